@@ -1,0 +1,88 @@
+/**
+ * `Actor`: the base class of class-based actors. A subclass holds the actor's private state and marks its
+ * message handlers with `@handles(tag)`. The runtime constructs it (with the args given to `spawn`), runs
+ * `onStart`, then one message at a time, and `onStop(reason)` when it exits.
+ */
+import type { Cell } from './cell.js';
+import { ctx } from './context.js';
+import { NotAnActorError } from './errors.js';
+import type { ExitReason, Kwargs, Message } from './message.js';
+import { NO_KWARGS } from './message.js';
+import type { ActorRef, Address } from './ref.js';
+import type { Runtime } from './runtime.js';
+
+const CELL_OF: unique symbol = Symbol('parley.actorCell');
+
+/**
+ * Base class of class actors.
+ *
+ * ```ts
+ * class Counter extends Actor {
+ *   private n = 0;
+ *   @handles('incr') incr(by = 1) { return (this.n += by); }
+ *   override onStop(reason: ExitReason) { console.log('stopped with', reason); }
+ * }
+ * const c = spawn(Counter);
+ * await c.incr(2); // 2
+ * ```
+ * Handlers run one at a time; an `async` handler blocks only this actor while it awaits. A handler that
+ * throws rejects its caller with the error and crashes the actor ("let it crash"); to answer a caller with
+ * an error without crashing, return it as a value (e.g. `{ ok: false, error }`).
+ */
+export class Actor {
+  /** @internal */
+  readonly [CELL_OF]: Cell;
+
+  constructor() {
+    const cell = ctx.constructing;
+    if (cell === undefined) {
+      throw new NotAnActorError(
+        `${new.target.name} is an Actor: create it with spawn(${new.target.name}, ...args), not with new`,
+      );
+    }
+    ctx.constructing = undefined;
+    this[CELL_OF] = cell;
+  }
+
+  /** This actor's address. */
+  get self(): ActorRef {
+    return this[CELL_OF].ref;
+  }
+
+  /** The runtime this actor runs in. */
+  get runtime(): Runtime {
+    return this[CELL_OF].runtime;
+  }
+
+  /** The message being handled, `[tag, sender, args, kwargs]` (undefined outside a handler). */
+  get message(): Message | undefined {
+    return this[CELL_OF].msg;
+  }
+
+  /** The current message's tag. */
+  get tag(): string | undefined {
+    return this[CELL_OF].msg?.[0];
+  }
+
+  /** The current message's sender (a one-shot reply address for calls, null for casts). */
+  get sender(): Address | null {
+    return this[CELL_OF].msg?.[1] ?? null;
+  }
+
+  /** The current message's keyword arguments. */
+  get kwargs(): Kwargs {
+    return this[CELL_OF].msg?.[3] ?? NO_KWARGS;
+  }
+
+  /** Called once before the first message; may be async (messages wait). Throwing ends the actor. */
+  onStart?(): void | Promise<void>;
+
+  /** Called when the actor exits for any reason but `'kill'`; may be async. */
+  onStop?(reason: ExitReason): void | Promise<void>;
+
+  /**
+   * Override to run a raw PARLEY receive loop instead of `@handles` dispatch: call `recv()` yourself.
+   * The actor exits `'normal'` when it returns.
+   */
+  run?(): unknown;
+}

@@ -1,0 +1,184 @@
+/**
+ * PARLEY's functional API. Inside an actor each function acts for the current actor; `spawn`, `send`,
+ * `register` and `whereis` at top level use the default runtime that `startTaskletController()` sets.
+ */
+import type { Cell } from './cell.js';
+import { DEAD } from './cell.js';
+import { currentCell } from './context.js';
+import { TaskletController, type TaskletControllerOptions } from './controllers/tasklet.js';
+import { ActorExitedError, NoCurrentActorError, NoRuntimeError, NotAnActorError } from './errors.js';
+import { toAccept } from './mailbox.js';
+import { type ExitReason, type Message, NO_KWARGS } from './message.js';
+import { type ActorProxy, ProxyBase } from './proxy.js';
+import { ActorRef } from './ref.js';
+import { Runtime, type RuntimeOptions, type SpawnFn, type SpawnTarget } from './runtime.js';
+import type { MonitorRef } from './signals.js';
+
+/** An actor, by proxy or by ref: every function that takes an actor accepts both. */
+export type ActorLike = ActorRef | ProxyBase;
+
+/** Options of `recv()`. */
+export interface RecvOptions {
+  /** Milliseconds to wait for a matching message; past it recv() rejects with ReceiveTimeoutError. */
+  timeout?: number;
+}
+
+let defaultRuntime: Runtime | undefined;
+
+/**
+ * PARLEY-style start-up: creates the default runtime on a TaskletController (all actors on this thread's
+ * event loop). Top-level `spawn()` then uses it; the runtime shuts down in order when the event loop
+ * has nothing left to do, so the process exits by itself.
+ */
+export function startTaskletController(
+  options: TaskletControllerOptions & Omit<RuntimeOptions, 'controller'> = {},
+): Runtime {
+  const { copyMessages, ...rest } = options;
+  return setDefaultRuntime(
+    new Runtime({ ...rest, controller: new TaskletController(copyMessages === undefined ? {} : { copyMessages }) }),
+  );
+}
+
+/** @internal Makes `rt` the default runtime (shut down when the event loop runs dry). */
+export function setDefaultRuntime(rt: Runtime): Runtime {
+  defaultRuntime = rt;
+  process.once('beforeExit', () => {
+    if (defaultRuntime === rt) defaultRuntime = undefined;
+    void rt.shutdown();
+  });
+  return rt;
+}
+
+/** The default runtime, if a `start…Controller()` helper made one. */
+export function getDefaultRuntime(): Runtime | undefined {
+  return defaultRuntime;
+}
+
+function self(fn: string): Cell {
+  const cell = currentCell();
+  if (cell === undefined) throw new NoCurrentActorError(fn);
+  if (cell.state === DEAD) {
+    throw new ActorExitedError(cell.reason, cell.ref, `has exited and can no longer ${fn}()`);
+  }
+  return cell;
+}
+
+function runtimeFor(fn: string): Runtime {
+  const cell = currentCell();
+  if (cell !== undefined) return self(fn).runtime;
+  if (defaultRuntime !== undefined) return defaultRuntime;
+  throw new NoRuntimeError(
+    `${fn}() at top level needs a default runtime: call startTaskletController() first, ` +
+      'or use runtime.spawn()/runtime.run() of a Runtime you created',
+  );
+}
+
+/** @internal The ref of an ActorLike, or a NotAnActorError naming the function. */
+export function refOf(actor: ActorLike, fn: string): ActorRef {
+  if (actor instanceof ActorRef) return actor;
+  if (actor instanceof ProxyBase) return actor.ref;
+  throw new NotAnActorError(`${fn}() needs an ActorProxy or an ActorRef (got ${actor === null ? 'null' : typeof actor})`);
+}
+
+/** Starts an actor (a child of the current actor, if any) and returns its proxy. */
+export const spawn: SpawnFn = ((target: SpawnTarget, ...args: unknown[]) =>
+  (runtimeFor('spawn').spawn as (t: SpawnTarget, ...a: unknown[]) => ActorProxy)(target, ...args)) as SpawnFn;
+
+/** Starts an actor linked to the current one (atomically: it cannot die unlinked). */
+export const spawnLink: SpawnFn = ((target: SpawnTarget, ...args: unknown[]) => {
+  const cell = self('spawnLink');
+  return cell.runtime.spawnCell(target, args, cell, true).proxy;
+}) as SpawnFn;
+
+/** Starts an actor monitored by the current one; returns `[proxy, monitorRef]`. */
+export function spawnMonitor<T extends SpawnTarget>(
+  target: T,
+  ...args: unknown[]
+): [ActorProxy<T extends new (...a: any[]) => infer I ? I : T>, MonitorRef] {
+  const cell = self('spawnMonitor');
+  const { cell: child, proxy } = cell.runtime.spawnCell(target, args, cell, false);
+  return [proxy, cell.runtime.signals.monitor(cell, child.ref)];
+}
+
+/** The current actor's ref. */
+export function me(): ActorRef {
+  const cell = currentCell();
+  if (cell === undefined) throw new NoCurrentActorError('me');
+  return cell.ref;
+}
+
+/**
+ * Selective receive: resolves with the first queued message `filter` accepts (a predicate on the
+ * message, or a tag), leaving the others queued in order. Rejects with ReceiveTimeoutError after
+ * `timeout` ms. `const [tag, sender, args, kwargs] = await recv();`
+ */
+export function recv(filter?: string | ((msg: Message) => boolean), options?: RecvOptions): Promise<Message> {
+  const cell = self('recv');
+  return cell.receive(toAccept(filter), options?.timeout);
+}
+
+/** Sends `[tag, me(), args, {}]` to `to` (the sender is null at top level). */
+export function send(to: ActorLike, tag: string, ...args: unknown[]): void {
+  const ref = refOf(to, 'send');
+  const cell = currentCell();
+  ref.sendWith(tag, cell === undefined ? null : cell.ref, args, NO_KWARGS);
+}
+
+/** Links the current actor and `to` (both ways). A dead `to` delivers `'noproc'`. */
+export function link(to: ActorLike): void {
+  const cell = self('link');
+  cell.runtime.signals.link(cell, refOf(to, 'link'));
+}
+
+/** Removes the link between the current actor and `to`. */
+export function unlink(to: ActorLike): void {
+  const cell = self('unlink');
+  cell.runtime.signals.unlink(cell, refOf(to, 'unlink'));
+}
+
+/** The current actor watches `to`; when it exits, `['DOWN', to, [reason, monitorRef], {}]` arrives. */
+export function monitor(to: ActorLike): MonitorRef {
+  const cell = self('monitor');
+  return cell.runtime.signals.monitor(cell, refOf(to, 'monitor'));
+}
+
+/** Stops a monitor; `{ flush: true }` also drops its DOWN message if it already arrived. */
+export function demonitor(monitorRef: MonitorRef, options?: { flush?: boolean }): boolean {
+  const cell = self('demonitor');
+  return cell.runtime.signals.demonitor(cell, monitorRef, options?.flush === true);
+}
+
+/**
+ * Sends the exit signal `reason` to `to`: a trapping actor gets `['EXIT', me(), [reason], {}]`, another
+ * exits with `reason` (`'normal'` is ignored, unless sent to itself); `'kill'` cannot be trapped.
+ */
+export function exit(to: ActorLike, reason: ExitReason): void {
+  const ref = refOf(to, 'exit');
+  const cell = currentCell();
+  const rt = cell?.runtime ?? runtimeFor('exit');
+  rt.signals.exitSignal(ref, cell === undefined ? rt.systemRef : cell.ref, reason, false);
+}
+
+/** Turns exit trapping on (default) or off for the current actor; returns the previous setting. */
+export function trapExit(on = true): boolean {
+  const cell = self('trapExit');
+  const was = cell.trapExit;
+  cell.trapExit = on;
+  return was;
+}
+
+/** Registers `actor` (default: the current actor) under `name`; NameTakenError if it is taken. */
+export function register(name: string, actor?: ActorLike): Promise<void> {
+  const rt = runtimeFor('register');
+  return rt.register(name, actor === undefined ? me() : refOf(actor, 'register'));
+}
+
+/** Removes a registered name; resolves false if it was not registered. */
+export function unregister(name: string): Promise<boolean> {
+  return runtimeFor('unregister').unregister(name);
+}
+
+/** The actor registered under `name`, as a proxy, or undefined. */
+export function whereis<T = unknown>(name: string): Promise<ActorProxy<T> | undefined> {
+  return runtimeFor('whereis').whereis<T>(name);
+}

@@ -1,0 +1,125 @@
+/**
+ * Copying messages the way a thread boundary would (the structured-clone algorithm): prototypes are lost,
+ * functions, symbols, promises and weak collections are refused with `NotCloneableError` naming the path of
+ * the bad value. ActorRefs and proxies are the exception: they arrive as live refs and proxies.
+ */
+import { NotCloneableError } from './errors.js';
+import type { Message } from './message.js';
+import { ProxyBase } from './proxy.js';
+import { ActorRef } from './ref.js';
+
+/** @internal Re-binds a ref to the receiving side (same runtime here; another thread's later). */
+export type Revive = (ref: ActorRef) => ActorRef;
+
+/** @internal Copies `msg` as a thread would; throws NotCloneableError before anything is delivered. */
+export function copyMessage(msg: Message, revive: Revive): Message {
+  const seen = new Map<object, unknown>();
+  const sender = msg[1];
+  return [
+    msg[0],
+    sender instanceof ActorRef ? revive(sender) : sender,
+    copyValue(msg[2], 'args', seen, revive) as unknown[],
+    copyValue(msg[3], 'kwargs', seen, revive) as Message[3],
+  ];
+}
+
+const LEAF_TYPES: Function[] = [
+  Date,
+  RegExp,
+  ArrayBuffer,
+  DataView,
+  Boolean,
+  String,
+  Number,
+  BigInt,
+  ...(typeof SharedArrayBuffer === 'undefined' ? [] : [SharedArrayBuffer]),
+];
+
+function copyValue(v: unknown, path: string, seen: Map<object, unknown>, revive: Revive): unknown {
+  switch (typeof v) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+    case 'bigint':
+      return v;
+    case 'symbol':
+      throw new NotCloneableError(path, 'symbol');
+    case 'function':
+      throw new NotCloneableError(path, `function ${(v as Function).name || '(anonymous)'}`);
+  }
+  if (v === null) return null;
+  const obj = v as object;
+  const done = seen.get(obj);
+  if (done !== undefined) return done;
+  if (obj instanceof ActorRef) return revive(obj);
+  if (obj instanceof ProxyBase) {
+    const copy = Object.create(Object.getPrototypeOf(obj)) as { ref: ActorRef };
+    (copy as { ref: ActorRef }).ref = revive(obj.ref);
+    return copy;
+  }
+  if (Array.isArray(obj)) {
+    const out: unknown[] = new Array(obj.length);
+    seen.set(obj, out);
+    for (let i = 0; i < obj.length; i++) out[i] = copyValue(obj[i], `${path}[${i}]`, seen, revive);
+    return out;
+  }
+  if (obj instanceof Map) {
+    const out = new Map();
+    seen.set(obj, out);
+    for (const [k, val] of obj) {
+      const kp = `${path}.<key ${String(k)}>`;
+      out.set(copyValue(k, kp, seen, revive), copyValue(val, `${path}.get(${String(k)})`, seen, revive));
+    }
+    return out;
+  }
+  if (obj instanceof Set) {
+    const out = new Set();
+    seen.set(obj, out);
+    let i = 0;
+    for (const val of obj) out.add(copyValue(val, `${path}.<item ${i++}>`, seen, revive));
+    return out;
+  }
+  if (obj instanceof Error) {
+    const out = copyError(obj);
+    seen.set(obj, out);
+    if (obj.cause !== undefined) out.cause = copyValue(obj.cause, `${path}.cause`, seen, revive);
+    return out;
+  }
+  if (ArrayBuffer.isView(obj) || LEAF_TYPES.some((t) => obj instanceof t)) {
+    try {
+      const out = structuredClone(obj);
+      seen.set(obj, out);
+      return out;
+    } catch (err) {
+      throw new NotCloneableError(path, typeName(obj), err);
+    }
+  }
+  if (obj instanceof Promise || obj instanceof WeakMap || obj instanceof WeakSet || obj instanceof WeakRef) {
+    throw new NotCloneableError(path, typeName(obj));
+  }
+  // Plain objects and class instances alike become plain objects of their own enumerable fields.
+  const out: Record<string, unknown> = {};
+  seen.set(obj, out);
+  for (const key of Object.keys(obj)) {
+    out[key] = copyValue((obj as Record<string, unknown>)[key], `${path}.${key}`, seen, revive);
+  }
+  return out;
+}
+
+/**
+ * An error crosses a boundary as an `Error` with the same name, message, stack and code (its class is
+ * not carried: match on `code` or `name`, not on `instanceof`, across threads).
+ */
+function copyError(err: Error): Error & { code?: unknown } {
+  const out = new Error(err.message) as Error & { code?: unknown };
+  Object.defineProperty(out, 'name', { value: err.name, writable: true, configurable: true });
+  out.stack = err.stack;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') out.code = code;
+  return out;
+}
+
+function typeName(obj: object): string {
+  return obj.constructor?.name ?? 'object';
+}

@@ -1,0 +1,47 @@
+/**
+ * TaskletController: every actor on the calling thread's event loop, PARLEY's "tasklets". Messages pass
+ * by reference, unless `copyMessages: true` copies them exactly as a thread boundary would, so that a
+ * program's thread-model bugs (sharing mutable state, sending functions) show up in tasklet tests too.
+ */
+import { checkOption } from '../errors.js';
+import type { Runtime } from '../runtime.js';
+import type { Controller } from './controller.js';
+
+export interface TaskletControllerOptions {
+  /** Copy every message with the structured-clone algorithm, as threads do (default false). */
+  copyMessages?: boolean;
+}
+
+export class TaskletController implements Controller {
+  readonly kind = 'tasklet';
+  readonly copiesMessages: boolean;
+  private runtime: Runtime | undefined;
+
+  constructor(options: TaskletControllerOptions = {}) {
+    checkOption(typeof options === 'object' && options !== null, 'TaskletController options', 'must be an object', options);
+    for (const key of Object.keys(options)) {
+      checkOption(key === 'copyMessages', `TaskletController options.${key}`, 'is not an option (known: copyMessages)', key);
+    }
+    checkOption(
+      options.copyMessages === undefined || typeof options.copyMessages === 'boolean',
+      'TaskletController options.copyMessages',
+      'must be a boolean',
+      options.copyMessages,
+    );
+    this.copiesMessages = options.copyMessages ?? false;
+  }
+
+  /** @internal */
+  attach(runtime: Runtime): void {
+    checkOption(
+      this.runtime === undefined || this.runtime === runtime,
+      'options.controller',
+      'is already used by another Runtime; give each Runtime its own controller',
+      'a used controller',
+    );
+    this.runtime = runtime;
+  }
+
+  /** @internal */
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,200 @@
+/**
+ * Every error Parley raises, in one module. Each is a named `Error` subclass with a stable `code`
+ * (match on it, not on the message), an optional `cause`, the actor involved when there is one, and a
+ * message that says what went wrong and what to do.
+ */
+import type { ActorRef } from './ref.js';
+import type { ExitReason } from './message.js';
+
+export interface ParleyErrorOptions {
+  cause?: unknown;
+  actor?: ActorRef | undefined;
+}
+
+/** Base class of every Parley error. */
+export class ParleyError extends Error {
+  /** Stable machine-readable code, e.g. `'ERR_PARLEY_CALL_TIMEOUT'`. */
+  readonly code: string = 'ERR_PARLEY';
+  /** The actor the error is about, when there is one. */
+  readonly actor: ActorRef | undefined;
+
+  constructor(message: string, options: ParleyErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.actor = options.actor;
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** A call got no reply within its timeout. The late reply, if it ever comes, is dropped. */
+export class CallTimeoutError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_CALL_TIMEOUT';
+  constructor(
+    readonly tag: string,
+    readonly timeout: number,
+    actor?: ActorRef,
+  ) {
+    super(
+      `call '${tag}' to ${actor ?? 'actor'} got no reply within ${timeout} ms; ` +
+        'pass a longer { timeout } to call(), raise the runtime option callTimeout, or check that the actor replies',
+      { actor },
+    );
+  }
+}
+
+/** A message's tag has no handler in the receiving actor. */
+export class UnknownTagError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_UNKNOWN_TAG';
+  constructor(
+    readonly tag: string,
+    actor?: ActorRef,
+    detail = '',
+  ) {
+    super(
+      `${actor ?? 'the actor'} has no handler for tag '${tag}'${detail}; ` +
+        `add a method decorated with @handles('${tag}') or send a tag it handles`,
+      { actor },
+    );
+  }
+}
+
+/** The callee exited before it replied; `reason` is its exit reason. */
+export class ActorExitedError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_ACTOR_EXITED';
+  constructor(
+    readonly reason: ExitReason,
+    actor?: ActorRef,
+    what = 'exited before it replied',
+  ) {
+    super(`${actor ?? 'the actor'} ${what} (reason: ${describeReason(reason)})`, {
+      actor,
+      cause: reason instanceof Error ? reason : undefined,
+    });
+  }
+}
+
+/** The addressed actor is dead or never existed. */
+export class NoSuchActorError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_NO_SUCH_ACTOR';
+  constructor(actor: ActorRef | string, what = 'call') {
+    super(
+      `cannot ${what} ${actor}: no such actor (it has exited or never existed); ` +
+        'monitor it to learn when it exits, or look it up again with whereis()',
+      { actor: typeof actor === 'string' ? undefined : actor },
+    );
+  }
+}
+
+/** `register(name, …)` with a name that another live actor holds. */
+export class NameTakenError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_NAME_TAKEN';
+  constructor(
+    readonly registeredName: string,
+    holder: ActorRef | undefined,
+    detail?: string,
+  ) {
+    super(
+      detail ??
+        `the name '${registeredName}' is already registered to ${holder}; ` +
+          'unregister it first, or pick another name',
+      { actor: holder },
+    );
+  }
+}
+
+/** A message holds a value the structured-clone algorithm cannot copy. `path` names it. */
+export class NotCloneableError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_NOT_CLONEABLE';
+  constructor(
+    readonly path: string,
+    readonly valueType: string,
+    cause?: unknown,
+  ) {
+    super(
+      `message value at ${path} (${valueType}) cannot be copied between threads; ` +
+        'send plain data (objects, arrays, primitives, Map, Set, Date, typed arrays, Errors, ActorRefs) ' +
+        'instead of functions, class instances with behaviour, promises or symbols',
+      { cause },
+    );
+  }
+}
+
+/** The actor's class or function can't be found by a worker thread (see README, "Threads"). */
+export class NotImportableError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_NOT_IMPORTABLE';
+}
+
+/** `me()`, `recv()`, `link()` … were called outside any actor. */
+export class NoCurrentActorError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_NO_CURRENT_ACTOR';
+  constructor(fn: string) {
+    super(
+      `${fn}() was called outside an actor; call it from inside an actor's handler or function, ` +
+        'or use runtime.spawn()/runtime.run() from top-level code' +
+        (fn === 'me' || fn === 'recv'
+          ? ' (in an async class handler after an await, use this.self instead of me())'
+          : ''),
+    );
+  }
+}
+
+/** `recv()` found no matching message within its timeout. */
+export class ReceiveTimeoutError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_RECEIVE_TIMEOUT';
+  constructor(readonly timeout: number) {
+    super(
+      `recv() got no matching message within ${timeout} ms; ` +
+        'catch ReceiveTimeoutError to handle the silence, or pass a longer { timeout }',
+    );
+  }
+}
+
+/** `spawn` was given something that is neither an Actor subclass, a function nor a functionActor. */
+export class NotAnActorError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_NOT_AN_ACTOR';
+}
+
+/** A decorator was used wrongly (on a non-method, a duplicate tag, compiled as a TC39 decorator). */
+export class DecoratorError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_DECORATOR';
+}
+
+/** An option given to a Parley constructor or function is invalid; the message names it. */
+export class InvalidOptionError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_INVALID_OPTION';
+}
+
+/** Top-level `spawn()` or `register()` with no runtime: call startTaskletController() first. */
+export class NoRuntimeError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_NO_RUNTIME';
+}
+
+/** The runtime was shut down; nothing can be spawned on it any more. */
+export class RuntimeStoppedError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_RUNTIME_STOPPED';
+}
+
+/** A call was answered with something other than `'reply'`. */
+export class BadReplyError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_BAD_REPLY';
+}
+
+/** Human-readable form of an exit reason. */
+export function describeReason(reason: unknown): string {
+  if (typeof reason === 'string') return `'${reason}'`;
+  if (reason instanceof Error) return `${reason.name}: ${reason.message}`;
+  try {
+    return JSON.stringify(reason) ?? String(reason);
+  } catch {
+    return String(reason);
+  }
+}
+
+/** Requires `cond` of an option, else throws InvalidOptionError naming the option. */
+export function checkOption(cond: boolean, name: string, must: string, value: unknown): void {
+  if (!cond) {
+    throw new InvalidOptionError(`${name} ${must} (got ${describeReason(value)})`);
+  }
+}

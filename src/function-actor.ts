@@ -1,0 +1,47 @@
+/**
+ * `functionActor(fn)`: a plain function as a server actor. Every message it gets runs `fn(...args)`;
+ * a call is answered with the result. It records its module, so a worker thread can import it.
+ */
+import type { Handler } from './handles.js';
+import { NotAnActorError } from './errors.js';
+import { callerModule } from './module-url.js';
+
+const AsyncFunction = (async () => {}).constructor;
+
+/** A function wrapped as a server actor; spawn it like a class. See {@link functionActor}. */
+export class FunctionActor<F extends (...args: any[]) => unknown = (...args: any[]) => unknown> {
+  /** @internal */
+  readonly handler: Handler;
+
+  constructor(
+    /** The wrapped function. */
+    readonly fn: F,
+    /** file: URL of the module that called functionActor(), if known. */
+    readonly module: string | undefined,
+  ) {
+    this.handler = { key: fn.name, fn: fn as (...a: unknown[]) => unknown, isAsync: fn instanceof AsyncFunction };
+  }
+
+  /** The function's name, used in refs and logs. */
+  get name(): string {
+    return this.fn.name || 'functionActor';
+  }
+}
+
+/**
+ * Turns a plain function into a server actor: any call runs `fn(...args)` and replies with its result
+ * (awaited if it is a promise). Call it through the proxy's `invoke(...args)`, or with any tag:
+ * `proxy.call('add', [1, 2])`, or PARLEY's raw `proxy.send('add', me(), 1, 2)`.
+ *
+ * ```ts
+ * export const adder2 = functionActor(function adder2(a: number, b: number) { return a + b; });
+ * const a = spawn(adder2);
+ * await a.invoke(1, 2); // 3
+ * ```
+ */
+export function functionActor<F extends (...args: any[]) => unknown>(fn: F): FunctionActor<F> {
+  if (typeof fn !== 'function') {
+    throw new NotAnActorError(`functionActor(fn) needs a function (got ${typeof fn})`);
+  }
+  return new FunctionActor(fn, callerModule());
+}

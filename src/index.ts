@@ -1,0 +1,56 @@
+/**
+ * Parley: actors for TypeScript on Node.js. Every public name is exported here; everything else is
+ * internal (the package `exports` map hides it).
+ */
+export { Actor } from './actor.js';
+export {
+  type ActorLike,
+  demonitor,
+  exit,
+  getDefaultRuntime,
+  link,
+  me,
+  monitor,
+  type RecvOptions,
+  recv,
+  register,
+  send,
+  spawn,
+  spawnLink,
+  spawnMonitor,
+  startTaskletController,
+  trapExit,
+  unlink,
+  unregister,
+  whereis,
+} from './api.js';
+export type { Clock } from './clock.js';
+export type { Controller } from './controllers/controller.js';
+export { TaskletController, type TaskletControllerOptions } from './controllers/tasklet.js';
+export {
+  ActorExitedError,
+  BadReplyError,
+  CallTimeoutError,
+  DecoratorError,
+  InvalidOptionError,
+  NameTakenError,
+  NoCurrentActorError,
+  NoRuntimeError,
+  NoSuchActorError,
+  NotAnActorError,
+  NotCloneableError,
+  NotImportableError,
+  ParleyError,
+  ReceiveTimeoutError,
+  RuntimeStoppedError,
+  UnknownTagError,
+} from './errors.js';
+export { FunctionActor, functionActor } from './function-actor.js';
+export { handles } from './handles.js';
+export { consoleLogger, type Logger, silentLogger } from './logger.js';
+export { type ExitReason, type Kwargs, type Message, NO_KWARGS } from './message.js';
+export { ActorProxy, type CallOptions, type ProxyMethods } from './proxy.js';
+export type { RecordEvent, RecordOption } from './record/recorder.js';
+export { ActorRef, type Address, ReplyRef } from './ref.js';
+export { Runtime, type RuntimeOptions, type SpawnFn, type SpawnTarget } from './runtime.js';
+export type { MonitorRef } from './signals.js';

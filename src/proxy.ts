@@ -1,0 +1,113 @@
+/**
+ * `ActorProxy<T>`: what `spawn` returns. `proxy.add(1, 2)` is a call to the handler of `add`'s tag
+ * (awaited reply); `cast` is fire-and-forget; `send` is PARLEY's raw send; `ref` is the serializable address.
+ * A proxy class is generated once per actor class (plain prototype methods, no JS Proxy trap per call).
+ */
+import type { Actor } from './actor.js';
+import { UnknownTagError } from './errors.js';
+import type { FunctionActor } from './function-actor.js';
+import type { ClassInfo } from './handles.js';
+import { type Kwargs, NO_KWARGS } from './message.js';
+import { type ActorRef, type Address, BOUND } from './ref.js';
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Milliseconds to wait for the reply (default: the runtime's `callTimeout`, 5000). */
+  timeout?: number;
+}
+
+/** The methods every proxy has, whatever the actor. */
+export class ProxyBase {
+  constructor(
+    /** The actor's serializable address: put it in messages, link to it, monitor it. */
+    readonly ref: ActorRef,
+  ) {}
+
+  /** PARLEY's raw send: delivers `[tag, sender, args, {}]`. A handler's result goes back to `sender`. */
+  send(tag: string, sender: Address | null, ...args: unknown[]): void {
+    this.ref.sendWith(tag, sender, args, NO_KWARGS);
+  }
+
+  /** Fire-and-forget: delivers `[tag, null, args, kwargs]`; no reply, no error comes back. */
+  cast(tag: string, ...args: unknown[]): void {
+    this.ref.sendWith(tag, null, args, NO_KWARGS);
+  }
+
+  /**
+   * A call by tag: resolves with the handler's result; rejects with the handler's error,
+   * `UnknownTagError`, `CallTimeoutError`, `NoSuchActorError` or `ActorExitedError`.
+   */
+  call<R = unknown>(tag: string, args: unknown[] = [], kwargs?: Kwargs, options?: CallOptions): Promise<R> {
+    return this.ref[BOUND].call(
+      this.ref,
+      tag,
+      args,
+      kwargs ?? NO_KWARGS,
+      options?.timeout,
+    );
+  }
+
+  toString(): string {
+    return `ActorProxy${this.ref}`;
+  }
+
+  toJSON(): unknown {
+    return this.ref.toJSON();
+  }
+}
+
+type AnyFn = (...args: any[]) => any;
+type Reserved = keyof Actor | keyof ProxyBase;
+
+/** The proxy methods of an actor class: each method becomes a promise-returning call. */
+export type ProxyMethods<T> = {
+  [K in keyof T as K extends Reserved ? never : T[K] extends AnyFn ? K : never]: T[K] extends (
+    ...args: infer A
+  ) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : never;
+};
+
+/**
+ * What `spawn` returns. For an `Actor` subclass, every method is a typed call:
+ * `const n: number = await adder.add(1, 2)`. For a `functionActor`, `invoke(...args)` calls it.
+ */
+export type ActorProxy<T = unknown> = ProxyBase &
+  (T extends Actor
+    ? ProxyMethods<T>
+    : T extends FunctionActor<infer F>
+      ? { invoke(...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> }
+      : unknown);
+
+/** `x instanceof ActorProxy` tells a proxy. */
+export const ActorProxy = ProxyBase;
+
+const proxyClasses = new WeakMap<ClassInfo, typeof ProxyBase>();
+
+/** @internal The proxy class of an actor class (generated once, cached). */
+export function proxyClassFor(info: ClassInfo): typeof ProxyBase {
+  let cls = proxyClasses.get(info);
+  if (cls !== undefined) return cls;
+  cls = class extends ProxyBase {};
+  for (const [key, tag] of info.methods) {
+    if (key in ProxyBase.prototype) continue; // send, cast, call, ref… keep their proxy meaning
+    const method =
+      tag === undefined
+        ? function (this: ProxyBase) {
+            return Promise.reject(new UnknownTagError(key, this.ref, ` (method ${key}() has no @handles decorator)`));
+          }
+        : function (this: ProxyBase, ...args: unknown[]) {
+            return this.ref[BOUND].call(this.ref, tag, args, NO_KWARGS, undefined);
+          };
+    Object.defineProperty(cls.prototype, key, { value: method, writable: true, configurable: true });
+  }
+  proxyClasses.set(info, cls);
+  return cls;
+}
+
+/** @internal The proxy class of a functionActor. */
+export class FunctionActorProxy extends ProxyBase {
+  invoke(...args: unknown[]): Promise<unknown> {
+    return this.ref[BOUND].call(this.ref, 'invoke', args, NO_KWARGS, undefined);
+  }
+}

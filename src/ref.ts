@@ -1,0 +1,109 @@
+/**
+ * Addresses. An `ActorRef` names one actor wherever it runs: it is plain data on the wire (`id`, `thread`,
+ * `name`) and, once revived on a thread, is bound to that thread's runtime so `ref.send(...)` works there.
+ * A `ReplyRef` is the one-shot reply address a call puts in the sender slot (OTP's `From`).
+ */
+import type { Cell } from './cell.js';
+import type { Kwargs, Message } from './message.js';
+import { NO_KWARGS } from './message.js';
+
+/** @internal The delivery path a ref is bound to (the runtime of the thread it lives on). */
+export interface Delivery {
+  deliver(to: ActorRef, msg: Message): void;
+  deliverReply(to: ReplyRef, msg: Message): void;
+  call(to: ActorRef, tag: string, args: unknown[], kwargs: Kwargs, timeout: number | undefined): Promise<any>;
+}
+
+/** @internal Symbol-keyed fields are not copied by structured clone, so refs stay plain data on the wire. */
+export const CELL: unique symbol = Symbol('parley.cell');
+/** @internal */
+export const BOUND: unique symbol = Symbol('parley.delivery');
+
+/** Anything a message can be sent to with PARLEY's raw `send(tag, sender, ...args)`. */
+export interface Address {
+  send(tag: string, sender: Address | null, ...args: unknown[]): void;
+}
+
+/**
+ * A serializable, location-transparent address of one actor. Compare refs with `a.equals(b)` (two refs to
+ * the same actor may be different objects after travelling between threads).
+ */
+export class ActorRef implements Address {
+  /** @internal Set for an actor living on this thread: delivery then needs no lookup. */
+  [CELL]: Cell | undefined;
+  /** @internal */
+  [BOUND]: Delivery;
+
+  constructor(
+    /** Unique within the runtime, across all its threads. */
+    readonly id: number,
+    /** The thread the actor runs on (0: the main thread). */
+    readonly thread: number,
+    /** The actor's class or function name, for logs and recordings. */
+    readonly name: string,
+    delivery: Delivery,
+    cell?: Cell,
+  ) {
+    this[BOUND] = delivery;
+    this[CELL] = cell;
+  }
+
+  /** PARLEY's raw send: delivers `[tag, sender, args, {}]`. Never throws for a dead actor (at-most-once). */
+  send(tag: string, sender: Address | null, ...args: unknown[]): void {
+    this[BOUND].deliver(this, [tag, sender, args, NO_KWARGS]);
+  }
+
+  /** Sends with keyword arguments: delivers `[tag, sender, args, kwargs]`. */
+  sendWith(tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
+    this[BOUND].deliver(this, [tag, sender, args, kwargs]);
+  }
+
+  /** Do both refs name the same actor? */
+  equals(other: unknown): boolean {
+    return other instanceof ActorRef && other.id === this.id && !(other instanceof ReplyRef);
+  }
+
+  toString(): string {
+    return `<${this.name}#${this.id}>`;
+  }
+
+  toJSON(): { actor: number; name: string; thread: number } {
+    return { actor: this.id, name: this.name, thread: this.thread };
+  }
+}
+
+/**
+ * A one-shot reply address. `sender.send('reply', me(), value)` resolves the caller's promise with
+ * `value`; any later reply, or one after the call timed out, is dropped. Its `id` is the caller's.
+ */
+export class ReplyRef extends ActorRef {
+  constructor(
+    id: number,
+    thread: number,
+    /** Correlates the reply with the call, like the `Ref` in OTP's `From = {Pid, Ref}`. */
+    readonly callId: number,
+    delivery: Delivery,
+  ) {
+    super(id, thread, 'reply', delivery, undefined);
+  }
+
+  override send(tag: string, sender: Address | null, ...args: unknown[]): void {
+    this[BOUND].deliverReply(this, [tag, sender, args, NO_KWARGS]);
+  }
+
+  override sendWith(tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
+    this[BOUND].deliverReply(this, [tag, sender, args, kwargs]);
+  }
+
+  override equals(other: unknown): boolean {
+    return other instanceof ReplyRef && other.callId === this.callId && other.thread === this.thread;
+  }
+
+  override toString(): string {
+    return `<reply#${this.callId} to #${this.id}>`;
+  }
+
+  override toJSON(): { actor: number; name: string; thread: number; call: number } {
+    return { actor: this.id, name: 'reply', thread: this.thread, call: this.callId };
+  }
+}
