@@ -3,7 +3,16 @@
  * recv() loop that answers `sender.send('reply', me(), sum)`, and functionActor(). Each is called ten
  * times through a proxy. Run: `npm run demo` (or `npx tsx examples/adder.ts [--threads]`).
  */
-import { Actor, functionActor, handles, me, Runtime, recv, spawnLink, TaskletController } from '../src/index.js';
+import {
+  Actor,
+  functionActor,
+  handles,
+  me,
+  Runtime,
+  recv,
+  spawnLink,
+  TaskletController,
+} from '../src/index.js';
 
 export class Adder extends Actor {
   @handles('add')
@@ -29,7 +38,8 @@ export async function main(): Promise<void> {
   for (let i = 0; i < 10; i++) console.log('Adder      ', i, '+', i + 2, '=', await a1.add(i, i + 2));
 
   const a2 = spawnLink(adder);
-  for (let i = 0; i < 10; i++) console.log('adder loop ', i, '+', i + 2, '=', await a2.call('add', [i, i + 2]));
+  for (let i = 0; i < 10; i++)
+    console.log('adder loop ', i, '+', i + 2, '=', await a2.call('add', [i, i + 2]));
   a2.send('quit', null);
 
   const a3 = spawnLink(adder2);

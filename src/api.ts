@@ -35,7 +35,10 @@ export function startTaskletController(
 ): Runtime {
   const { copyMessages, ...rest } = options;
   return setDefaultRuntime(
-    new Runtime({ ...rest, controller: new TaskletController(copyMessages === undefined ? {} : { copyMessages }) }),
+    new Runtime({
+      ...rest,
+      controller: new TaskletController(copyMessages === undefined ? {} : { copyMessages }),
+    }),
   );
 }
 
@@ -77,7 +80,9 @@ function runtimeFor(fn: string): Runtime {
 export function refOf(actor: ActorLike, fn: string): ActorRef {
   if (actor instanceof ActorRef) return actor;
   if (actor instanceof ProxyBase) return actor.ref;
-  throw new NotAnActorError(`${fn}() needs an ActorProxy or an ActorRef (got ${actor === null ? 'null' : typeof actor})`);
+  throw new NotAnActorError(
+    `${fn}() needs an ActorProxy or an ActorRef (got ${actor === null ? 'null' : typeof actor})`,
+  );
 }
 
 /** Starts an actor (a child of the current actor, if any) and returns its proxy. */

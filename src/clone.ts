@@ -3,7 +3,7 @@
  * functions, symbols, promises and weak collections are refused with `NotCloneableError` naming the path of
  * the bad value. ActorRefs and proxies are the exception: they arrive as live refs and proxies.
  */
-import { NotCloneableError } from './errors.js';
+import { NotCloneableError, PARLEY_ERRORS_BY_CODE } from './errors.js';
 import type { Message } from './message.js';
 import { ProxyBase } from './proxy.js';
 import { ActorRef } from './ref.js';
@@ -80,12 +80,7 @@ function copyValue(v: unknown, path: string, seen: Map<object, unknown>, revive:
     for (const val of obj) out.add(copyValue(val, `${path}.<item ${i++}>`, seen, revive));
     return out;
   }
-  if (obj instanceof Error) {
-    const out = copyError(obj);
-    seen.set(obj, out);
-    if (obj.cause !== undefined) out.cause = copyValue(obj.cause, `${path}.cause`, seen, revive);
-    return out;
-  }
+  if (obj instanceof Error) return copyError(obj, path, seen, revive);
   if (ArrayBuffer.isView(obj) || LEAF_TYPES.some((t) => obj instanceof t)) {
     try {
       const out = structuredClone(obj);
@@ -108,16 +103,55 @@ function copyValue(v: unknown, path: string, seen: Map<object, unknown>, revive:
 }
 
 /**
- * An error crosses a boundary as an `Error` with the same name, message, stack and code (its class is
- * not carried: match on `code` or `name`, not on `instanceof`, across threads).
+ * An error crosses a boundary with its name, message, stack, code and own fields. Parley's own errors and
+ * the standard ones (TypeError…) keep their class, so `instanceof` works; other classes arrive as `Error`
+ * with the same `name` (match on `code` or `name` across threads).
  */
-function copyError(err: Error): Error & { code?: unknown } {
-  const out = new Error(err.message) as Error & { code?: unknown };
-  Object.defineProperty(out, 'name', { value: err.name, writable: true, configurable: true });
-  out.stack = err.stack;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' || typeof code === 'number') out.code = code;
+function copyError(err: Error, path: string, seen: Map<object, unknown>, revive: Revive): Error {
+  const cls = errorClassFor(err);
+  const out = Object.create(cls.prototype) as Error;
+  seen.set(err, out);
+  const hidden = { writable: true, configurable: true, enumerable: false };
+  Object.defineProperty(out, 'message', { ...hidden, value: err.message });
+  Object.defineProperty(out, 'stack', { ...hidden, value: err.stack });
+  if (cls === Error && err.name !== 'Error')
+    Object.defineProperty(out, 'name', { ...hidden, value: err.name });
+  if (err.cause !== undefined) {
+    Object.defineProperty(out, 'cause', {
+      ...hidden,
+      value: copyValue(err.cause, `${path}.cause`, seen, revive),
+    });
+  }
+  for (const key of Object.keys(err)) {
+    (out as unknown as Record<string, unknown>)[key] = copyValue(
+      (err as unknown as Record<string, unknown>)[key],
+      `${path}.${key}`,
+      seen,
+      revive,
+    );
+  }
   return out;
+}
+
+const STANDARD_ERRORS: Record<string, Function> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+  AggregateError,
+};
+
+function errorClassFor(err: Error): Function {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    const parley = PARLEY_ERRORS_BY_CODE.get(code);
+    if (parley !== undefined && err.name === parley.name) return parley;
+  }
+  const std = STANDARD_ERRORS[err.constructor?.name];
+  return std !== undefined && err.name === std.name ? std : Error;
 }
 
 function typeName(obj: object): string {

@@ -3,8 +3,9 @@
  * (match on it, not on the message), an optional `cause`, the actor involved when there is one, and a
  * message that says what went wrong and what to do.
  */
-import type { ActorRef } from './ref.js';
+
 import type { ExitReason } from './message.js';
+import type { ActorRef } from './ref.js';
 
 export interface ParleyErrorOptions {
   cause?: unknown;
@@ -179,6 +180,32 @@ export class RuntimeStoppedError extends ParleyError {
 /** A call was answered with something other than `'reply'`. */
 export class BadReplyError extends ParleyError {
   override readonly code = 'ERR_PARLEY_BAD_REPLY';
+}
+
+/** @internal Parley's error classes by code, so errors keep their class when copied across threads. */
+export const PARLEY_ERRORS_BY_CODE: ReadonlyMap<string, Function> = new Map(
+  [
+    CallTimeoutError,
+    UnknownTagError,
+    ActorExitedError,
+    NoSuchActorError,
+    NameTakenError,
+    NotCloneableError,
+    NotImportableError,
+    NoCurrentActorError,
+    ReceiveTimeoutError,
+    NotAnActorError,
+    DecoratorError,
+    InvalidOptionError,
+    NoRuntimeError,
+    RuntimeStoppedError,
+    BadReplyError,
+  ].map((cls) => [codeOf(cls), cls]),
+);
+
+function codeOf(cls: Function): string {
+  // `code` is a field initializer: read it from a throwaway instance.
+  return new (cls as new (m: string) => ParleyError)('probe').code;
 }
 
 /** Human-readable form of an exit reason. */

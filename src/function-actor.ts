@@ -2,8 +2,9 @@
  * `functionActor(fn)`: a plain function as a server actor. Every message it gets runs `fn(...args)`;
  * a call is answered with the result. It records its module, so a worker thread can import it.
  */
-import type { Handler } from './handles.js';
+
 import { NotAnActorError } from './errors.js';
+import type { Handler } from './handles.js';
 import { callerModule } from './module-url.js';
 
 const AsyncFunction = (async () => {}).constructor;
@@ -19,7 +20,11 @@ export class FunctionActor<F extends (...args: any[]) => unknown = (...args: any
     /** file: URL of the module that called functionActor(), if known. */
     readonly module: string | undefined,
   ) {
-    this.handler = { key: fn.name, fn: fn as (...a: unknown[]) => unknown, isAsync: fn instanceof AsyncFunction };
+    this.handler = {
+      key: fn.name,
+      fn: fn as (...a: unknown[]) => unknown,
+      isAsync: fn instanceof AsyncFunction,
+    };
   }
 
   /** The function's name, used in refs and logs. */

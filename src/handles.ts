@@ -48,12 +48,7 @@ export function handles(tag: string): MethodDecorator {
   }
   const module = callerModule();
   return function handlesDecorator(target: object, key: string | symbol, descriptor?: PropertyDescriptor) {
-    if (
-      arguments.length === 2 &&
-      typeof key === 'object' &&
-      key !== null &&
-      'kind' in (key as Record<string, unknown>)
-    ) {
+    if (typeof key === 'object' && key !== null && 'kind' in (key as Record<string, unknown>)) {
       throw new DecoratorError(
         `@handles('${tag}') was compiled as a TC39 (stage 3) decorator, which Parley does not use: ` +
           'set "experimentalDecorators": true in the tsconfig.json of the directory you run from ' +

@@ -8,7 +8,9 @@ import { Ring } from './ring.js';
 export class Mailbox extends Ring<Message> {}
 
 /** @internal Turns `recv()`'s filter argument into a predicate. */
-export function toAccept(filter: string | ((msg: Message) => boolean) | undefined): (msg: Message) => boolean {
+export function toAccept(
+  filter: string | ((msg: Message) => boolean) | undefined,
+): (msg: Message) => boolean {
   if (filter === undefined) return acceptAll;
   if (typeof filter === 'string') return (msg) => msg[0] === filter;
   return filter;

@@ -38,13 +38,7 @@ export class ProxyBase {
    * `UnknownTagError`, `CallTimeoutError`, `NoSuchActorError` or `ActorExitedError`.
    */
   call<R = unknown>(tag: string, args: unknown[] = [], kwargs?: Kwargs, options?: CallOptions): Promise<R> {
-    return this.ref[BOUND].call(
-      this.ref,
-      tag,
-      args,
-      kwargs ?? NO_KWARGS,
-      options?.timeout,
-    );
+    return this.ref[BOUND].call(this.ref, tag, args, kwargs ?? NO_KWARGS, options?.timeout);
   }
 
   toString(): string {
@@ -94,7 +88,9 @@ export function proxyClassFor(info: ClassInfo): typeof ProxyBase {
     const method =
       tag === undefined
         ? function (this: ProxyBase) {
-            return Promise.reject(new UnknownTagError(key, this.ref, ` (method ${key}() has no @handles decorator)`));
+            return Promise.reject(
+              new UnknownTagError(key, this.ref, ` (method ${key}() has no @handles decorator)`),
+            );
           }
         : function (this: ProxyBase, ...args: unknown[]) {
             return this.ref[BOUND].call(this.ref, tag, args, NO_KWARGS, undefined);

@@ -11,7 +11,9 @@ export class Registry {
 
   register(name: string, cell: Cell): void {
     if (typeof name !== 'string' || name.length === 0) {
-      throw new InvalidOptionError(`register(name, actor): name must be a non-empty string (got ${String(name)})`);
+      throw new InvalidOptionError(
+        `register(name, actor): name must be a non-empty string (got ${String(name)})`,
+      );
     }
     const holder = this.names.get(name);
     if (holder !== undefined && holder.state !== DEAD) {

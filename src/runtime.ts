@@ -7,11 +7,11 @@
 import { Actor } from './actor.js';
 import { Calls } from './calls.js';
 import { Cell, DEAD } from './cell.js';
-import { copyMessage } from './clone.js';
 import { type Clock, systemClock } from './clock.js';
+import { copyMessage } from './clone.js';
+import { currentCell } from './context.js';
 import type { Controller } from './controllers/controller.js';
 import { TaskletController } from './controllers/tasklet.js';
-import { currentCell } from './context.js';
 import { Deadlines } from './deadlines.js';
 import {
   ActorExitedError,
@@ -48,7 +48,12 @@ export interface RuntimeOptions {
 }
 
 /** What can be spawned: an Actor subclass, a function (run as a receive loop), or a functionActor. */
-export type SpawnTarget = (new (...args: any[]) => Actor) | ((...args: any[]) => unknown) | FunctionActor<any>;
+export type SpawnTarget =
+  | (new (
+      ...args: any[]
+    ) => Actor)
+  | ((...args: any[]) => unknown)
+  | FunctionActor<any>;
 
 /** The typed signature shared by `runtime.spawn` and the functional `spawn`. */
 export interface SpawnFn {
@@ -84,12 +89,27 @@ export class Runtime implements Delivery {
   private readonly reviveFn = (ref: ActorRef) => this.revive(ref);
 
   constructor(options: RuntimeOptions = {}) {
-    checkOption(typeof options === 'object' && options !== null, 'Runtime options', 'must be an object', options);
+    checkOption(
+      typeof options === 'object' && options !== null,
+      'Runtime options',
+      'must be an object',
+      options,
+    );
     for (const key of Object.keys(options)) {
-      checkOption(KNOWN_OPTIONS.has(key), `options.${key}`, `is not a Runtime option (known: ${[...KNOWN_OPTIONS].join(', ')})`, key);
+      checkOption(
+        KNOWN_OPTIONS.has(key),
+        `options.${key}`,
+        `is not a Runtime option (known: ${[...KNOWN_OPTIONS].join(', ')})`,
+        key,
+      );
     }
     const { callTimeout = 5000, shutdownTimeout = 5000 } = options;
-    checkOption(Number.isFinite(callTimeout) && callTimeout > 0, 'options.callTimeout', 'must be a positive number of ms', callTimeout);
+    checkOption(
+      Number.isFinite(callTimeout) && callTimeout > 0,
+      'options.callTimeout',
+      'must be a positive number of ms',
+      callTimeout,
+    );
     checkOption(
       Number.isFinite(shutdownTimeout) && shutdownTimeout >= 0,
       'options.shutdownTimeout',
@@ -105,13 +125,20 @@ export class Runtime implements Delivery {
     );
     const clock = options.clock ?? systemClock;
     checkOption(
-      typeof clock.now === 'function' && typeof clock.setTimeout === 'function' && typeof clock.clearTimeout === 'function',
+      typeof clock.now === 'function' &&
+        typeof clock.setTimeout === 'function' &&
+        typeof clock.clearTimeout === 'function',
       'options.clock',
       'must have now, setTimeout and clearTimeout',
       clock,
     );
     const controller = options.controller ?? new TaskletController();
-    checkOption(typeof controller?.attach === 'function', 'options.controller', 'must be a TaskletController or ThreadController', controller);
+    checkOption(
+      typeof controller?.attach === 'function',
+      'options.controller',
+      'must be a TaskletController or ThreadController',
+      controller,
+    );
     this.callTimeout = callTimeout;
     this.shutdownTimeout = shutdownTimeout;
     this.logger = logger;
@@ -121,7 +148,9 @@ export class Runtime implements Delivery {
     this.recorder = options.record === undefined ? undefined : new Recorder(options.record);
     this.deadlines = new Deadlines(clock);
     this.calls = new Calls(this.deadlines);
-    this.scheduler = new Scheduler((err) => this.logger.error(`internal scheduler error: ${err}`, { error: err }));
+    this.scheduler = new Scheduler((err) =>
+      this.logger.error(`internal scheduler error: ${err}`, { error: err }),
+    );
     this.signals = new Signals(this);
     this.systemRef = new ActorRef(0, this.thread, 'runtime', this);
     this.t0 = clock.now();
@@ -227,12 +256,20 @@ export class Runtime implements Delivery {
     if (this.copy) msg = copyMessage(msg, this.reviveFn);
     if (this.recorder !== undefined) this.recordSend(to, msg);
     if (!this.calls.complete(to.callId, msg)) {
-      this.logger.debug(`late reply to ${to} dropped (the call had timed out or was answered)`, { tag: msg[0] });
+      this.logger.debug(`late reply to ${to} dropped (the call had timed out or was answered)`, {
+        tag: msg[0],
+      });
     }
   }
 
   /** @internal A call: `[tag, replyRef, args, kwargs]` to `to`, answered through the pending-call table. */
-  call(to: ActorRef, tag: string, args: unknown[], kwargs: Kwargs, timeout: number | undefined): Promise<any> {
+  call(
+    to: ActorRef,
+    tag: string,
+    args: unknown[],
+    kwargs: Kwargs,
+    timeout: number | undefined,
+  ): Promise<any> {
     if (timeout !== undefined && !(timeout > 0)) {
       checkOption(false, 'call options.timeout', 'must be a positive number of ms', timeout);
     }
@@ -241,7 +278,12 @@ export class Runtime implements Delivery {
     const [id, promise] = this.calls.open(to, cell, tag, timeout ?? this.callTimeout);
     const caller = currentCell();
     try {
-      this.deliver(to, [tag, new ReplyRef(caller === undefined ? 0 : caller.id, this.thread, id, this), args, kwargs]);
+      this.deliver(to, [
+        tag,
+        new ReplyRef(caller === undefined ? 0 : caller.id, this.thread, id, this),
+        args,
+        kwargs,
+      ]);
     } catch (err) {
       this.calls.abandon(id);
       throw err;
@@ -250,7 +292,10 @@ export class Runtime implements Delivery {
   }
 
   private undeliverable(to: ActorRef, msg: Message): void {
-    this.logger.debug(`message '${msg[0]}' to ${to} dropped: no such actor (dead letter)`, { actor: to, tag: msg[0] });
+    this.logger.debug(`message '${msg[0]}' to ${to} dropped: no such actor (dead letter)`, {
+      actor: to,
+      tag: msg[0],
+    });
   }
 
   private revive(ref: ActorRef): ActorRef {
@@ -282,7 +327,12 @@ export class Runtime implements Delivery {
   }
 
   /** @internal */
-  spawnCell(target: SpawnTarget, args: unknown[], parent: Cell | undefined, link: boolean): { cell: Cell; proxy: any } {
+  spawnCell(
+    target: SpawnTarget,
+    args: unknown[],
+    parent: Cell | undefined,
+    link: boolean,
+  ): { cell: Cell; proxy: any } {
     if (this.stopping !== undefined) {
       throw new RuntimeStoppedError('cannot spawn: the runtime is shutting down; create a new Runtime');
     }
@@ -325,14 +375,22 @@ export class Runtime implements Delivery {
       reason,
       thread: this.thread,
     });
-    if (!isCleanStop(reason) && reason !== 'killed' && !cell.observed && !(cell.links !== undefined && cell.links.size > 0)) {
+    if (
+      !isCleanStop(reason) &&
+      reason !== 'killed' &&
+      !cell.observed &&
+      !(cell.links !== undefined && cell.links.size > 0)
+    ) {
       const during = crashTag === undefined ? '' : ` while handling '${crashTag}'`;
-      this.logger.error(`${cell.ref} crashed${during}: ${reason instanceof Error ? reason.message : String(reason)}`, {
-        actor: cell.ref,
-        tag: crashTag,
-        reason,
-        error: reason instanceof Error ? reason : undefined,
-      });
+      this.logger.error(
+        `${cell.ref} crashed${during}: ${reason instanceof Error ? reason.message : String(reason)}`,
+        {
+          actor: cell.ref,
+          tag: crashTag,
+          reason,
+          error: reason instanceof Error ? reason : undefined,
+        },
+      );
     }
   }
 
@@ -380,4 +438,3 @@ function checkTarget(target: unknown): string {
   }
   return target.name || 'anonymous';
 }
-

@@ -18,9 +18,19 @@ export class TaskletController implements Controller {
   private runtime: Runtime | undefined;
 
   constructor(options: TaskletControllerOptions = {}) {
-    checkOption(typeof options === 'object' && options !== null, 'TaskletController options', 'must be an object', options);
+    checkOption(
+      typeof options === 'object' && options !== null,
+      'TaskletController options',
+      'must be an object',
+      options,
+    );
     for (const key of Object.keys(options)) {
-      checkOption(key === 'copyMessages', `TaskletController options.${key}`, 'is not an option (known: copyMessages)', key);
+      checkOption(
+        key === 'copyMessages',
+        `TaskletController options.${key}`,
+        'is not an option (known: copyMessages)',
+        key,
+      );
     }
     checkOption(
       options.copyMessages === undefined || typeof options.copyMessages === 'boolean',

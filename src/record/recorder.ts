@@ -24,7 +24,10 @@ export interface RecordEvent {
 }
 
 /** Where to record: `'stdout'`, a file path, or `{ to, filter }` to keep only some events. */
-export type RecordOption = 'stdout' | string | { to: 'stdout' | string; filter?: (event: RecordEvent) => boolean };
+export type RecordOption =
+  | 'stdout'
+  | string
+  | { to: 'stdout' | string; filter?: (event: RecordEvent) => boolean };
 
 const FLUSH_AT = 64 * 1024;
 

@@ -1,0 +1,21 @@
+/**
+ * The controllers the conformance suite runs on. A new controller joins by adding one entry here: every
+ * test in test/conformance/ then runs on it unchanged.
+ */
+import { type Controller, TaskletController } from '../../src/index.js';
+
+export interface ControllerEntry {
+  name: string;
+  make(): Controller;
+  /** Messages cross a copy boundary (structured clone). */
+  copies: boolean;
+}
+
+export const controllers: ControllerEntry[] = [
+  { name: 'TaskletController', make: () => new TaskletController(), copies: false },
+  {
+    name: 'TaskletController({ copyMessages: true })',
+    make: () => new TaskletController({ copyMessages: true }),
+    copies: true,
+  },
+];

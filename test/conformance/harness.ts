@@ -1,0 +1,65 @@
+/**
+ * Runs a describe block once per controller. Each test gets a fresh Runtime (with a sinon-spied silent
+ * logger); after each test the runtime is shut down and must hold no actor, call, deadline or name.
+ */
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { type Logger, Runtime, type RuntimeOptions } from '../../src/index.js';
+import { type ControllerEntry, controllers } from './controllers.js';
+
+export interface SpyLogger extends Logger {
+  error: sinon.SinonSpy;
+  warn: sinon.SinonSpy;
+  info: sinon.SinonSpy;
+  debug: sinon.SinonSpy;
+}
+
+export interface Harness {
+  controller: ControllerEntry;
+  /** A new runtime on this controller, shut down and leak-checked after the test. */
+  runtime(options?: Omit<RuntimeOptions, 'controller'>): Runtime;
+  /** The spy logger of the last runtime made. */
+  logger: SpyLogger;
+}
+
+export function spyLogger(): SpyLogger {
+  return { error: sinon.spy(), warn: sinon.spy(), info: sinon.spy(), debug: sinon.spy() };
+}
+
+/** `describe(title)` once per controller in controllers.ts. */
+export function onEveryController(title: string, body: (h: Harness) => void): void {
+  for (const controller of controllers) {
+    describe(`${title} [${controller.name}]`, () => {
+      let made: Runtime[] = [];
+      const h: Harness = {
+        controller,
+        logger: spyLogger(),
+        runtime(options = {}) {
+          h.logger = spyLogger();
+          const rt = new Runtime({ logger: h.logger, ...options, controller: controller.make() });
+          made.push(rt);
+          return rt;
+        },
+      };
+      afterEach(async () => {
+        const rts = made;
+        made = [];
+        for (const rt of rts) {
+          await rt.shutdown();
+          expect(rt.stats(), 'nothing is left after shutdown').to.deep.equal({
+            actors: 0,
+            calls: 0,
+            deadlines: 0,
+            names: 0,
+          });
+        }
+      });
+      body(h);
+    });
+  }
+}
+
+/** Resolves after `n` turns of the event loop (lets queued messages run; not a timing assumption). */
+export async function settle(n = 3): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
+}

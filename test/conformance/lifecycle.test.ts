@@ -1,0 +1,138 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import {
+  ActorExitedError,
+  exit,
+  me,
+  monitor,
+  type RecordEvent,
+  RuntimeStoppedError,
+  recv,
+  spawn,
+  trapExit,
+} from '../../src/index.js';
+import { FailingConstructor, idle, Lifecycle, Probe, SlowStart } from './actors.js';
+import { onEveryController, settle } from './harness.js';
+
+/** A recording filter that keeps the argument of every 'note' sent, and writes nothing. */
+function noteCollector(into: unknown[]): (e: RecordEvent) => boolean {
+  return (e) => {
+    if (e.ev === 'send' && e.tag === 'note') into.push(e.args?.[0]);
+    return false;
+  };
+}
+
+onEveryController('actor lifecycle, run() and shutdown', (h) => {
+  it('runs onStart before the first message and onStop with the exit reason', async () => {
+    const notes: unknown[] = [];
+    const rt = h.runtime({ record: { to: '/dev/null', filter: noteCollector(notes) } });
+    const log = rt.spawn(Probe);
+    const a = rt.spawn(Lifecycle, 'a', log.ref);
+    expect(await a.ping()).to.equal('pong a');
+    await rt.run(async () => {
+      monitor(a);
+      exit(a, 'custom');
+      await recv('DOWN');
+    });
+    expect(notes).to.deep.equal(['start a', 'stop a custom']);
+  });
+
+  it('holds messages until an async onStart has finished', async () => {
+    const rt = h.runtime();
+    const s = rt.spawn(SlowStart);
+    expect(await s.isReady()).to.equal(true);
+  });
+
+  it('exits with the error a constructor throws', async () => {
+    const reason = await h.runtime().run(async () => {
+      const a = spawn(FailingConstructor);
+      monitor(a);
+      const [, , [r]] = await recv('DOWN');
+      return (r as Error).message;
+    });
+    expect(reason).to.equal('constructor failed');
+  });
+
+  it('resolves run(main) with the return value of main', async () => {
+    expect(await h.runtime().run(async (a: number, b: number) => a * b, 6, 7)).to.equal(42);
+  });
+
+  it('rejects run(main) with the error main crashed with, without logging it', async () => {
+    const err = await h
+      .runtime()
+      .run(async () => {
+        throw new Error('main failed');
+      })
+      .catch((e: any) => e);
+    expect(err.message).to.equal('main failed');
+    expect(h.logger.error.called).to.equal(false);
+  });
+
+  it('rejects run(main) with ActorExitedError when main exits with a non-error reason', async () => {
+    const err = await h
+      .runtime()
+      .run(async () => {
+        exit(me(), 'custom');
+        await recv();
+      })
+      .catch((e: any) => e);
+    expect(err).to.be.instanceOf(ActorExitedError);
+    expect(err.reason).to.equal('custom');
+  });
+
+  it('stops the remaining actors in reverse start order after main, running onStop with "shutdown"', async () => {
+    const notes: unknown[] = [];
+    const rt = h.runtime({ record: { to: '/dev/null', filter: noteCollector(notes) } });
+    const log = rt.spawn(Probe);
+    await rt.run(async () => {
+      const xs = ['a', 'b', 'c'].map((l) => spawn(Lifecycle, l, log.ref));
+      await Promise.all(xs.map((x) => x.ping()));
+    });
+    expect(rt.stats().actors).to.equal(0);
+    expect(notes).to.deep.equal([
+      'start a',
+      'start b',
+      'start c',
+      'stop c shutdown',
+      'stop b shutdown',
+      'stop a shutdown',
+    ]);
+  });
+
+  it('kills an actor that ignores "shutdown" after shutdownTimeout', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+    try {
+      const rt = h.runtime({ shutdownTimeout: 1000 });
+      const stubborn = rt.spawn(async () => {
+        trapExit(true);
+        for (;;) await recv();
+      });
+      await settle();
+      let done = false;
+      const shut = rt.shutdown().then(() => (done = true));
+      await settle();
+      expect(done).to.equal(false);
+      await clock.tickAsync(999);
+      expect(done).to.equal(false);
+      await clock.tickAsync(1);
+      await shut;
+      expect(done).to.equal(true);
+      void stubborn;
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('refuses to spawn on a runtime that has shut down with RuntimeStoppedError', async () => {
+    const rt = h.runtime();
+    await rt.shutdown();
+    expect(() => rt.spawn(idle)).to.throw(RuntimeStoppedError, /shutting down/);
+  });
+
+  it('is idempotent: shutdown() twice resolves both', async () => {
+    const rt = h.runtime();
+    rt.spawn(idle);
+    await Promise.all([rt.shutdown(), rt.shutdown()]);
+    expect(rt.stats().actors).to.equal(0);
+  });
+});

@@ -1,0 +1,95 @@
+import { expect } from 'chai';
+import {
+  type Message,
+  me,
+  NoCurrentActorError,
+  ReceiveTimeoutError,
+  recv,
+  send,
+  spawn,
+} from '../../src/index.js';
+import { receiveOne } from './actors.js';
+import { onEveryController, settle } from './harness.js';
+
+onEveryController('recv (selective receive)', (h) => {
+  it('takes the first message a predicate accepts and leaves the others queued in order', async () => {
+    const order = await h.runtime().run(async () => {
+      const self = me();
+      for (const n of [1, 2, 3, 4]) send(self, n % 2 === 0 ? 'even' : 'odd', n);
+      const first = await recv((m: Message) => m[0] === 'even');
+      const rest: unknown[] = [first[2][0]];
+      for (let i = 0; i < 3; i++) rest.push((await recv())[2][0]);
+      return rest;
+    });
+    expect(order).to.deep.equal([2, 1, 3, 4]);
+  });
+
+  it('accepts a tag string as shorthand for a tag filter', async () => {
+    const got = await h.runtime().run(async () => {
+      send(me(), 'a', 1);
+      send(me(), 'b', 2);
+      const [tag, , args] = await recv('b');
+      return [tag, args];
+    });
+    expect(got).to.deep.equal(['b', [2]]);
+  });
+
+  it('waits for a matching message that arrives later', async () => {
+    const got = await h.runtime().run(async () => {
+      const self = me();
+      spawn(async () => {
+        send(self, 'noise');
+        send(self, 'wanted', 42);
+      });
+      const [, , [v]] = await recv('wanted');
+      const [tag] = await recv();
+      return [v, tag];
+    });
+    expect(got).to.deep.equal([42, 'noise']);
+  });
+
+  it('rejects with ReceiveTimeoutError when nothing matches within the timeout', async () => {
+    const err = await h.runtime().run(async () => {
+      send(me(), 'other');
+      return recv('wanted', { timeout: 10 }).catch((e: any) => e);
+    });
+    expect(err).to.be.instanceOf(ReceiveTimeoutError);
+    expect(err.code).to.equal('ERR_PARLEY_RECEIVE_TIMEOUT');
+  });
+
+  it('keeps a message that arrives after a receive timed out for the next recv', async () => {
+    const got = await h.runtime().run(async () => {
+      await recv('x', { timeout: 5 }).catch(() => {});
+      send(me(), 'x', 'later');
+      return (await recv('x'))[2][0];
+    });
+    expect(got).to.equal('later');
+  });
+
+  it('rejects recv() with a filter that throws with that error', async () => {
+    const err = await h.runtime().run(async () => {
+      const self = me();
+      setTimeout(() => send(self, 'm'), 1);
+      return recv(() => {
+        throw new Error('bad filter');
+      }).catch((e: Error) => e.message);
+    });
+    expect(err).to.equal('bad filter');
+  });
+
+  it('throws NoCurrentActorError for recv() and me() outside an actor', () => {
+    expect(() => recv()).to.throw(NoCurrentActorError);
+    expect(() => me()).to.throw(NoCurrentActorError, /outside an actor/);
+  });
+
+  it('returns the function actor value as its exit value once it has received', async () => {
+    const rt = h.runtime();
+    const got = await rt.run(async () => {
+      const r = spawn(receiveOne);
+      r.cast('hello', 1);
+      await settle();
+      return 'sent';
+    });
+    expect(got).to.equal('sent');
+  });
+});
