@@ -177,14 +177,27 @@ export class Runtime implements Delivery {
       this.signalled = sig;
       void this.shutdown();
     };
+    // The event loop ran dry while main still waits: no message can ever arrive (a deadlock). Say so,
+    // and shut down in order, instead of letting Node exit silently with an unsettled promise.
+    const onIdle = () => {
+      if (cell.state === DEAD) return;
+      this.logger.warn(
+        `${cell.ref} (main) is still waiting but nothing is left that could wake it (no actor can run, ` +
+          'no timer or I/O is pending): shutting down',
+        { actor: cell.ref },
+      );
+      void this.shutdown();
+    };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    process.on('beforeExit', onIdle);
     try {
       await cell.exited();
       await this.shutdown();
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('beforeExit', onIdle);
     }
     if (this.signalled !== undefined) {
       // Stopped by a signal: everything is shut down; now let the signal end the process as it would have.
@@ -303,10 +316,15 @@ export class Runtime implements Delivery {
     return new ActorRef(ref.id, ref.thread, ref.name, this, this.cells.get(ref.id));
   }
 
+  /** ms since the runtime started, to the microsecond (recordings). */
+  private elapsed(): number {
+    return Math.round((this.clock.now() - this.t0) * 1000) / 1000;
+  }
+
   private recordSend(to: ActorRef, msg: Message): void {
     const from = currentCell();
     this.recorder!.write({
-      t: this.clock.now() - this.t0,
+      t: this.elapsed(),
       ev: 'send',
       from: from?.ref ?? msg[1],
       to,
@@ -344,7 +362,7 @@ export class Runtime implements Delivery {
     this.cells.set(id, cell);
     if (link && parent !== undefined) this.signals.link(parent, ref);
     this.recorder?.write({
-      t: this.clock.now() - this.t0,
+      t: this.elapsed(),
       ev: 'spawn',
       from: parent?.ref ?? null,
       to: ref,
@@ -369,7 +387,7 @@ export class Runtime implements Delivery {
     if (cell.callsIn > 0) this.calls.calleeExited(cell, reason);
     this.cells.delete(cell.id);
     this.recorder?.write({
-      t: this.clock.now() - this.t0,
+      t: this.elapsed(),
       ev: 'exit',
       from: cell.ref,
       reason,

@@ -1,0 +1,71 @@
+/** The examples and start-up paths, run as a user runs them: each in its own process, which must exit by itself. */
+import { spawn, spawnSync } from 'node:child_process';
+import { expect } from 'chai';
+
+function runExample(file: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('examples', () => {
+  it('adder.ts prints the ten sums in all three forms and exits 0', () => {
+    const r = runExample('examples/adder.ts');
+    expect(r.status, r.stderr).to.equal(0);
+    for (const form of ['Adder ', 'adder loop ', 'adder2 ']) {
+      const sums = r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith(form))
+        .map((l) => Number(l.split('=')[1]));
+      expect(sums, form).to.deep.equal([2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+    }
+  });
+
+  it('parley-style.ts exits by itself after a top-level spawn(main)', () => {
+    const r = runExample('examples/parley-style.ts');
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal('pong 1\npong 2\npong 3\n');
+  });
+
+  it('links.ts shows a trapped crash arriving as an EXIT message', () => {
+    const r = runExample('examples/links.ts');
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('parent got EXIT from <worker#2>: worker gave up on job c');
+    expect(r.stdout).to.include('watcher got DOWN');
+  });
+
+  it('record.ts prints a recording with spawns, sends and exits', () => {
+    const r = runExample('examples/record.ts');
+    expect(r.status, r.stderr).to.equal(0);
+    const events = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l).ev);
+    expect(events).to.include.members(['spawn', 'send', 'exit']);
+  });
+
+  it('shuts down in order on SIGINT (onStop runs) and then ends by the signal', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/sigint.ts'], { stdio: 'pipe' });
+    let out = '';
+    const ready = new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('ready')) resolve();
+      });
+    });
+    const ended = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('exit', (code, signal) => resolve([code, signal])),
+    );
+    await ready;
+    child.kill('SIGINT');
+    const [code, signal] = await ended;
+    expect(out).to.include('service stopped: shutdown');
+    expect(signal ?? code).to.be.oneOf(['SIGINT', 130]);
+  });
+
+  it('reports a main that waits with nothing left to wake it, shuts down and rejects run()', () => {
+    const r = runExample('test/fixtures/deadlock.ts');
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stderr).to.include('nothing is left that could wake it');
+    expect(r.stdout).to.include("run rejected: <anonymous#1> exited (reason: 'shutdown')");
+  });
+});
