@@ -36,6 +36,9 @@ interface Waiter extends Deadline {
 /** @internal Internal reply tag that rejects the caller's promise with args[0]. */
 export const ERROR_REPLY = '\0error';
 
+/** Replies and runtime notices are never answered (answering a reply would echo forever). */
+const isNotice = (tag: string): boolean => tag === 'reply' || tag === 'EXIT' || tag === 'DOWN';
+
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as any).then === 'function';
 
@@ -238,7 +241,7 @@ export class Cell implements Runnable {
     }
     this.msg = undefined;
     const sender = msg[1];
-    if (sender !== null && this.state === RUNNING) sender.send('reply', this.ref, r);
+    if (sender !== null && this.state === RUNNING && !isNotice(tag)) sender.send('reply', this.ref, r);
   }
 
   private settled(msg: Message, value: unknown, failed = false): void {
@@ -251,7 +254,7 @@ export class Cell implements Runnable {
       return;
     }
     const sender = msg[1];
-    if (sender !== null) sender.send('reply', this.ref, value);
+    if (sender !== null && !isNotice(msg[0])) sender.send('reply', this.ref, value);
     this.wake();
   }
 
