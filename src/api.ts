@@ -126,7 +126,7 @@ export function recv(filter?: string | ((msg: Message) => boolean), options?: Re
 export function send(to: ActorLike, tag: string, ...args: unknown[]): void {
   const ref = refOf(to, 'send');
   const cell = currentCell();
-  ref.sendWith(tag, cell === undefined ? null : cell.ref, args, NO_KWARGS);
+  ref.sendWith(tag, cell === undefined ? null : self('send').ref, args, NO_KWARGS);
 }
 
 /** Links the current actor and `to` (both ways). A dead `to` delivers `'noproc'`. */

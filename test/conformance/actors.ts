@@ -162,6 +162,35 @@ export class LoopActor extends Actor {
   }
 }
 
+export class Pong extends Actor {
+  @handles('ping')
+  ping(n: number): number {
+    return n;
+  }
+}
+
+/** Sends `n` pings with itself as sender; each reply from Pong triggers the next; then tells `notify` 'done'. */
+export class Pinger extends Actor {
+  private remaining = 0;
+  private total = 0;
+  private notify: ActorRef | undefined;
+  private pong: ActorRef | undefined;
+
+  @handles('start')
+  start(pong: ActorRef, n: number, notify: ActorRef): void {
+    this.pong = pong;
+    this.remaining = this.total = n;
+    this.notify = notify;
+    pong.send('ping', this.self, n);
+  }
+
+  @handles('reply')
+  reply(n: number): void {
+    if (--this.remaining === 0) this.notify!.send('done', this.self, this.total);
+    else this.pong!.send('ping', this.self, n - 1);
+  }
+}
+
 /** PARLEY's adder as a function actor with a receive loop. */
 export async function adderLoop(): Promise<void> {
   for (;;) {

@@ -262,4 +262,18 @@ onEveryController('ActorProxy calls', (h) => {
     const a = rt.spawn(Adder);
     expect(await a.add(2, 2)).to.equal(4);
   });
+
+  it('never answers a reply, so two actors can ping-pong with raw sends', async () => {
+    const rt = h.runtime();
+    const rounds = await rt.run(async () => {
+      const pong = spawn(Pong);
+      const pinger = spawn(Pinger);
+      pinger.cast('start', pong.ref, 100, me());
+      const [, , [n]] = await recv('done');
+      await settle();
+      return n;
+    });
+    expect(rounds).to.equal(100);
+    expect(h.logger.warn.called, 'no unhandled reply').to.equal(false);
+  });
 });

@@ -311,4 +311,32 @@ onEveryController('links, monitors and exit signals', (h) => {
     });
     expect(h.logger.error.called).to.equal(false);
   });
+
+  it('unwinds a killed function actor at its next Parley call with ActorExitedError', async () => {
+    const seen = await h.runtime().run(async () => {
+      const parent = me();
+      let resume!: () => void;
+      const gate = new Promise<void>((r) => (resume = r));
+      const victim = spawn(async () => {
+        await gate; // suspended on something that is not recv()
+        try {
+          send(parent, 'still here');
+        } catch (e) {
+          return (e as Error).name;
+        }
+        return 'not unwound';
+      });
+      await settle();
+      const down = reasonOf(victim.ref);
+      exit(victim, 'kill');
+      expect(await down).to.equal('killed');
+      resume();
+      await settle();
+      return recv(undefined, { timeout: 20 }).then(
+        () => 'a message got out',
+        (e: Error) => e.name,
+      );
+    });
+    expect(seen).to.equal('ReceiveTimeoutError');
+  });
 });
