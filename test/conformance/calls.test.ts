@@ -14,7 +14,7 @@ import {
   trapExit,
   UnknownTagError,
 } from '../../src/index.js';
-import { Adder, adderLoop, addFn, idle, LoopActor, Probe } from './actors.js';
+import { Adder, adderLoop, addFn, idle, LoopActor, Pinger, Pong, Probe } from './actors.js';
 import { onEveryController, settle } from './harness.js';
 
 onEveryController('ActorProxy calls', (h) => {
