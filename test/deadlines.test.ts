@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import { systemClock } from '../src/clock.js';
+import { type Deadline, Deadlines } from '../src/deadlines.js';
+import { CallTimeoutError, Runtime } from '../src/index.js';
+import { Adder, Probe } from './conformance/actors.js';
+
+describe('Deadlines (one timer per runtime)', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+  });
+  afterEach(() => clock.restore());
+
+  const entry = (log: string[], name: string): Deadline => ({ at: 0, fire: () => log.push(name) });
+
+  it('fires each deadline once, in time order, with a single armed timer', () => {
+    const d = new Deadlines(systemClock);
+    const log: string[] = [];
+    d.add(entry(log, 'b'), 200);
+    d.add(entry(log, 'a'), 100);
+    d.add(entry(log, 'c'), 300);
+    expect(clock.countTimers()).to.equal(1);
+    clock.tick(100);
+    expect(log).to.deep.equal(['a']);
+    clock.tick(200);
+    expect(log).to.deep.equal(['a', 'b', 'c']);
+    expect(clock.countTimers()).to.equal(0);
+  });
+
+  it('does not fire a cancelled deadline, and arms no timer per add', () => {
+    const d = new Deadlines(systemClock);
+    const log: string[] = [];
+    const first = entry(log, 'x');
+    d.add(first, 100);
+    for (let i = 0; i < 100; i++) {
+      const e = entry(log, `n${i}`);
+      d.add(e, 500);
+      d.cancel(e);
+    }
+    d.cancel(first);
+    expect(clock.countTimers()).to.equal(1);
+    clock.tick(1000);
+    expect(log).to.deep.equal([]);
+  });
+
+  it('clears its timer on close', () => {
+    const d = new Deadlines(systemClock);
+    d.add(entry([], 'x'), 100);
+    d.close();
+    expect(clock.countTimers()).to.equal(0);
+    expect(d.size).to.equal(0);
+  });
+
+  it('times out a call at exactly its timeout under fake time', async () => {
+    const rt = new Runtime({ callTimeout: 1000 });
+    try {
+      const p = rt.spawn(Probe);
+      let settled: unknown;
+      const call = p.never().catch((e: unknown) => (settled = e));
+      await clock.tickAsync(999);
+      expect(settled).to.equal(undefined);
+      await clock.tickAsync(1);
+      await call;
+      expect(settled).to.be.instanceOf(CallTimeoutError);
+      const a = rt.spawn(Adder);
+      expect(await a.add(1, 1)).to.equal(2);
+    } finally {
+      await rt.shutdown();
+    }
+  });
+});
