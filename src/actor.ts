@@ -11,7 +11,8 @@ import { NO_KWARGS } from './message.js';
 import type { ActorRef, Address } from './ref.js';
 import type { Runtime } from './runtime.js';
 
-const CELL_OF: unique symbol = Symbol('parley.actorCell');
+/** @internal */
+export const CELL_OF: unique symbol = Symbol('parley.actorCell');
 
 /**
  * Base class of class actors.
@@ -72,6 +73,14 @@ export class Actor {
   /** The current message's keyword arguments. */
   get kwargs(): Kwargs {
     return this[CELL_OF].msg?.[3] ?? NO_KWARGS;
+  }
+
+  /**
+   * Ends this actor with `reason` (Erlang's `exit/1`): `onStop(reason)` runs, then links and monitors
+   * see `reason`. From a `run()` loop, return right after calling it.
+   */
+  stop(reason: ExitReason = 'normal'): void {
+    this[CELL_OF].exit(reason);
   }
 
   /** Called once before the first message; may be async (messages wait). Throwing ends the actor. */

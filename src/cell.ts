@@ -68,6 +68,8 @@ export class Cell implements Runnable {
   /** A function actor's return value. */
   result: unknown = undefined;
   exitWaiters: (() => void)[] | undefined = undefined;
+  /** Waiting for the start to finish: called with undefined once running, or the reason if it died first. */
+  startWaiters: ((failed: ExitReason | undefined) => void)[] | undefined = undefined;
   /** Set by run(): its caller sees the crash, so the runtime does not log it. */
   observed = false;
   private crashTag: string | undefined = undefined;
@@ -142,13 +144,13 @@ export class Cell implements Runnable {
     if (target instanceof FunctionActor) {
       this.kind = SERVER;
       this.fallback = target.handler;
-      this.state = RUNNING;
+      this.running();
       this.wake();
       return;
     }
     if (!(target.prototype instanceof Actor)) {
       this.kind = LOOP;
-      this.state = RUNNING;
+      this.running();
       this.runLoop(() => (target as (...a: unknown[]) => unknown)(...args));
       return;
     }
@@ -189,8 +191,15 @@ export class Cell implements Runnable {
     );
   }
 
-  private started(): void {
+  private running(): void {
     this.state = RUNNING;
+    const waiters = this.startWaiters;
+    this.startWaiters = undefined;
+    if (waiters !== undefined) for (const w of waiters) w(undefined);
+  }
+
+  private started(): void {
+    this.running();
     if (this.kind === LOOP) {
       const actor = this.actor!;
       this.runLoop(() => actor.run!());
@@ -379,9 +388,19 @@ export class Cell implements Runnable {
     if (watching !== undefined) {
       for (const [mref, target] of watching) rt.cellOf(target)?.monitoredBy?.delete(mref);
     }
+    const starting = this.startWaiters;
+    this.startWaiters = undefined;
+    if (starting !== undefined) for (const w of starting) w(reason);
     const waiters = this.exitWaiters;
     this.exitWaiters = undefined;
     if (waiters !== undefined) for (const w of waiters) w();
+  }
+
+  /** Resolves once the actor has started (undefined), or with its exit reason if it died while starting. */
+  whenStarted(): Promise<ExitReason | undefined> {
+    if (this.state === RUNNING || this.state === EXITING) return Promise.resolve(undefined);
+    if (this.state === DEAD) return Promise.resolve(this.reason);
+    return new Promise((resolve) => (this.startWaiters ??= []).push(resolve));
   }
 
   /** Resolves when the actor is dead. */

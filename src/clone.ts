@@ -1,9 +1,12 @@
 /**
  * Copying messages the way a thread boundary would (the structured-clone algorithm): prototypes are lost,
  * functions, symbols, promises and weak collections are refused with `NotCloneableError` naming the path of
- * the bad value. ActorRefs and proxies are the exception: they arrive as live refs and proxies.
+ * the bad value. ActorRefs and proxies arrive as live refs and proxies; Actor classes and functionActor
+ * values arrive as themselves (a thread re-imports them from their module).
  */
+import { Actor } from './actor.js';
 import { NotCloneableError, PARLEY_ERRORS_BY_CODE } from './errors.js';
+import { FunctionActor } from './function-actor.js';
 import type { Message } from './message.js';
 import { ProxyBase } from './proxy.js';
 import { ActorRef } from './ref.js';
@@ -46,6 +49,8 @@ function copyValue(v: unknown, path: string, seen: Map<object, unknown>, revive:
     case 'symbol':
       throw new NotCloneableError(path, 'symbol');
     case 'function':
+      // Actor classes travel as what they are (across threads: by module, re-imported on arrival).
+      if ((v as Function).prototype instanceof Actor) return v;
       throw new NotCloneableError(path, `function ${(v as Function).name || '(anonymous)'}`);
   }
   if (v === null) return null;
@@ -53,6 +58,7 @@ function copyValue(v: unknown, path: string, seen: Map<object, unknown>, revive:
   const done = seen.get(obj);
   if (done !== undefined) return done;
   if (obj instanceof ActorRef) return revive(obj);
+  if (obj instanceof FunctionActor) return obj;
   if (obj instanceof ProxyBase) {
     const copy = Object.create(Object.getPrototypeOf(obj)) as { ref: ActorRef };
     (copy as { ref: ActorRef }).ref = revive(obj.ref);

@@ -182,6 +182,41 @@ export class BadReplyError extends ParleyError {
   override readonly code = 'ERR_PARLEY_BAD_REPLY';
 }
 
+/** A supervisor option or child spec is invalid; the message names the field and the child. */
+export class ChildSpecError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_CHILD_SPEC';
+}
+
+/** A supervisor has no child with that id. */
+export class NoSuchChildError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_NO_SUCH_CHILD';
+  constructor(readonly childId: string) {
+    super(`the supervisor has no child '${childId}'; whichChildren() lists the ids it has`);
+  }
+}
+
+/** restartChild/deleteChild on a child that is running (terminate it first), or startChild on a taken id. */
+export class ChildRunningError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_CHILD_RUNNING';
+  constructor(
+    readonly childId: string,
+    what: string,
+  ) {
+    super(`cannot ${what} child '${childId}': it is running; terminateChild('${childId}') first`);
+  }
+}
+
+/** A child failed to start (its constructor or onStart threw, or its name was taken); `cause` says why. */
+export class ChildStartError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_CHILD_START';
+  constructor(
+    readonly childId: string,
+    readonly reason: unknown,
+  ) {
+    super(`child '${childId}' failed to start: ${describeReason(reason)}`, { cause: reason });
+  }
+}
+
 /** @internal Parley's error classes by code, so errors keep their class when copied across threads. */
 export const PARLEY_ERRORS_BY_CODE: ReadonlyMap<string, Function> = new Map(
   [
@@ -200,6 +235,10 @@ export const PARLEY_ERRORS_BY_CODE: ReadonlyMap<string, Function> = new Map(
     NoRuntimeError,
     RuntimeStoppedError,
     BadReplyError,
+    ChildSpecError,
+    NoSuchChildError,
+    ChildRunningError,
+    ChildStartError,
   ].map((cls) => [codeOf(cls), cls]),
 );
 

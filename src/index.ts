@@ -31,12 +31,16 @@ export {
   ActorExitedError,
   BadReplyError,
   CallTimeoutError,
+  ChildRunningError,
+  ChildSpecError,
+  ChildStartError,
   DecoratorError,
   InvalidOptionError,
   NameTakenError,
   NoCurrentActorError,
   NoRuntimeError,
   NoSuchActorError,
+  NoSuchChildError,
   NotAnActorError,
   NotCloneableError,
   NotImportableError,
@@ -54,3 +58,9 @@ export type { RecordEvent, RecordOption } from './record/recorder.js';
 export { ActorRef, type Address, ReplyRef } from './ref.js';
 export { Runtime, type RuntimeOptions, type SpawnFn, type SpawnTarget } from './runtime.js';
 export type { MonitorRef } from './signals.js';
+export {
+  type ChildCounts,
+  type ChildInfo,
+  Supervisor,
+} from './supervisor.js';
+export type { ChildSpec, RestartType, Shutdown, Strategy, SupervisorOptions } from './supervisor-spec.js';

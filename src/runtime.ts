@@ -30,6 +30,7 @@ import { ActorRef, CELL, type Delivery, ReplyRef } from './ref.js';
 import { Registry } from './registry.js';
 import { Scheduler } from './scheduler.js';
 import { Signals } from './signals.js';
+import { supervisorClass } from './supervisor-spec.js';
 
 /** Options of `new Runtime(...)`. */
 export interface RuntimeOptions {
@@ -243,6 +244,47 @@ export class Runtime implements Delivery {
     return (cell === undefined ? new ProxyBase(ref) : this.proxyOf(cell)) as ActorProxy<T>;
   }
 
+  /**
+   * A text view of every live supervision tree: each supervisor with its strategy and restarts in the
+   * current window, and each child with its ref, state and restart count.
+   */
+  async tree(): Promise<string> {
+    const Sup = supervisorClass.cls;
+    if (Sup === undefined) return '';
+    const lines: string[] = [];
+    const isSup = (c: Cell | undefined) => c !== undefined && c.actor instanceof Sup;
+    for (const cell of [...this.cells.values()]) {
+      if (isSup(cell) && !isSup(cell.parent) && cell.state !== DEAD) {
+        await this.renderTree(cell.ref, String(cell.ref), '', lines);
+      }
+    }
+    return lines.join('\n');
+  }
+
+  private async renderTree(ref: ActorRef, head: string, indent: string, lines: string[]): Promise<void> {
+    const sup = this.proxy(ref);
+    let info: { strategy: string; intensity: number; period: number; recentRestarts: number };
+    let kids: { id: string; ref?: ActorRef; type: string; state: string; restarts: number }[];
+    try {
+      info = await sup.call('supervisorInfo', [], undefined, { timeout: 1000 });
+      kids = await sup.call('whichChildren', [], undefined, { timeout: 1000 });
+    } catch (err) {
+      lines.push(`${head} (no answer: ${err instanceof Error ? err.message : String(err)})`);
+      return;
+    }
+    lines.push(
+      `${head} ${info.strategy}, ${info.recentRestarts}/${info.intensity} restarts in ${info.period} ms`,
+    );
+    for (let i = 0; i < kids.length; i++) {
+      const k = kids[i]!;
+      const last = i === kids.length - 1;
+      const line = `${indent}${last ? '└─ ' : '├─ '}${k.id} ${k.ref ?? '-'} ${k.state}, restarts ${k.restarts}`;
+      if (k.type === 'supervisor' && k.ref !== undefined) {
+        await this.renderTree(k.ref, line, `${indent}${last ? '   ' : '│  '}`, lines);
+      } else lines.push(line);
+    }
+  }
+
   /** Counts of what is live: actors, pending calls, armed deadlines, names. A test's leak check. */
   stats(): { actors: number; calls: number; deadlines: number; names: number } {
     return {
@@ -355,6 +397,9 @@ export class Runtime implements Delivery {
       throw new RuntimeStoppedError('cannot spawn: the runtime is shutting down; create a new Runtime');
     }
     const name = checkTarget(target);
+    // A class may vet its spawn arguments at once (Supervisor checks its options and child specs).
+    const checkArgs = (target as { checkArgs?: (...a: unknown[]) => void }).checkArgs;
+    if (typeof checkArgs === 'function') checkArgs.apply(target, args);
     const id = this.nextId++;
     const ref = new ActorRef(id, this.thread, name, this);
     const cell = new Cell(this, ref, target, args, parent);
@@ -371,6 +416,17 @@ export class Runtime implements Delivery {
     });
     this.scheduler.push(cell);
     return { cell, proxy: this.proxyOf(cell) };
+  }
+
+  /** @internal Supervisor reports appear in the recording as `ev: 'report'`. */
+  recordReport(fields: Record<string, unknown>): void {
+    this.recorder?.write({
+      t: this.elapsed(),
+      ev: 'report',
+      from: fields.supervisor,
+      thread: this.thread,
+      ...fields,
+    });
   }
 
   /** @internal A new proxy for a live cell. */

@@ -11,7 +11,7 @@ import { safeJson } from './json.js';
 /** One recorded event (a JSON line). `t` is ms since the runtime started. */
 export interface RecordEvent {
   t: number;
-  ev: 'send' | 'spawn' | 'exit';
+  ev: 'send' | 'spawn' | 'exit' | 'report';
   /** The sender (send), the parent (spawn), or the actor (exit); `{actor, name, thread}` or null. */
   from: unknown;
   /** The receiver (send) or the new actor (spawn). */
@@ -21,6 +21,10 @@ export interface RecordEvent {
   kwargs?: Kwargs;
   reason?: unknown;
   thread: number;
+  /** Supervisor reports: the child id, what happened and what was done. */
+  child?: string;
+  action?: string;
+  done?: string;
 }
 
 /** Where to record: `'stdout'`, a file path, or `{ to, filter }` to keep only some events. */

@@ -1,0 +1,145 @@
+/**
+ * Supervisor options and child specs: their types, defaults and validation. Everything is checked before
+ * anything starts; a bad spec throws ChildSpecError naming the field and the child.
+ */
+import { Actor } from './actor.js';
+import { ChildSpecError } from './errors.js';
+import { FunctionActor } from './function-actor.js';
+import type { SpawnTarget } from './runtime.js';
+
+/** How a supervisor reacts when a child it restarts exits. */
+export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
+/** When a child is restarted: always, only after a crash, or never. */
+export type RestartType = 'permanent' | 'transient' | 'temporary';
+/** How a child is stopped: exit 'shutdown' then kill after N ms, kill at once, or wait as long as it takes. */
+export type Shutdown = number | 'brutal_kill' | 'infinity';
+
+/** One child of a supervisor. */
+export interface ChildSpec {
+  /** Unique among the supervisor's children. */
+  id: string;
+  /** What to spawn: an Actor subclass (a Supervisor too), a function actor, or a functionActor. */
+  actor: SpawnTarget;
+  /** Passed to the constructor or function. */
+  args?: unknown[];
+  /** Default 'permanent'. */
+  restart?: RestartType;
+  /** Default 5000 ms for workers, 'infinity' for supervisors. */
+  shutdown?: Shutdown;
+  /** Registers the child under this name; after a restart the name points at the new instance. */
+  name?: string;
+}
+
+/** Options of `spawn(Supervisor, options)`. */
+export interface SupervisorOptions {
+  /** Default 'one_for_one'. */
+  strategy?: Strategy;
+  /** Most restarts allowed within `period` (default 1); one more and the supervisor gives up. */
+  intensity?: number;
+  /** The sliding window for `intensity`, in ms (default 5000). */
+  period?: number;
+  /** Started in order, stopped in reverse. */
+  children?: ChildSpec[];
+}
+
+/** @internal A validated child spec with its defaults filled in. */
+export interface NormalSpec {
+  id: string;
+  actor: SpawnTarget;
+  args: unknown[];
+  restart: RestartType;
+  shutdown: Shutdown;
+  name: string | undefined;
+  isSupervisor: boolean;
+}
+
+const STRATEGIES = ['one_for_one', 'one_for_all', 'rest_for_one'];
+const RESTARTS = ['permanent', 'transient', 'temporary'];
+const SPEC_KEYS = new Set(['id', 'actor', 'args', 'restart', 'shutdown', 'name']);
+const OPTION_KEYS = new Set(['strategy', 'intensity', 'period', 'children']);
+
+function fail(where: string, what: string, value: unknown): never {
+  let shown: string;
+  try {
+    shown = typeof value === 'function' ? `function ${value.name}` : (JSON.stringify(value) ?? String(value));
+  } catch {
+    shown = String(value);
+  }
+  throw new ChildSpecError(`${where} ${what} (got ${shown})`);
+}
+
+/** @internal Validates supervisor options (not the children). */
+export function checkOptions(options: SupervisorOptions): void {
+  if (typeof options !== 'object' || options === null)
+    fail('Supervisor options', 'must be an object', options);
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key))
+      fail(`Supervisor options.${key}`, `is not an option (known: ${[...OPTION_KEYS].join(', ')})`, key);
+  }
+}
+
+/** @internal Validates the resolved strategy/intensity/period. */
+export function checkLimits(strategy: unknown, intensity: unknown, period: unknown): void {
+  if (!STRATEGIES.includes(strategy as string))
+    fail('Supervisor strategy', `must be one of ${STRATEGIES.join(', ')}`, strategy);
+  if (!Number.isInteger(intensity) || (intensity as number) < 0) {
+    fail('Supervisor intensity', 'must be a whole number >= 0', intensity);
+  }
+  if (typeof period !== 'number' || !(period > 0))
+    fail('Supervisor period', 'must be a positive number of ms', period);
+}
+
+/** @internal Validates one child spec; `index` locates it in error messages. */
+export function normalizeSpec(
+  spec: ChildSpec,
+  index: number | undefined,
+  taken: (id: string) => boolean,
+): NormalSpec {
+  const at = index === undefined ? 'child spec' : `children[${index}]`;
+  if (typeof spec !== 'object' || spec === null)
+    fail(at, 'must be an object { id, actor, args?, restart?, shutdown?, name? }', spec);
+  const who = typeof spec.id === 'string' ? `${at} ('${spec.id}')` : at;
+  for (const key of Object.keys(spec)) {
+    if (!SPEC_KEYS.has(key))
+      fail(`${who}.${key}`, `is not a child spec field (known: ${[...SPEC_KEYS].join(', ')})`, key);
+  }
+  if (typeof spec.id !== 'string' || spec.id.length === 0)
+    fail(`${at}.id`, 'must be a non-empty string', spec.id);
+  if (taken(spec.id)) fail(`${who}.id`, 'is already used by another child of this supervisor', spec.id);
+  const actor = spec.actor;
+  const spawnable =
+    actor instanceof FunctionActor ||
+    (typeof actor === 'function' &&
+      (actor.prototype instanceof Actor || !/^class[\s{]/.test(Function.prototype.toString.call(actor))));
+  if (!spawnable) fail(`${who}.actor`, 'must be an Actor subclass, a function or functionActor(fn)', actor);
+  if (spec.args !== undefined && !Array.isArray(spec.args))
+    fail(`${who}.args`, 'must be an array', spec.args);
+  if (spec.restart !== undefined && !RESTARTS.includes(spec.restart)) {
+    fail(`${who}.restart`, `must be one of ${RESTARTS.join(', ')}`, spec.restart);
+  }
+  const sh = spec.shutdown;
+  if (sh !== undefined && sh !== 'brutal_kill' && sh !== 'infinity' && !(typeof sh === 'number' && sh >= 0)) {
+    fail(`${who}.shutdown`, "must be a number of ms >= 0, 'brutal_kill' or 'infinity'", sh);
+  }
+  if (spec.name !== undefined && (typeof spec.name !== 'string' || spec.name.length === 0)) {
+    fail(`${who}.name`, 'must be a non-empty string', spec.name);
+  }
+  const isSupervisor = typeof actor === 'function' && isSupervisorClass(actor);
+  return {
+    id: spec.id,
+    actor,
+    args: spec.args ?? [],
+    restart: spec.restart ?? 'permanent',
+    shutdown: sh ?? (isSupervisor ? 'infinity' : 5000),
+    name: spec.name,
+    isSupervisor,
+  };
+}
+
+/** @internal Set by supervisor.ts (avoids an import cycle). */
+export const supervisorClass: { cls: Function | undefined } = { cls: undefined };
+
+function isSupervisorClass(actor: Function): boolean {
+  const cls = supervisorClass.cls;
+  return cls !== undefined && (actor === cls || actor.prototype instanceof cls);
+}

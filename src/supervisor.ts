@@ -1,0 +1,441 @@
+/**
+ * `Supervisor`: the OTP supervisor, as an actor. It traps exits, starts its children in order (linked), and
+ * when one exits applies its restart type (permanent / transient / temporary) and the strategy
+ * (one_for_one / one_for_all / rest_for_one), within a restart intensity over a sliding window; past it, it
+ * stops every child in reverse order and exits `'shutdown'`, which escalates to its own supervisor.
+ *
+ * Call map (through its proxy): startChild → startChild, terminateChild, restartChild, deleteChild,
+ * whichChildren, countChildren. Its state is data: one record per child whose `ref` says running or not.
+ */
+import { Actor, CELL_OF } from './actor.js';
+import { exit, me, monitor, recv, send, trapExit, unlink } from './api.js';
+import { ERROR_REPLY } from './cell.js';
+import {
+  ChildRunningError,
+  ChildSpecError,
+  ChildStartError,
+  describeReason,
+  NoSuchChildError,
+  ReceiveTimeoutError,
+  UnknownTagError,
+} from './errors.js';
+import { classInfo, handles } from './handles.js';
+import { type ExitReason, isCleanStop, type Message } from './message.js';
+import { type ActorRef, ReplyRef } from './ref.js';
+import {
+  type ChildSpec,
+  checkLimits,
+  checkOptions,
+  type NormalSpec,
+  normalizeSpec,
+  type RestartType,
+  type Strategy,
+  type SupervisorOptions,
+  supervisorClass,
+} from './supervisor-spec.js';
+
+/** What `whichChildren()` says of one child. */
+export interface ChildInfo {
+  id: string;
+  /** The running instance, or undefined when it is stopped or waiting for a restart. */
+  ref: ActorRef | undefined;
+  type: 'worker' | 'supervisor';
+  restart: RestartType;
+  state: 'running' | 'restarting' | 'stopped';
+  /** How many times this child has been restarted. */
+  restarts: number;
+}
+
+/** What `countChildren()` returns. */
+export interface ChildCounts {
+  specs: number;
+  active: number;
+  supervisors: number;
+  workers: number;
+}
+
+interface ChildRecord {
+  spec: NormalSpec;
+  ref: ActorRef | undefined;
+  restarting: boolean;
+  restarts: number;
+}
+
+/** Internal tag of the retry message a supervisor sends itself when a restart failed. */
+const RETRY = 'parley:supervisor:retry';
+
+const isDown = (mref: number) => (m: Message) => m[0] === 'DOWN' && m[2][1] === mref;
+const isExitFrom = (ref: ActorRef) => (m: Message) => m[0] === 'EXIT' && (m[1] as ActorRef).id === ref.id;
+
+/**
+ * An OTP supervisor. Configure it with options — `spawn(Supervisor, { strategy, intensity, period,
+ * children })` — or by subclassing: set `static strategy` / `intensity` / `period` and override `children()`.
+ *
+ * ```ts
+ * const sup = spawn(Supervisor, {
+ *   strategy: 'one_for_one', intensity: 3, period: 5000,
+ *   children: [{ id: 'db', actor: Db, name: 'db' }, { id: 'web', actor: Web, args: [8080] }],
+ * });
+ * await sup.whichChildren();
+ * ```
+ */
+export class Supervisor extends Actor {
+  /** Subclass configuration (options passed to spawn win). */
+  static strategy: Strategy | undefined;
+  static intensity: number | undefined;
+  static period: number | undefined;
+
+  private readonly options: SupervisorOptions;
+  private readonly kids: ChildRecord[] = [];
+  private restartTimes: number[] = [];
+  private strategy: Strategy = 'one_for_one';
+  private intensity = 1;
+  private period = 5000;
+
+  constructor(options: SupervisorOptions = {}) {
+    super();
+    checkOptions(options);
+    this.options = options;
+  }
+
+  /** Checks options and child specs at spawn, so a bad spec fails there with ChildSpecError. */
+  static checkArgs(this: typeof Supervisor, options: SupervisorOptions = {}): void {
+    checkOptions(options);
+    checkLimits(
+      options.strategy ?? this.strategy ?? 'one_for_one',
+      options.intensity ?? this.intensity ?? 1,
+      options.period ?? this.period ?? 5000,
+    );
+    if (options.children !== undefined) {
+      if (!Array.isArray(options.children))
+        throw new ChildSpecError('Supervisor options.children must be an array');
+      const seen = new Set<string>();
+      options.children.forEach((spec, i) => seen.add(normalizeSpec(spec, i, (id) => seen.has(id)).id));
+    }
+  }
+
+  /** The child specs, started in order. Override in a subclass; by default `options.children`. */
+  protected children(): ChildSpec[] {
+    return this.options.children ?? [];
+  }
+
+  override async run(): Promise<void> {
+    trapExit(true);
+    const statics = this.constructor as typeof Supervisor;
+    this.strategy = this.options.strategy ?? statics.strategy ?? 'one_for_one';
+    this.intensity = this.options.intensity ?? statics.intensity ?? 1;
+    this.period = this.options.period ?? statics.period ?? 5000;
+    checkLimits(this.strategy, this.intensity, this.period);
+    const specs = this.children();
+    if (!Array.isArray(specs))
+      throw new TypeError('Supervisor children() must return an array of child specs');
+    const seen = new Set<string>();
+    const normal = specs.map((s, i) => {
+      const n = normalizeSpec(s, i, (id) => seen.has(id));
+      seen.add(n.id);
+      return n;
+    });
+    for (const spec of normal) {
+      const rec: ChildRecord = { spec, ref: undefined, restarting: false, restarts: 0 };
+      this.kids.push(rec);
+      const failed = await this.start(rec);
+      if (failed !== undefined) {
+        this.report(
+          'error',
+          'start_failed',
+          rec,
+          failed,
+          'stopping the children started so far, then itself',
+        );
+        await this.terminateAll();
+        this.stop(new ChildStartError(spec.id, failed));
+        return;
+      }
+    }
+    const api = classInfo(this.constructor, Actor).handlers;
+    for (;;) {
+      const msg = await recv();
+      const [tag, sender, args] = msg;
+      if (tag === 'EXIT') {
+        if (await this.onExit(msg[1] as ActorRef, args[0])) return;
+      } else if (tag === RETRY) {
+        if (await this.retry(args[0] as string)) return;
+      } else {
+        const h = api.get(tag);
+        try {
+          if (h === undefined) throw new UnknownTagError(tag, this.self);
+          const value = await h.fn.apply(this, args);
+          if (sender !== null) sender.send('reply', me(), value);
+        } catch (err) {
+          // An API error goes back to the caller; it is not the supervisor's crash.
+          if (sender instanceof ReplyRef) sender.send(ERROR_REPLY, me(), err);
+          else this.runtime.logger.warn(`${this.self} could not handle '${tag}': ${describeReason(err)}`);
+        }
+      }
+    }
+  }
+
+  /** Adds and starts a child; resolves with its ref. ChildSpecError, ChildStartError. */
+  @handles('startChild')
+  async startChild(spec: ChildSpec): Promise<ActorRef> {
+    const rec: ChildRecord = {
+      spec: normalizeSpec(spec, undefined, (id) => this.find(id) !== undefined),
+      ref: undefined,
+      restarting: false,
+      restarts: 0,
+    };
+    this.kids.push(rec);
+    const failed = await this.start(rec);
+    if (failed !== undefined) {
+      this.kids.splice(this.kids.indexOf(rec), 1);
+      throw new ChildStartError(rec.spec.id, failed);
+    }
+    return rec.ref!;
+  }
+
+  /** Stops a child (its spec stays, unless it is temporary). NoSuchChildError. */
+  @handles('terminateChild')
+  async terminateChild(id: string): Promise<void> {
+    const rec = this.get(id);
+    rec.restarting = false;
+    await this.terminate(rec);
+    if (rec.spec.restart === 'temporary') this.kids.splice(this.kids.indexOf(rec), 1);
+  }
+
+  /** Starts a stopped child again; resolves with its new ref. NoSuchChildError, ChildRunningError. */
+  @handles('restartChild')
+  async restartChild(id: string): Promise<ActorRef> {
+    const rec = this.get(id);
+    if (rec.ref !== undefined) throw new ChildRunningError(id, 'restart');
+    rec.restarting = false;
+    const failed = await this.start(rec);
+    if (failed !== undefined) throw new ChildStartError(id, failed);
+    return rec.ref!;
+  }
+
+  /** Forgets a stopped child's spec. NoSuchChildError, ChildRunningError. */
+  @handles('deleteChild')
+  async deleteChild(id: string): Promise<void> {
+    const rec = this.get(id);
+    if (rec.ref !== undefined) throw new ChildRunningError(id, 'delete');
+    this.kids.splice(this.kids.indexOf(rec), 1);
+  }
+
+  /** Every child, in start order. */
+  @handles('whichChildren')
+  whichChildren(): ChildInfo[] {
+    return this.kids.map((k) => ({
+      id: k.spec.id,
+      ref: k.ref,
+      type: k.spec.isSupervisor ? 'supervisor' : 'worker',
+      restart: k.spec.restart,
+      state: k.ref !== undefined ? 'running' : k.restarting ? 'restarting' : 'stopped',
+      restarts: k.restarts,
+    }));
+  }
+
+  /** Counts of specs, running children, supervisors and workers. */
+  @handles('countChildren')
+  countChildren(): ChildCounts {
+    const supervisors = this.kids.filter((k) => k.spec.isSupervisor).length;
+    return {
+      specs: this.kids.length,
+      active: this.kids.filter((k) => k.ref !== undefined).length,
+      supervisors,
+      workers: this.kids.length - supervisors,
+    };
+  }
+
+  /** The strategy, intensity and period in force, and the restarts in the current window. */
+  @handles('supervisorInfo')
+  supervisorInfo(): { strategy: Strategy; intensity: number; period: number; recentRestarts: number } {
+    this.pruneWindow();
+    return {
+      strategy: this.strategy,
+      intensity: this.intensity,
+      period: this.period,
+      recentRestarts: this.restartTimes.length,
+    };
+  }
+
+  // ---- exits and restarts ----
+
+  /** Returns true when the supervisor has stopped itself. */
+  private async onExit(from: ActorRef, reason: ExitReason): Promise<boolean> {
+    const parent = this[CELL_OF].parent;
+    if (from.id === 0 || (parent !== undefined && from.id === parent.id)) {
+      await this.terminateAll();
+      this.stop(reason);
+      return true;
+    }
+    const rec = this.kids.find((k) => k.ref?.id === from.id);
+    if (rec === undefined) return false; // an old instance, or a non-child link: nothing to do
+    rec.ref = undefined;
+    const restart = rec.spec.restart;
+    if (restart === 'temporary') {
+      this.kids.splice(this.kids.indexOf(rec), 1);
+      return false;
+    }
+    if (restart === 'transient' && isCleanStop(reason)) return false;
+    return this.restart(rec, reason);
+  }
+
+  private async retry(id: string): Promise<boolean> {
+    const rec = this.find(id);
+    if (rec === undefined || !rec.restarting || rec.ref !== undefined) return false;
+    return this.restart(rec, 'retry');
+  }
+
+  /** Applies the strategy for `rec`; returns true if the intensity was exceeded and the supervisor stopped. */
+  private async restart(rec: ChildRecord, reason: ExitReason): Promise<boolean> {
+    if (!this.allowRestart()) {
+      this.report(
+        'error',
+        'give_up',
+        rec,
+        reason,
+        `more than ${this.intensity} restart(s) in ${this.period} ms: stopping all children, then exiting 'shutdown'`,
+      );
+      await this.terminateAll();
+      this.stop('shutdown');
+      return true;
+    }
+    rec.restarting = true;
+    const i = this.kids.indexOf(rec);
+    const group =
+      this.strategy === 'one_for_one'
+        ? [rec]
+        : this.strategy === 'one_for_all'
+          ? [...this.kids]
+          : this.kids.slice(i);
+    for (const k of [...group].reverse()) {
+      if (k === rec || k.ref === undefined) continue;
+      await this.terminate(k);
+      if (k.spec.restart === 'temporary') {
+        this.kids.splice(this.kids.indexOf(k), 1);
+        group.splice(group.indexOf(k), 1);
+      } else k.restarting = true;
+    }
+    for (const k of group) {
+      if (k.ref !== undefined || !k.restarting) continue;
+      const failed = await this.start(k);
+      if (failed === undefined) {
+        k.restarting = false;
+        k.restarts++;
+        this.report(
+          'warn',
+          'restarted',
+          k,
+          k === rec ? reason : 'sibling restart',
+          `${this.strategy}: started again`,
+        );
+      } else {
+        this.report('error', 'start_failed', k, failed, 'will retry (counts against the restart intensity)');
+        send(me(), RETRY, k.spec.id);
+        break;
+      }
+    }
+    return false;
+  }
+
+  private allowRestart(): boolean {
+    this.pruneWindow();
+    this.restartTimes.push(this.runtime.clock.now());
+    return this.restartTimes.length <= this.intensity;
+  }
+
+  private pruneWindow(): void {
+    const now = this.runtime.clock.now();
+    this.restartTimes = this.restartTimes.filter((t) => now - t < this.period);
+  }
+
+  // ---- starting and stopping children ----
+
+  /** Spawns (linked) and waits for the start; resolves undefined, or the reason it failed. */
+  private async start(rec: ChildRecord): Promise<ExitReason | undefined> {
+    const { spec } = rec;
+    const rt = this.runtime;
+    let cell: Awaited<ReturnType<typeof rt.spawnCell>>['cell'];
+    try {
+      cell = rt.spawnCell(spec.actor, spec.args, this[CELL_OF], true).cell;
+    } catch (err) {
+      return err;
+    }
+    const failed = await cell.whenStarted();
+    if (failed !== undefined) {
+      await recv(isExitFrom(cell.ref), { timeout: 0 }).catch(() => {});
+      return failed;
+    }
+    rec.ref = cell.ref;
+    if (spec.name !== undefined) {
+      try {
+        rt.registry.register(spec.name, cell);
+      } catch (err) {
+        await this.terminate(rec);
+        return err;
+      }
+    }
+    return undefined;
+  }
+
+  /** Stops a child as its spec says: exit 'shutdown' then kill after the timeout, or kill at once. */
+  private async terminate(rec: ChildRecord): Promise<void> {
+    const ref = rec.ref;
+    if (ref === undefined) return;
+    rec.ref = undefined;
+    const mref = monitor(ref);
+    unlink(ref);
+    await recv(isExitFrom(ref), { timeout: 0 }).catch(() => {}); // it may have died already
+    const shutdown = rec.spec.shutdown;
+    if (shutdown === 'brutal_kill') {
+      exit(ref, 'kill');
+      await recv(isDown(mref));
+      return;
+    }
+    exit(ref, 'shutdown');
+    try {
+      await recv(isDown(mref), shutdown === 'infinity' ? undefined : { timeout: shutdown });
+    } catch (err) {
+      if (!(err instanceof ReceiveTimeoutError)) throw err;
+      this.report('error', 'killed', rec, 'shutdown timeout', `did not stop within ${shutdown} ms: killed`);
+      exit(ref, 'kill');
+      await recv(isDown(mref));
+    }
+  }
+
+  /** Stops every child in reverse start order. */
+  private async terminateAll(): Promise<void> {
+    for (const k of [...this.kids].reverse()) {
+      k.restarting = false;
+      await this.terminate(k);
+    }
+  }
+
+  private find(id: string): ChildRecord | undefined {
+    return this.kids.find((k) => k.spec.id === id);
+  }
+
+  private get(id: string): ChildRecord {
+    const rec = this.find(id);
+    if (rec === undefined) throw new NoSuchChildError(id);
+    return rec;
+  }
+
+  /** Every supervisor report goes through here, in one shape: supervisor, child, reason, what was done. */
+  private report(
+    level: 'warn' | 'error',
+    action: string,
+    rec: ChildRecord,
+    reason: unknown,
+    done: string,
+  ): void {
+    const fields = { supervisor: this.self, child: rec.spec.id, action, reason, done };
+    this.runtime.logger[level](
+      `supervisor ${this.self}: child '${rec.spec.id}' ${action} (reason: ${describeReason(reason)}); ${done}`,
+      { ...fields, error: reason instanceof Error ? reason : undefined },
+    );
+    this.runtime.recordReport(fields);
+  }
+}
+
+supervisorClass.cls = Supervisor;
