@@ -119,7 +119,12 @@ export class Supervisor extends Actor {
     return this.options.children ?? [];
   }
 
-  override async run(): Promise<void> {
+  /**
+   * Starts the children in order, like OTP's `init`: the supervisor counts as started (for its own
+   * supervisor, and for calls) only once every child has. If one fails to start, the ones started are
+   * stopped in reverse and the supervisor exits with ChildStartError. Call `super.onStart()` if you override.
+   */
+  override async onStart(): Promise<void> {
     trapExit(true);
     const statics = this.constructor as typeof Supervisor;
     this.strategy = this.options.strategy ?? statics.strategy ?? 'one_for_one';
@@ -128,7 +133,7 @@ export class Supervisor extends Actor {
     checkLimits(this.strategy, this.intensity, this.period);
     const specs = this.children();
     if (!Array.isArray(specs))
-      throw new TypeError('Supervisor children() must return an array of child specs');
+      throw new ChildSpecError('Supervisor children() must return an array of child specs');
     const seen = new Set<string>();
     const normal = specs.map((s, i) => {
       const n = normalizeSpec(s, i, (id) => seen.has(id));
@@ -148,10 +153,13 @@ export class Supervisor extends Actor {
           'stopping the children started so far, then itself',
         );
         await this.terminateAll();
-        this.stop(new ChildStartError(spec.id, failed));
-        return;
+        throw new ChildStartError(spec.id, failed);
       }
     }
+  }
+
+  /** The supervisor's receive loop: child exits, its own retries, and the API calls. */
+  override async run(): Promise<void> {
     const api = classInfo(this.constructor, Actor).handlers;
     for (;;) {
       const msg = await recv();

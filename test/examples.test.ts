@@ -43,6 +43,15 @@ describe('examples', () => {
     expect(events).to.include.members(['spawn', 'send', 'exit']);
   });
 
+  it('supervision.ts shows restarts as they happen and the tree view', () => {
+    const r = runExample('examples/supervision.ts');
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.include("child 'flaky' restarted");
+    expect(r.stdout).to.match(/<Supervisor#\d+> one_for_one, 2\/5 restarts in 10000 ms/);
+    expect(r.stdout).to.include('├─ flaky <Flaky#').and.include('└─ stable <Stable#');
+    expect(r.stdout).to.include('stable stopped (shutdown) after counting to 7');
+  });
+
   it('shuts down in order on SIGINT (onStop runs) and then ends by the signal', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/sigint.ts'], { stdio: 'pipe' });
     let out = '';

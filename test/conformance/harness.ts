@@ -4,7 +4,16 @@
  */
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { type Logger, Runtime, type RuntimeOptions } from '../../src/index.js';
+import {
+  type ActorRef,
+  type Logger,
+  type Message,
+  me,
+  monitor,
+  Runtime,
+  type RuntimeOptions,
+  recv,
+} from '../../src/index.js';
 import { type ControllerEntry, controllers } from './controllers.js';
 
 export interface SpyLogger extends Logger {
@@ -62,4 +71,17 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
 /** Resolves after `n` turns of the event loop (lets queued messages run; not a timing assumption). */
 export async function settle(n = 3): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+/** Watches `ref` from a helper actor; resolves with its exit reason. Call it before making `ref` exit. */
+export function exitOf(rt: Runtime, ref: ActorRef): Promise<unknown> {
+  const watcher = rt.spawn(watch);
+  return watcher.call('watch', [ref], undefined, { timeout: 60_000 });
+}
+
+async function watch(): Promise<void> {
+  const [, sender, [target]] = await recv('watch');
+  const mref = monitor(target as ActorRef);
+  const [, , [reason]] = await recv((m: Message) => m[0] === 'DOWN' && m[2][1] === mref);
+  sender?.send('reply', me(), reason);
 }

@@ -1,0 +1,467 @@
+import { expect } from 'chai';
+import sinon from 'sinon';
+import {
+  type ActorProxy,
+  type ActorRef,
+  ChildRunningError,
+  type ChildSpec,
+  ChildSpecError,
+  ChildStartError,
+  exit,
+  monitor,
+  NoSuchChildError,
+  type RecordEvent,
+  type Runtime,
+  recv,
+  Supervisor,
+  type SupervisorOptions,
+  spawnLink,
+  trapExit,
+} from '../../src/index.js';
+import { Probe } from './actors.js';
+import { exitOf, onEveryController, settle } from './harness.js';
+import { StartSwitch, Stubborn, Switched, Worker, waiter } from './supervision-actors.js';
+
+/** A recording filter that collects the 'note's workers send to their log, and writes nothing. */
+function notes(into: string[]): { to: string; filter: (e: RecordEvent) => boolean } {
+  return {
+    to: '/dev/null',
+    filter: (e) => {
+      if (e.ev === 'send' && e.tag === 'note') into.push(String(e.args?.[0]));
+      return false;
+    },
+  };
+}
+
+type Sup = ActorProxy<Supervisor>;
+
+/** Starts a supervisor and waits until its children have started. */
+async function startSup(rt: Runtime, options: SupervisorOptions): Promise<Sup> {
+  const sup = rt.spawn(Supervisor, options);
+  await sup.countChildren();
+  return sup;
+}
+
+async function refOf(sup: Sup, id: string): Promise<ActorRef | undefined> {
+  return (await sup.whichChildren()).find((c) => c.id === id)?.ref;
+}
+
+/** Waits until child `id` runs as an instance other than `old`. */
+async function restarted(sup: Sup, id: string, old: ActorRef | undefined): Promise<ActorRef> {
+  for (;;) {
+    const ref = await refOf(sup, id);
+    if (ref !== undefined && !ref.equals(old)) return ref;
+    await settle(1);
+  }
+}
+
+const workers = (log: ActorRef, ...labels: string[]): ChildSpec[] =>
+  labels.map((l) => ({ id: l, actor: Worker, args: [l, log] }));
+
+onEveryController('Supervisor', (h) => {
+  it('starts children in order and stops them in reverse order on shutdown', async () => {
+    const seen: string[] = [];
+    const rt = h.runtime({ record: notes(seen) });
+    const log = rt.spawn(Probe);
+    await startSup(rt, { children: workers(log.ref, 'a', 'b', 'c') });
+    await rt.shutdown();
+    expect(seen).to.deep.equal([
+      'start a',
+      'start b',
+      'start c',
+      'stop c shutdown',
+      'stop b shutdown',
+      'stop a shutdown',
+    ]);
+  });
+
+  it('one_for_one restarts only the child that crashed', async () => {
+    const rt = h.runtime();
+    const log = rt.spawn(Probe);
+    const sup = await startSup(rt, { strategy: 'one_for_one', children: workers(log.ref, 'a', 'b') });
+    const [a, b] = [await refOf(sup, 'a'), await refOf(sup, 'b')];
+    rt.proxy(a!).cast('crash');
+    const a2 = await restarted(sup, 'a', a);
+    expect(a2.equals(a)).to.equal(false);
+    expect((await refOf(sup, 'b'))!.equals(b)).to.equal(true);
+    expect(await rt.proxy<Worker>(a2).getLabel()).to.equal('a');
+  });
+
+  it('one_for_all stops the others in reverse order and restarts all in order', async () => {
+    const seen: string[] = [];
+    const rt = h.runtime({ record: notes(seen) });
+    const log = rt.spawn(Probe);
+    const sup = await startSup(rt, { strategy: 'one_for_all', children: workers(log.ref, 'a', 'b', 'c') });
+    const b = await refOf(sup, 'b');
+    const c = await refOf(sup, 'c');
+    seen.length = 0;
+    rt.proxy(b!).cast('crash');
+    await restarted(sup, 'c', c);
+    expect(seen).to.deep.equal([
+      'stop b error',
+      'stop c shutdown',
+      'stop a shutdown',
+      'start a',
+      'start b',
+      'start c',
+    ]);
+  });
+
+  it('rest_for_one restarts the crashed child and the ones started after it', async () => {
+    const seen: string[] = [];
+    const rt = h.runtime({ record: notes(seen) });
+    const log = rt.spawn(Probe);
+    const sup = await startSup(rt, { strategy: 'rest_for_one', children: workers(log.ref, 'a', 'b', 'c') });
+    const a = await refOf(sup, 'a');
+    const c = await refOf(sup, 'c');
+    seen.length = 0;
+    rt.proxy((await refOf(sup, 'b'))!).cast('crash');
+    await restarted(sup, 'c', c);
+    expect(seen).to.deep.equal(['stop b error', 'stop c shutdown', 'start b', 'start c']);
+    expect((await refOf(sup, 'a'))!.equals(a)).to.equal(true);
+  });
+
+  for (const [restart, reason, expected] of [
+    ['permanent', 'normal', true],
+    ['permanent', 'shutdown', true],
+    ['permanent', 'crash', true],
+    ['transient', 'normal', false],
+    ['transient', 'shutdown', false],
+    ['transient', { shutdown: 'detail' }, false],
+    ['transient', 'crash', true],
+    ['transient', 'custom', true],
+    ['temporary', 'crash', false],
+    ['temporary', 'normal', false],
+  ] as const) {
+    it(`${expected ? 'restarts' : 'does not restart'} a ${restart} child that exits with ${JSON.stringify(reason)}`, async () => {
+      const rt = h.runtime();
+      const sup = await startSup(rt, {
+        intensity: 5,
+        children: [{ id: 'w', actor: Worker, args: ['w'], restart }],
+      });
+      const w = rt.proxy<Worker>((await refOf(sup, 'w'))!);
+      const down = exitOf(rt, w.ref);
+      if (reason === 'crash') w.cast('crash');
+      else w.cast('quit', reason);
+      await down;
+      // The supervisor handled the EXIT before this call (it was queued first).
+      const kids = await sup.whichChildren();
+      if (expected) {
+        expect(kids[0]!.state).to.equal('running');
+        expect(kids[0]!.ref!.equals(w.ref)).to.equal(false);
+        expect(kids[0]!.restarts).to.equal(1);
+      } else if (restart === 'temporary') {
+        expect(kids).to.deep.equal([]);
+      } else {
+        expect(kids[0]!.state).to.equal('stopped');
+      }
+    });
+  }
+
+  it('restarts by restart type, observed through whichChildren', async () => {
+    const rt = h.runtime();
+    const sup = await startSup(rt, {
+      intensity: 10,
+      children: [
+        { id: 'perm', actor: Worker, args: ['perm'], restart: 'permanent' },
+        { id: 'trans', actor: Worker, args: ['trans'], restart: 'transient' },
+        { id: 'temp', actor: Worker, args: ['temp'], restart: 'temporary' },
+      ],
+    });
+    const before = await sup.whichChildren();
+    for (const c of before) rt.proxy<Worker>(c.ref!).cast('quit', 'normal');
+    const perm = await restarted(sup, 'perm', before[0]!.ref);
+    const after = await sup.whichChildren();
+    expect(after.map((c) => [c.id, c.state])).to.deep.equal([
+      ['perm', 'running'],
+      ['trans', 'stopped'],
+    ]);
+    void perm;
+  });
+
+  it('does not restart a temporary child when a sibling triggers one_for_all, and drops its spec', async () => {
+    const rt = h.runtime();
+    const log = rt.spawn(Probe);
+    const sup = await startSup(rt, {
+      strategy: 'one_for_all',
+      children: [
+        { id: 'a', actor: Worker, args: ['a', log.ref] },
+        { id: 't', actor: Worker, args: ['t', log.ref], restart: 'temporary' },
+      ],
+    });
+    const a = await refOf(sup, 'a');
+    rt.proxy(a!).cast('crash');
+    await restarted(sup, 'a', a);
+    expect((await sup.whichChildren()).map((c) => c.id)).to.deep.equal(['a']);
+  });
+
+  it('gives up after more than intensity restarts in the period: stops children in reverse, exits "shutdown"', async () => {
+    const seen: string[] = [];
+    const rt = h.runtime({ record: notes(seen) });
+    const log = rt.spawn(Probe);
+    const reason = await rt.run(async () => {
+      trapExit(true);
+      const sup = spawnLink(Supervisor, {
+        intensity: 1,
+        period: 60_000,
+        children: workers(log.ref, 'a', 'b', 'c'),
+      });
+      await sup.countChildren();
+      const b1 = await refOf(sup, 'b');
+      rt.proxy(b1!).cast('crash');
+      const b2 = await restarted(sup, 'b', b1);
+      seen.length = 0;
+      rt.proxy(b2).cast('crash');
+      const [, from, [r]] = await recv('EXIT');
+      expect((from as ActorRef).equals(sup.ref)).to.equal(true);
+      return r;
+    });
+    expect(reason).to.equal('shutdown');
+    expect(seen).to.deep.equal(['stop b error', 'stop c shutdown', 'stop a shutdown']);
+    expect(h.logger.error.calledWithMatch(sinon.match(/gave up|give_up/))).to.equal(true);
+  });
+
+  it('counts restarts over a sliding window: restarts further apart than the period never add up', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+    try {
+      const rt = h.runtime();
+      const sup = await startSup(rt, {
+        intensity: 1,
+        period: 1000,
+        children: [{ id: 'w', actor: Worker, args: ['w'] }],
+      });
+      let ref = await refOf(sup, 'w');
+      for (let i = 0; i < 3; i++) {
+        rt.proxy(ref!).cast('crash');
+        ref = await restarted(sup, 'w', ref);
+        await clock.tickAsync(1000);
+      }
+      expect((await sup.supervisorInfo()).recentRestarts).to.equal(0);
+      expect((await sup.whichChildren())[0]!.restarts).to.equal(3);
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('escalates through two levels: the inner gives up, the outer restarts it, then gives up too', async () => {
+    const rt = h.runtime();
+    const reason = await rt.run(async () => {
+      trapExit(true);
+      const inner: SupervisorOptions = { intensity: 0, children: [{ id: 'w', actor: Worker, args: ['w'] }] };
+      const outer = spawnLink(Supervisor, {
+        intensity: 1,
+        children: [{ id: 'inner', actor: Supervisor, args: [inner] }],
+      });
+      await outer.countChildren();
+      for (let round = 0; round < 2; round++) {
+        const innerRef = await refOf(outer, 'inner');
+        const innerSup = rt.proxy<Supervisor>(innerRef!) as Sup;
+        const w = await refOf(innerSup, 'w').catch(() => undefined);
+        if (w === undefined) break;
+        rt.proxy(w).cast('crash');
+        if (round === 0) await restarted(outer, 'inner', innerRef);
+      }
+      const [, , [r]] = await recv('EXIT');
+      return r;
+    });
+    expect(reason).to.equal('shutdown');
+  });
+
+  it('kills a child that ignores "shutdown" once its shutdown timeout runs out', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
+    try {
+      const rt = h.runtime();
+      const sup = await startSup(rt, { children: [{ id: 's', actor: Stubborn, shutdown: 2000 }] });
+      const s = await refOf(sup, 's');
+      expect(await rt.proxy<Stubborn>(s!).ping()).to.equal('pong');
+      let done = false;
+      const term = sup.terminateChild('s').then(() => (done = true));
+      await clock.tickAsync(1999);
+      expect(done).to.equal(false);
+      await clock.tickAsync(1);
+      await term;
+      expect((await sup.whichChildren())[0]!.state).to.equal('stopped');
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('kills a brutal_kill child at once, without onStop', async () => {
+    const seen: string[] = [];
+    const rt = h.runtime({ record: notes(seen) });
+    const log = rt.spawn(Probe);
+    const sup = await startSup(rt, {
+      children: [{ id: 'b', actor: Worker, args: ['b', log.ref], shutdown: 'brutal_kill' }],
+    });
+    await sup.terminateChild('b');
+    expect(seen).to.deep.equal(['start b']);
+  });
+
+  it('adds, stops, restarts, deletes, lists and counts children dynamically', async () => {
+    const rt = h.runtime();
+    const sup = await startSup(rt, {});
+    const ref = await sup.startChild({ id: 'x', actor: Worker, args: ['x'] });
+    expect(await rt.proxy<Worker>(ref).getLabel()).to.equal('x');
+    await sup.startChild({ id: 'sub', actor: Supervisor, args: [{}] });
+    expect(await sup.countChildren()).to.deep.equal({ specs: 2, active: 2, supervisors: 1, workers: 1 });
+    await sup.terminateChild('x');
+    expect((await sup.whichChildren())[0]).to.include({ id: 'x', state: 'stopped', ref: undefined });
+    const again = await sup.restartChild('x');
+    expect(again.equals(ref)).to.equal(false);
+    await sup.terminateChild('x');
+    await sup.deleteChild('x');
+    expect((await sup.whichChildren()).map((c) => c.id)).to.deep.equal(['sub']);
+  });
+
+  it('rejects dynamic calls on unknown or running children with named errors', async () => {
+    const rt = h.runtime();
+    const sup = await startSup(rt, { children: [{ id: 'w', actor: Worker, args: ['w'] }] });
+    expect(await sup.terminateChild('nope').catch((e: unknown) => e)).to.be.instanceOf(NoSuchChildError);
+    expect(await sup.deleteChild('w').catch((e: unknown) => e)).to.be.instanceOf(ChildRunningError);
+    expect(await sup.restartChild('w').catch((e: unknown) => e)).to.be.instanceOf(ChildRunningError);
+    const dup: any = await sup.startChild({ id: 'w', actor: Worker }).catch((e: unknown) => e);
+    expect(dup).to.be.instanceOf(ChildSpecError);
+    expect(dup.message).to.include("'w'").and.include('already used');
+    // The supervisor itself is unharmed by all of that.
+    expect((await sup.countChildren()).active).to.equal(1);
+  });
+
+  it('rejects startChild with ChildStartError when the child fails to start', async () => {
+    const rt = h.runtime();
+    const sw = rt.spawn(StartSwitch);
+    await sw.set(true);
+    const sup = await startSup(rt, {});
+    const err: any = await sup
+      .startChild({ id: 'f', actor: Switched, args: [sw.ref] })
+      .catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ChildStartError);
+    expect(err.message).to.include('start refused');
+    expect(await sup.countChildren()).to.deep.equal({ specs: 0, active: 0, supervisors: 0, workers: 0 });
+  });
+
+  it('rejects a bad child spec at spawn with ChildSpecError naming the field and the child', () => {
+    const rt = h.runtime();
+    const spawnBad = (children: unknown) => () => rt.spawn(Supervisor, { children: children as ChildSpec[] });
+    expect(spawnBad([{ id: 'a', actor: Worker, restart: 'sometimes' }])).to.throw(
+      ChildSpecError,
+      /children\[0\] \('a'\)\.restart must be one of permanent, transient, temporary/,
+    );
+    expect(
+      spawnBad([
+        { id: 'a', actor: Worker },
+        { id: 'a', actor: Worker },
+      ]),
+    ).to.throw(ChildSpecError, /children\[1\] \('a'\)\.id/);
+    expect(spawnBad([{ id: 'b', actor: 42 }])).to.throw(ChildSpecError, /\('b'\)\.actor/);
+    expect(spawnBad([{ id: 'c', actor: Worker, shutdown: -1 }])).to.throw(
+      ChildSpecError,
+      /\('c'\)\.shutdown/,
+    );
+    expect(spawnBad([{ actor: Worker }])).to.throw(ChildSpecError, /children\[0\]\.id/);
+    expect(() => rt.spawn(Supervisor, { strategy: 'one_for_some' as never })).to.throw(
+      ChildSpecError,
+      /strategy/,
+    );
+    expect(() => rt.spawn(Supervisor, { intensity: -1 })).to.throw(ChildSpecError, /intensity/);
+  });
+
+  it('points a child name at the new instance after a restart', async () => {
+    const rt = h.runtime();
+    const sup = await startSup(rt, {
+      children: [{ id: 'w', actor: Worker, args: ['w'], name: 'the-worker' }],
+    });
+    const first = await rt.whereis('the-worker');
+    first!.cast('crash');
+    const second = await restarted(sup, 'w', first!.ref);
+    expect((await rt.whereis('the-worker'))!.ref.equals(second)).to.equal(true);
+  });
+
+  it('retries a restart that fails to start by a message to itself, counting it against the intensity', async () => {
+    const rt = h.runtime();
+    const sw = rt.spawn(StartSwitch);
+    const reason = await rt.run(async () => {
+      trapExit(true);
+      const sup = spawnLink(Supervisor, {
+        intensity: 3,
+        period: 60_000,
+        children: [{ id: 'f', actor: Switched, args: [sw.ref] }],
+      });
+      await sup.countChildren();
+      await sw.set(true);
+      rt.proxy((await refOf(sup, 'f'))!).cast('ping');
+      exit((await refOf(sup, 'f'))!, 'boom');
+      const [, , [r]] = await recv('EXIT');
+      return r;
+    });
+    expect(reason).to.equal('shutdown');
+    const starts = h.logger.error.getCalls().filter((c) => c.args[1]?.action === 'start_failed');
+    expect(starts.length).to.equal(3);
+    expect(starts[0]!.args[1]).to.include({ child: 'f', action: 'start_failed' });
+  });
+
+  it('reports restarts through the logger in one shape and in the recording', async () => {
+    const events: RecordEvent[] = [];
+    const rt = h.runtime({
+      record: { to: '/dev/null', filter: (e) => (e.ev === 'report' && events.push(e), false) },
+    });
+    const sup = await startSup(rt, { children: [{ id: 'w', actor: Worker, args: ['w'] }] });
+    const w = await refOf(sup, 'w');
+    rt.proxy(w!).cast('crash');
+    await restarted(sup, 'w', w);
+    const call = h.logger.warn.getCalls().find((c) => c.args[1]?.action === 'restarted');
+    expect(call).to.not.equal(undefined);
+    expect(Object.keys(call!.args[1])).to.include.members(['supervisor', 'child', 'reason', 'done']);
+    expect(events.map((e) => [e.child, e.action])).to.deep.equal([['w', 'restarted']]);
+  });
+
+  it('takes a nested tree down in order on shutdown, children before their supervisor', async () => {
+    const seen: string[] = [];
+    const rt = h.runtime({ record: notes(seen) });
+    const log = rt.spawn(Probe);
+    const inner: SupervisorOptions = { children: workers(log.ref, 'i1', 'i2') };
+    const sup = await startSup(rt, {
+      children: [
+        { id: 'w1', actor: Worker, args: ['w1', log.ref] },
+        { id: 'inner', actor: Supervisor, args: [inner] },
+        { id: 'w2', actor: Worker, args: ['w2', log.ref] },
+      ],
+    });
+    void sup;
+    await rt.shutdown();
+    expect(seen).to.deep.equal([
+      'start w1',
+      'start i1',
+      'start i2',
+      'start w2',
+      'stop w2 shutdown',
+      'stop i2 shutdown',
+      'stop i1 shutdown',
+      'stop w1 shutdown',
+    ]);
+  });
+
+  it('shows live trees with runtime.tree()', async () => {
+    const rt = h.runtime();
+    await startSup(rt, {
+      strategy: 'rest_for_one',
+      children: [
+        { id: 'w', actor: Worker, args: ['w'] },
+        { id: 'inner', actor: Supervisor, args: [{ children: [{ id: 'fn', actor: waiter }] }] },
+      ],
+    });
+    const text = await rt.tree();
+    expect(text).to.match(/^<Supervisor#\d+> rest_for_one, 0\/1 restarts in 5000 ms/);
+    expect(text)
+      .to.include('├─ w <Worker#')
+      .and.include('└─ inner <Supervisor#')
+      .and.include('   └─ fn <waiter#');
+  });
+
+  it('runs a function actor as a child and restarts it', async () => {
+    const rt = h.runtime();
+    const sup = await startSup(rt, { children: [{ id: 'fn', actor: waiter }] });
+    const first = await refOf(sup, 'fn');
+    rt.proxy(first!).cast('stop');
+    await restarted(sup, 'fn', first);
+  });
+});
