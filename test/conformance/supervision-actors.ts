@@ -1,5 +1,15 @@
 /** Actors for the supervision conformance tests (top level of an importable module, for every controller). */
-import { Actor, type ActorRef, type ExitReason, handles, recv, send, trapExit } from '../../src/index.js';
+import {
+  Actor,
+  type ActorRef,
+  type ChildSpec,
+  type ExitReason,
+  handles,
+  recv,
+  Supervisor,
+  send,
+  trapExit,
+} from '../../src/index.js';
 
 /** A worker that notes its start and stop to a log actor, and crashes or stops on request. */
 export class Worker extends Actor {
@@ -74,4 +84,22 @@ export class Switched extends Actor {
 /** A function child that waits until told to stop. */
 export async function waiter(): Promise<void> {
   await recv('stop');
+}
+
+/** A supervisor configured by subclassing: statics and a children() method. */
+export class RestForOneApp extends Supervisor {
+  static override strategy = 'rest_for_one' as const;
+  static override intensity = 4;
+  static override period = 2000;
+
+  constructor(private readonly log?: ActorRef) {
+    super();
+  }
+
+  protected override children(): ChildSpec[] {
+    return [
+      { id: 'first', actor: Worker, args: ['first', this.log] },
+      { id: 'second', actor: Worker, args: ['second', this.log] },
+    ];
+  }
 }

@@ -20,7 +20,7 @@ import {
 } from '../../src/index.js';
 import { Probe } from './actors.js';
 import { exitOf, onEveryController, settle } from './harness.js';
-import { StartSwitch, Stubborn, Switched, Worker, waiter } from './supervision-actors.js';
+import { RestForOneApp, StartSwitch, Stubborn, Switched, Worker, waiter } from './supervision-actors.js';
 
 /** A recording filter that collects the 'note's workers send to their log, and writes nothing. */
 function notes(into: string[]): { to: string; filter: (e: RecordEvent) => boolean } {
@@ -463,5 +463,26 @@ onEveryController('Supervisor', (h) => {
     const first = await refOf(sup, 'fn');
     rt.proxy(first!).cast('stop');
     await restarted(sup, 'fn', first);
+  });
+
+  it('takes its configuration from a subclass: statics and a children() method', async () => {
+    const rt = h.runtime();
+    const app = rt.spawn(RestForOneApp) as unknown as Sup;
+    expect(await app.supervisorInfo()).to.deep.include({
+      strategy: 'rest_for_one',
+      intensity: 4,
+      period: 2000,
+    });
+    expect((await app.whichChildren()).map((c) => c.id)).to.deep.equal(['first', 'second']);
+  });
+
+  it('lets spawn options win over subclass statics', async () => {
+    const rt = h.runtime();
+    const app = rt.spawn(Supervisor, { strategy: 'one_for_all', intensity: 2 });
+    expect(await app.supervisorInfo()).to.deep.include({
+      strategy: 'one_for_all',
+      intensity: 2,
+      period: 5000,
+    });
   });
 });
