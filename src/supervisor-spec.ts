@@ -136,6 +136,17 @@ export function normalizeSpec(
   };
 }
 
+/** @internal Validates a list of child specs (ids unique); returns them normalized, in order. */
+export function normalizeAll(specs: unknown): NormalSpec[] {
+  if (!Array.isArray(specs)) fail('Supervisor children', 'must be an array of child specs', specs);
+  const seen = new Set<string>();
+  return specs.map((spec: ChildSpec, i) => {
+    const n = normalizeSpec(spec, i, (id) => seen.has(id));
+    seen.add(n.id);
+    return n;
+  });
+}
+
 /** @internal Set by supervisor.ts (avoids an import cycle). */
 export const supervisorClass: { cls: Function | undefined } = { cls: undefined };
 

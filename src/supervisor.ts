@@ -12,7 +12,6 @@ import { exit, me, monitor, recv, send, trapExit, unlink } from './api.js';
 import { ERROR_REPLY } from './cell.js';
 import {
   ChildRunningError,
-  ChildSpecError,
   ChildStartError,
   describeReason,
   NoSuchChildError,
@@ -27,6 +26,7 @@ import {
   checkLimits,
   checkOptions,
   type NormalSpec,
+  normalizeAll,
   normalizeSpec,
   type RestartType,
   type Strategy,
@@ -106,12 +106,7 @@ export class Supervisor extends Actor {
       options.intensity ?? this.intensity ?? 1,
       options.period ?? this.period ?? 5000,
     );
-    if (options.children !== undefined) {
-      if (!Array.isArray(options.children))
-        throw new ChildSpecError('Supervisor options.children must be an array');
-      const seen = new Set<string>();
-      options.children.forEach((spec, i) => seen.add(normalizeSpec(spec, i, (id) => seen.has(id)).id));
-    }
+    if (options.children !== undefined) normalizeAll(options.children);
   }
 
   /** The child specs, started in order. Override in a subclass; by default `options.children`. */
@@ -131,16 +126,7 @@ export class Supervisor extends Actor {
     this.intensity = this.options.intensity ?? statics.intensity ?? 1;
     this.period = this.options.period ?? statics.period ?? 5000;
     checkLimits(this.strategy, this.intensity, this.period);
-    const specs = this.children();
-    if (!Array.isArray(specs))
-      throw new ChildSpecError('Supervisor children() must return an array of child specs');
-    const seen = new Set<string>();
-    const normal = specs.map((s, i) => {
-      const n = normalizeSpec(s, i, (id) => seen.has(id));
-      seen.add(n.id);
-      return n;
-    });
-    for (const spec of normal) {
+    for (const spec of normalizeAll(this.children())) {
       const rec: ChildRecord = { spec, ref: undefined, restarting: false, restarts: 0 };
       this.kids.push(rec);
       const failed = await this.start(rec);

@@ -8,7 +8,6 @@ import {
   ChildSpecError,
   ChildStartError,
   exit,
-  monitor,
   NoSuchChildError,
   type RecordEvent,
   type Runtime,
@@ -402,7 +401,13 @@ onEveryController('Supervisor', (h) => {
   it('reports restarts through the logger in one shape and in the recording', async () => {
     const events: RecordEvent[] = [];
     const rt = h.runtime({
-      record: { to: '/dev/null', filter: (e) => (e.ev === 'report' && events.push(e), false) },
+      record: {
+        to: '/dev/null',
+        filter: (e) => {
+          if (e.ev === 'report') events.push(e);
+          return false;
+        },
+      },
     });
     const sup = await startSup(rt, { children: [{ id: 'w', actor: Worker, args: ['w'] }] });
     const w = await refOf(sup, 'w');
