@@ -11,7 +11,13 @@ import { toAccept } from './mailbox.js';
 import { type ExitReason, type Message, NO_KWARGS } from './message.js';
 import { type ActorProxy, ProxyBase } from './proxy.js';
 import { ActorRef } from './ref.js';
-import { Runtime, type RuntimeOptions, type SpawnFn, type SpawnTarget } from './runtime.js';
+import {
+  Runtime,
+  type RuntimeOptions,
+  type SpawnFn,
+  type SpawnOptions,
+  type SpawnTarget,
+} from './runtime.js';
 import type { MonitorRef } from './signals.js';
 
 /** An actor, by proxy or by ref: every function that takes an actor accepts both. */
@@ -101,8 +107,21 @@ export function spawnMonitor<T extends SpawnTarget>(
   ...args: unknown[]
 ): [ActorProxy<T extends new (...a: any[]) => infer I ? I : T>, MonitorRef] {
   const cell = self('spawnMonitor');
-  const { cell: child, proxy } = cell.runtime.spawnCell(target, args, cell, false);
-  return [proxy, cell.runtime.signals.monitor(cell, child.ref)];
+  const { proxy } = cell.runtime.spawnCell(target, args, cell, false);
+  return [proxy as any, cell.runtime.signals.monitor(cell, proxy.ref)];
+}
+
+/**
+ * `spawn` with placement options: `{ thread: 'own' }` gives the actor a worker thread of its own (for
+ * blocking or CPU-heavy work, in both controllers), `{ thread: 'local' }` keeps it on this thread,
+ * `{ thread: n }` pins it to worker thread n; `{ link: true }` links it like spawnLink.
+ */
+export function spawnWith<T extends SpawnTarget>(
+  options: SpawnOptions,
+  target: T,
+  ...args: unknown[]
+): ActorProxy<T extends new (...a: any[]) => infer I ? I : T> {
+  return runtimeFor('spawnWith').spawnWith(options, target, ...args) as any;
 }
 
 /** The current actor's ref. */

@@ -89,6 +89,16 @@ export class Calls {
     }
   }
 
+  /** A thread was lost: calls to its actors fail with ActorExitedError('noconnection'). */
+  threadLost(thread: number): void {
+    for (const p of [...this.pending.values()]) {
+      if (p.to.thread === thread) {
+        this.forget(p);
+        p.reject(new ActorExitedError('noconnection', p.to));
+      }
+    }
+  }
+
   timedOut(p: PendingCall): void {
     if (this.pending.get(p.id) !== p) return;
     this.pending.delete(p.id);

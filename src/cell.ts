@@ -79,8 +79,12 @@ export class Cell implements Runnable {
     readonly ref: ActorRef,
     readonly target: Function | FunctionActor<any>,
     private args: unknown[] | undefined,
-    readonly parent: Cell | undefined,
+    /** Who spawned it (shutdown stops parents before the children they own). */
+    readonly parent: ActorRef | undefined,
   ) {}
+
+  /** When it was spawned, comparable across threads (shutdown stops in reverse start order). */
+  readonly born = performance.timeOrigin + performance.now();
 
   get id(): number {
     return this.ref.id;
@@ -367,10 +371,11 @@ export class Cell implements Runnable {
     if (this.state === DEAD) return;
     this.state = DEAD;
     this.reason = reason;
-    this.mailbox = undefined;
     this.waiter = undefined;
     const rt = this.runtime;
     rt.released(this, reason, this.crashTag);
+    this.mailbox = undefined;
+    this.msg = undefined;
     const links = this.links;
     this.links = undefined;
     if (links !== undefined) {
@@ -386,7 +391,7 @@ export class Cell implements Runnable {
     const watching = this.monitoring;
     this.monitoring = undefined;
     if (watching !== undefined) {
-      for (const [mref, target] of watching) rt.cellOf(target)?.monitoredBy?.delete(mref);
+      for (const [mref, target] of watching) rt.signals.forget(target, mref);
     }
     const starting = this.startWaiters;
     this.startWaiters = undefined;

@@ -5,7 +5,8 @@
 
 import { NotAnActorError } from './errors.js';
 import type { Handler } from './handles.js';
-import { callerModule } from './module-url.js';
+import { recordSite } from './importable.js';
+import { callerSite } from './module-url.js';
 
 const AsyncFunction = (async () => {}).constructor;
 
@@ -17,8 +18,6 @@ export class FunctionActor<F extends (...args: any[]) => unknown = (...args: any
   constructor(
     /** The wrapped function. */
     readonly fn: F,
-    /** file: URL of the module that called functionActor(), if known. */
-    readonly module: string | undefined,
   ) {
     this.handler = {
       key: fn.name,
@@ -48,5 +47,7 @@ export function functionActor<F extends (...args: any[]) => unknown>(fn: F): Fun
   if (typeof fn !== 'function') {
     throw new NotAnActorError(`functionActor(fn) needs a function (got ${typeof fn})`);
   }
-  return new FunctionActor(fn, callerModule());
+  const fa = new FunctionActor(fn);
+  recordSite(fa, callerSite());
+  return fa;
 }

@@ -5,11 +5,11 @@
  */
 import 'reflect-metadata';
 import { DecoratorError } from './errors.js';
-import { callerModule } from './module-url.js';
+import { recordSite } from './importable.js';
+import { callerSite } from './module-url.js';
 
 const HANDLES_KEY = 'parley:handles';
 const TAGS_KEY = 'parley:tags';
-const MODULE_KEY = 'parley:module';
 
 /** @internal One entry of a class's handler table. */
 export interface Handler {
@@ -24,8 +24,6 @@ export interface ClassInfo {
   readonly handlers: Map<string, Handler>;
   /** Every method a proxy exposes: name → its tag (undefined: not a handler). */
   readonly methods: Map<string, string | undefined>;
-  /** file: URL of the module that defined the class, when `@handles` could see it. */
-  readonly module: string | undefined;
 }
 
 const AsyncFunction = (async () => {}).constructor;
@@ -46,7 +44,7 @@ export function handles(tag: string): MethodDecorator {
   if (typeof tag !== 'string' || tag.length === 0) {
     throw new DecoratorError(`@handles(tag) needs a non-empty string tag (got ${String(tag)})`);
   }
-  const module = callerModule();
+  const site = callerSite();
   return function handlesDecorator(target: object, key: string | symbol, descriptor?: PropertyDescriptor) {
     if (typeof key === 'object' && key !== null && 'kind' in (key as Record<string, unknown>)) {
       throw new DecoratorError(
@@ -82,9 +80,7 @@ export function handles(tag: string): MethodDecorator {
     }
     own.set(tag, key);
     Reflect.defineMetadata(HANDLES_KEY, tag, target, key);
-    if (module !== undefined && !Reflect.hasOwnMetadata(MODULE_KEY, target)) {
-      Reflect.defineMetadata(MODULE_KEY, module, target);
-    }
+    recordSite(target.constructor, site);
   } as MethodDecorator;
 }
 
@@ -97,9 +93,7 @@ export function classInfo(cls: Function, base: Function): ClassInfo {
   const handlers = new Map<string, Handler>();
   const methods = new Map<string, string | undefined>();
   const top = cls.prototype as object;
-  let module: string | undefined;
   for (let proto: object | null = top; proto !== null && proto !== base.prototype; ) {
-    module ??= Reflect.getOwnMetadata(MODULE_KEY, proto) as string | undefined;
     for (const key of Object.getOwnPropertyNames(proto)) {
       if (key === 'constructor' || methods.has(key)) continue;
       const d = Object.getOwnPropertyDescriptor(proto, key);
@@ -113,7 +107,20 @@ export function classInfo(cls: Function, base: Function): ClassInfo {
     }
     proto = Object.getPrototypeOf(proto) as object | null;
   }
-  info = { handlers, methods, module };
+  info = { handlers, methods };
   cache.set(cls, info);
   return info;
+}
+
+/**
+ * Records which module defines an actor class that has no `@handles` method of its own, so that worker
+ * threads can import it (a class with `@handles` methods records its module by itself). Use it on an
+ * exported, top-level class: `@actor() export class App extends Supervisor { … }`.
+ */
+export function actor(): ClassDecorator {
+  const site = callerSite();
+  return (cls) => {
+    if (typeof cls !== 'function') throw new DecoratorError('@actor() decorates a class');
+    recordSite(cls, site);
+  };
 }

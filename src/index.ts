@@ -18,6 +18,7 @@ export {
   spawn,
   spawnLink,
   spawnMonitor,
+  spawnWith,
   startTaskletController,
   trapExit,
   unlink,
@@ -50,13 +51,19 @@ export {
   UnknownTagError,
 } from './errors.js';
 export { FunctionActor, functionActor } from './function-actor.js';
-export { handles } from './handles.js';
+export { actor, handles } from './handles.js';
 export { consoleLogger, type Logger, silentLogger } from './logger.js';
 export { type ExitReason, type Kwargs, type Message, NO_KWARGS } from './message.js';
 export { ActorProxy, type CallOptions, type ProxyMethods } from './proxy.js';
 export type { RecordEvent, RecordOption } from './record/recorder.js';
 export { ActorRef, type Address, ReplyRef } from './ref.js';
-export { Runtime, type RuntimeOptions, type SpawnFn, type SpawnTarget } from './runtime.js';
+export {
+  Runtime,
+  type RuntimeOptions,
+  type SpawnFn,
+  type SpawnOptions,
+  type SpawnTarget,
+} from './runtime.js';
 export type { MonitorRef } from './signals.js';
 export {
   type ChildCounts,

@@ -1,61 +1,170 @@
 /**
- * Registered names: `register(name, ref)` is unique per runtime; a name dies with its actor (released before
- * its exit signals go out). An actor holds at most one name, as in Erlang.
+ * Registered names: `register(name, ref)` is unique per runtime (across all its threads); a name dies with
+ * its actor (released before its exit signals go out); an actor holds at most one name, as in Erlang.
+ * The directory lives on the main thread. The thread an actor runs on is the authority on whether it is
+ * alive, so a name held by an actor on another thread is checked with that thread before it is trusted:
+ * a holder that has exited is never returned and never blocks a new registration, even if its release
+ * is still on its way.
  */
 import type { Cell } from './cell.js';
 import { DEAD } from './cell.js';
-import { InvalidOptionError, NameTakenError } from './errors.js';
+import { InvalidOptionError, NameTakenError, NoSuchActorError } from './errors.js';
+import { type Descriptor, load } from './importable.js';
+import type { ActorRef } from './ref.js';
+import type { Packet } from './remote.js';
+import type { Runtime } from './runtime.js';
+import { type EncodedRef, encodeRef } from './wire.js';
 
+/** @internal What the holder's thread says of it. */
+interface Liveness {
+  alive: boolean;
+  target?: Descriptor;
+}
+
+/** @internal */
 export class Registry {
-  private readonly names = new Map<string, Cell>();
+  private readonly byName = new Map<string, ActorRef>();
+  private readonly byId = new Map<number, string>();
 
-  register(name: string, cell: Cell): void {
+  constructor(private readonly rt: Runtime) {}
+
+  private get remote(): boolean {
+    return this.rt.fabric !== undefined && this.rt.thread !== 0;
+  }
+
+  get size(): number {
+    return this.remote ? 0 : this.byName.size;
+  }
+
+  async register(name: string, ref: ActorRef): Promise<void> {
     if (typeof name !== 'string' || name.length === 0) {
       throw new InvalidOptionError(
         `register(name, actor): name must be a non-empty string (got ${String(name)})`,
       );
     }
-    const holder = this.names.get(name);
-    if (holder !== undefined && holder.state !== DEAD) {
-      throw new NameTakenError(name, holder.ref);
+    if (this.remote) {
+      await this.rt.fabric!.request(0, { op: 'register', name, ref: encodeRef(ref) });
+      return;
     }
-    if (cell.name !== undefined) {
+    const holder = this.byName.get(name);
+    if (holder !== undefined && (await this.alive(holder)).alive && this.byName.get(name) === holder) {
+      throw new NameTakenError(name, holder);
+    }
+    const own = this.byId.get(ref.id);
+    if (own !== undefined && own !== name) {
       throw new NameTakenError(
         name,
-        cell.ref,
-        `${cell.ref} is already registered as '${cell.name}'; an actor holds one name: unregister('${cell.name}') first`,
+        ref,
+        `${ref} is already registered as '${own}'; an actor holds one name: unregister('${own}') first`,
       );
     }
-    this.names.set(name, cell);
-    cell.name = name;
+    if (!(await this.alive(ref)).alive) throw new NoSuchActorError(ref, 'register');
+    if (holder !== undefined) this.byId.delete(holder.id);
+    this.byName.set(name, ref);
+    this.byId.set(ref.id, name);
+    this.mark(ref, name);
   }
 
-  /** Removes `name`; false if it was not registered. */
-  unregister(name: string): boolean {
-    const cell = this.names.get(name);
-    if (cell === undefined) return false;
-    this.names.delete(name);
-    cell.name = undefined;
+  async unregister(name: string): Promise<boolean> {
+    if (this.remote) return (await this.rt.fabric!.request(0, { op: 'unregister', name })) as boolean;
+    const holder = this.byName.get(name);
+    if (holder === undefined) return false;
+    this.byName.delete(name);
+    this.byId.delete(holder.id);
+    this.mark(holder, undefined);
     return true;
   }
 
-  whereis(name: string): Cell | undefined {
-    const cell = this.names.get(name);
-    return cell !== undefined && cell.state !== DEAD ? cell : undefined;
+  /** The live holder of `name` and, for one on another thread, what to import for a typed proxy. */
+  async whereis(name: string): Promise<{ ref: ActorRef; target?: Descriptor } | undefined> {
+    if (this.remote) {
+      const found = (await this.rt.fabric!.request(0, { op: 'whereis', name })) as
+        | { ref: ActorRef; target?: Descriptor }
+        | undefined;
+      return found;
+    }
+    const holder = this.byName.get(name);
+    if (holder === undefined) return undefined;
+    const { alive, target } = await this.alive(holder);
+    if (!alive) {
+      this.drop(name, holder.id);
+      return undefined;
+    }
+    return { ref: holder, target };
   }
 
-  /** Called as `cell` exits. */
+  /** Called as `cell` exits, before its exit signals. */
   release(cell: Cell): void {
-    if (cell.name !== undefined && this.names.get(cell.name) === cell) this.names.delete(cell.name);
+    const name = cell.name;
+    if (name === undefined) return;
     cell.name = undefined;
+    if (this.remote) this.rt.fabric!.send(0, { op: 'release', name, id: cell.id });
+    else this.drop(name, cell.id);
+  }
+
+  /** Names held by actors of a lost thread. */
+  dropThread(thread: number): void {
+    for (const [name, ref] of this.byName) if (ref.thread === thread) this.drop(name, ref.id);
   }
 
   /** Every registered name, for the tree view and tests. */
-  entries(): IterableIterator<[string, Cell]> {
-    return this.names.entries();
+  names(): string[] {
+    return [...this.byName.keys()];
   }
 
   clear(): void {
-    this.names.clear();
+    this.byName.clear();
+    this.byId.clear();
+  }
+
+  /** @internal The main thread answers the other threads' requests. */
+  async handle(p: Packet): Promise<unknown> {
+    switch (p.op) {
+      case 'register':
+        return this.register(p.name as string, this.rt.fabric!.revive(p.ref as EncodedRef));
+      case 'unregister':
+        return this.unregister(p.name as string);
+      case 'whereis':
+        return this.whereis(p.name as string);
+      case 'release':
+        return this.drop(p.name as string, p.id as number);
+    }
+  }
+
+  /** A typed proxy for what whereis found (the class is imported on this thread if it runs elsewhere). */
+  async proxyFor(found: { ref: ActorRef; target?: Descriptor }): Promise<unknown> {
+    if (found.target !== undefined && this.rt.cellOf(found.ref) === undefined) {
+      try {
+        return this.rt.proxyForTarget(found.ref, await load(found.target));
+      } catch {
+        // Not importable here: an untyped proxy still has call, cast and send.
+      }
+    }
+    return this.rt.proxy(found.ref);
+  }
+
+  private drop(name: string, id: number): void {
+    if (this.byName.get(name)?.id !== id) return;
+    this.byName.delete(name);
+    this.byId.delete(id);
+  }
+
+  private mark(ref: ActorRef, name: string | undefined): void {
+    const cell = this.rt.cellOf(ref);
+    if (cell !== undefined) cell.name = name;
+    else this.rt.fabric?.send(ref.thread, { op: 'named', to: ref.id, name });
+  }
+
+  private async alive(ref: ActorRef): Promise<Liveness> {
+    const cell = this.rt.cellOf(ref);
+    if (cell !== undefined) return { alive: cell.state !== DEAD, target: this.rt.describeTarget(cell) };
+    if (
+      ref.thread === this.rt.thread ||
+      this.rt.fabric === undefined ||
+      this.rt.fabric.dead.has(ref.thread)
+    ) {
+      return { alive: false };
+    }
+    return (await this.rt.fabric.request(ref.thread, { op: 'alive', to: ref.id })) as Liveness;
   }
 }

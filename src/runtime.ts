@@ -2,15 +2,15 @@
  * `Runtime`: owns everything an actor system needs (cells, registry, controller, scheduler, deadlines,
  * recorder, logger, clock); there are no module-level singletons but the default runtime that the
  * `start…Controller()` helpers set. Every message goes through one function, `deliver`, which is where
- * copying (thread semantics) and recording hang.
+ * copying (thread semantics), recording and routing to other threads hang. Each worker thread of a
+ * ThreadController runs a Runtime of its own (same class, another `thread` number), joined by a Fabric.
  */
 import { Actor } from './actor.js';
 import { Calls } from './calls.js';
-import { Cell, DEAD } from './cell.js';
+import { Cell, DEAD, ERROR_REPLY } from './cell.js';
 import { type Clock, systemClock } from './clock.js';
-import { copyMessage } from './clone.js';
 import { currentCell } from './context.js';
-import type { Controller } from './controllers/controller.js';
+import type { Controller, Placement } from './controllers/controller.js';
 import { TaskletController } from './controllers/tasklet.js';
 import { Deadlines } from './deadlines.js';
 import {
@@ -22,15 +22,18 @@ import {
 } from './errors.js';
 import { FunctionActor } from './function-actor.js';
 import { classInfo } from './handles.js';
+import { type Descriptor, descriptorOf, isImportable } from './importable.js';
 import { consoleLogger, type Logger } from './logger.js';
-import { type ExitReason, isCleanStop, type Kwargs, type Message } from './message.js';
+import { type ExitReason, isCleanStop, type Kwargs, type Message, NO_KWARGS } from './message.js';
 import { type ActorProxy, FunctionActorProxy, ProxyBase, proxyClassFor } from './proxy.js';
-import { Recorder, type RecordOption } from './record/recorder.js';
+import { type EventSink, type RecordEvent, Recorder, type RecordOption } from './record/recorder.js';
 import { ActorRef, CELL, type Delivery, ReplyRef } from './ref.js';
 import { Registry } from './registry.js';
+import { type Fabric, ID_SPACE } from './remote.js';
 import { Scheduler } from './scheduler.js';
 import { Signals } from './signals.js';
-import { supervisorClass } from './supervisor-spec.js';
+import { renderTrees } from './tree.js';
+import { copyMessage, encodeValue } from './wire.js';
 
 /** Options of `new Runtime(...)`. */
 export interface RuntimeOptions {
@@ -48,6 +51,18 @@ export interface RuntimeOptions {
   clock?: Clock;
 }
 
+/** Where to spawn, for `spawnWith`: a worker thread number, `'local'` (this thread) or `'own'` (a new thread). */
+export interface SpawnOptions {
+  /**
+   * `'local'`: on the spawning thread. `'own'`: on a worker thread of its own, for blocking or CPU-heavy
+   * work (in both controllers; the thread ends with the actor). A number: that worker thread (1…threads).
+   * Default: the controller's placement (round-robin over worker threads for importable actors).
+   */
+  thread?: number | 'local' | 'own';
+  /** Link the new actor to the current one, atomically (as spawnLink). */
+  link?: boolean;
+}
+
 /** What can be spawned: an Actor subclass, a function (run as a receive loop), or a functionActor. */
 export type SpawnTarget =
   | (new (
@@ -63,6 +78,19 @@ export interface SpawnFn {
   <A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): ActorProxy<(...args: A) => unknown>;
 }
 
+/** @internal Set by a worker host: this runtime is one thread of a threaded runtime. */
+export interface ThreadRole {
+  thread: number;
+  attachFabric(rt: Runtime): Fabric;
+}
+
+/** @internal What shutdown needs to know of a live actor, on any thread. */
+export interface LiveCell {
+  ref: ActorRef;
+  parent: ActorRef | undefined;
+  born: number;
+}
+
 const KNOWN_OPTIONS = new Set(['controller', 'callTimeout', 'shutdownTimeout', 'record', 'logger', 'clock']);
 
 export class Runtime implements Delivery {
@@ -70,17 +98,19 @@ export class Runtime implements Delivery {
   readonly logger: Logger;
   readonly clock: Clock;
   /** This thread's number within the runtime (0: the main thread). */
-  readonly thread = 0;
+  readonly thread: number;
   /** @internal */ readonly scheduler: Scheduler;
   /** @internal */ readonly deadlines: Deadlines;
   /** @internal */ readonly calls: Calls;
-  /** @internal */ readonly registry = new Registry();
+  /** @internal */ readonly registry: Registry;
   /** @internal Links, monitors and exit signals. */ readonly signals: Signals;
   /** @internal The sender of signals that come from the runtime itself (shutdown). */
   readonly systemRef: ActorRef;
+  /** @internal The other threads, once there are any. */
+  fabric: Fabric | undefined;
   private readonly cells = new Map<number, Cell>();
-  private readonly recorder: Recorder | undefined;
-  private readonly copy: boolean;
+  private recorder: EventSink | undefined;
+  private copy: boolean;
   private readonly callTimeout: number;
   private readonly shutdownTimeout: number;
   private readonly t0: number;
@@ -88,8 +118,10 @@ export class Runtime implements Delivery {
   private stopping: Promise<void> | undefined;
   private signalled: NodeJS.Signals | undefined;
   private readonly reviveFn = (ref: ActorRef) => this.revive(ref);
+  /** Top-level actors still alive, when the runtime stops by itself once they are all done. */
+  private autoStop: { alive: number } | undefined;
 
-  constructor(options: RuntimeOptions = {}) {
+  constructor(options: RuntimeOptions = {}, role?: ThreadRole) {
     checkOption(
       typeof options === 'object' && options !== null,
       'Runtime options',
@@ -140,6 +172,7 @@ export class Runtime implements Delivery {
       'must be a TaskletController or ThreadController',
       controller,
     );
+    this.thread = role?.thread ?? 0;
     this.callTimeout = callTimeout;
     this.shutdownTimeout = shutdownTimeout;
     this.logger = logger;
@@ -153,27 +186,40 @@ export class Runtime implements Delivery {
       this.logger.error(`internal scheduler error: ${err}`, { error: err }),
     );
     this.signals = new Signals(this);
-    this.systemRef = new ActorRef(0, this.thread, 'runtime', this);
+    this.registry = new Registry(this);
+    this.systemRef = new ActorRef(0, 0, 'runtime', this);
     this.t0 = clock.now();
-    controller.attach(this);
+    if (role !== undefined) this.fabric = role.attachFabric(this);
+    else controller.attach(this);
   }
 
   /**
    * Starts an actor and returns its proxy. A class gets `args` in its constructor, a function as its
    * parameters. Called from inside an actor, the new actor's parent is that actor.
    */
-  readonly spawn: SpawnFn = ((target: SpawnTarget, ...args: unknown[]) => {
+  readonly spawn: SpawnFn = ((target: SpawnTarget, ...args: unknown[]) =>
+    this.spawnWith({}, target, ...args)) as SpawnFn;
+
+  /** `spawn` with placement options: `runtime.spawnWith({ thread: 'own' }, Cruncher, data)`. */
+  spawnWith<T extends SpawnTarget>(
+    options: SpawnOptions,
+    target: T,
+    ...args: unknown[]
+  ): ActorProxy<ProxyTargetOf<T>> {
     const parent = currentCell();
-    return this.spawnCell(target, args, parent?.runtime === this ? parent : undefined, false).proxy;
-  }) as SpawnFn;
+    const mine = parent?.runtime === this ? parent : undefined;
+    const spawned = this.spawnCell(target, args, mine, options.link === true, options);
+    if (mine === undefined && this.autoStop !== undefined) this.watchTopLevel(spawned.proxy.ref);
+    return spawned.proxy as ActorProxy<ProxyTargetOf<T>>;
+  }
 
   /**
    * Runs `main` as an actor, resolves with its return value (rejects with its crash reason) once it
    * exits, after stopping every other actor. SIGINT/SIGTERM meanwhile trigger the same orderly shutdown.
    */
   async run<A extends unknown[], R>(main: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
-    const { cell } = this.spawnCell(main, args, undefined, false);
-    cell.observed = true;
+    const { cell } = this.spawnCell(main, args, undefined, false, { thread: 'local' });
+    cell!.observed = true;
     const onSignal = (sig: NodeJS.Signals) => {
       this.signalled = sig;
       void this.shutdown();
@@ -181,11 +227,11 @@ export class Runtime implements Delivery {
     // The event loop ran dry while main still waits: no message can ever arrive (a deadlock). Say so,
     // and shut down in order, instead of letting Node exit silently with an unsettled promise.
     const onIdle = () => {
-      if (cell.state === DEAD) return;
+      if (cell!.state === DEAD) return;
       this.logger.warn(
-        `${cell.ref} (main) is still waiting but nothing is left that could wake it (no actor can run, ` +
+        `${cell!.ref} (main) is still waiting but nothing is left that could wake it (no actor can run, ` +
           'no timer or I/O is pending): shutting down',
-        { actor: cell.ref },
+        { actor: cell!.ref },
       );
       void this.shutdown();
     };
@@ -193,7 +239,7 @@ export class Runtime implements Delivery {
     process.on('SIGTERM', onSignal);
     process.on('beforeExit', onIdle);
     try {
-      await cell.exited();
+      await cell!.exited();
       await this.shutdown();
     } finally {
       process.off('SIGINT', onSignal);
@@ -205,14 +251,16 @@ export class Runtime implements Delivery {
       process.kill(process.pid, this.signalled);
       return new Promise<never>(() => {});
     }
-    if (cell.reason === 'normal') return cell.result as Awaited<R>;
-    throw cell.reason instanceof Error ? cell.reason : new ActorExitedError(cell.reason, cell.ref, 'exited');
+    if (cell!.reason === 'normal') return cell!.result as Awaited<R>;
+    throw cell!.reason instanceof Error
+      ? cell!.reason
+      : new ActorExitedError(cell!.reason, cell!.ref, 'exited');
   }
 
   /**
    * Stops every actor: top-level actors (and so whole supervision trees) in reverse start order, each
    * with exit reason `'shutdown'` (killed if it takes longer than `shutdownTimeout`), then releases every
-   * timer, the recording file and the controller. Idempotent; resolves when nothing is left running.
+   * timer, the recording file and the controller (its threads). Idempotent; resolves when nothing is left.
    */
   shutdown(): Promise<void> {
     this.stopping ??= this.stopAll();
@@ -221,16 +269,13 @@ export class Runtime implements Delivery {
 
   /** Looks up a registered name: a proxy, or undefined. */
   async whereis<T = unknown>(name: string): Promise<ActorProxy<T> | undefined> {
-    const cell = this.registry.whereis(name);
-    return cell === undefined ? undefined : (this.proxyOf(cell) as ActorProxy<T>);
+    const found = await this.registry.whereis(name);
+    return found === undefined ? undefined : ((await this.registry.proxyFor(found)) as ActorProxy<T>);
   }
 
   /** Registers `actor` under `name` (unique in this runtime). Throws NameTakenError if taken. */
   async register(name: string, actor: ActorRef | ProxyBase): Promise<void> {
-    const ref = actor instanceof ProxyBase ? actor.ref : actor;
-    const cell = this.cellOf(ref);
-    if (cell === undefined) throw new NoSuchActorError(ref, 'register');
-    this.registry.register(name, cell);
+    await this.registry.register(name, actor instanceof ProxyBase ? actor.ref : actor);
   }
 
   /** Removes a name; resolves false if it was not registered. */
@@ -238,78 +283,47 @@ export class Runtime implements Delivery {
     return this.registry.unregister(name);
   }
 
-  /** A proxy for a ref (e.g. one received in a message): typed when you name the actor class. */
+  /** A proxy for a ref (e.g. one received in a message): typed when the actor's class is known here. */
   proxy<T = unknown>(ref: ActorRef): ActorProxy<T> {
     const cell = this.cellOf(ref);
     return (cell === undefined ? new ProxyBase(ref) : this.proxyOf(cell)) as ActorProxy<T>;
   }
 
-  /**
-   * A text view of every live supervision tree: each supervisor with its strategy and restarts in the
-   * current window, and each child with its ref, state and restart count.
-   */
-  async tree(): Promise<string> {
-    const Sup = supervisorClass.cls;
-    if (Sup === undefined) return '';
-    const lines: string[] = [];
-    const isSup = (c: Cell | undefined) => c !== undefined && c.actor instanceof Sup;
-    for (const cell of [...this.cells.values()]) {
-      if (isSup(cell) && !isSup(cell.parent) && cell.state !== DEAD) {
-        await this.renderTree(cell.ref, String(cell.ref), '', lines);
-      }
-    }
-    return lines.join('\n');
+  /** A text view of every live supervision tree (supervisors, children, states, restart counts). */
+  tree(): Promise<string> {
+    return renderTrees(this);
   }
 
-  private async renderTree(ref: ActorRef, head: string, indent: string, lines: string[]): Promise<void> {
-    const sup = this.proxy(ref);
-    let info: { strategy: string; intensity: number; period: number; recentRestarts: number };
-    let kids: { id: string; ref?: ActorRef; type: string; state: string; restarts: number }[];
-    try {
-      info = await sup.call('supervisorInfo', [], undefined, { timeout: 1000 });
-      kids = await sup.call('whichChildren', [], undefined, { timeout: 1000 });
-    } catch (err) {
-      lines.push(`${head} (no answer: ${err instanceof Error ? err.message : String(err)})`);
-      return;
-    }
-    lines.push(
-      `${head} ${info.strategy}, ${info.recentRestarts}/${info.intensity} restarts in ${info.period} ms`,
-    );
-    for (let i = 0; i < kids.length; i++) {
-      const k = kids[i]!;
-      const last = i === kids.length - 1;
-      const line = `${indent}${last ? '└─ ' : '├─ '}${k.id} ${k.ref ?? '-'} ${k.state}, restarts ${k.restarts}`;
-      if (k.type === 'supervisor' && k.ref !== undefined) {
-        await this.renderTree(k.ref, line, `${indent}${last ? '   ' : '│  '}`, lines);
-      } else lines.push(line);
-    }
-  }
-
-  /** Counts of what is live: actors, pending calls, armed deadlines, names. A test's leak check. */
+  /** Counts of what is live on this thread: actors, pending calls, armed deadlines, names. */
   stats(): { actors: number; calls: number; deadlines: number; names: number } {
     return {
       actors: this.cells.size,
       calls: this.calls.size,
       deadlines: this.deadlines.size,
-      names: [...this.registry.entries()].length,
+      names: this.registry.size,
     };
   }
 
   // ---- internal: the delivery path ----
 
-  /** @internal The one delivery path: copy (thread semantics), record, enqueue. */
+  /** @internal The one delivery path: record, then copy (thread semantics) and enqueue, or route. */
   deliver(to: ActorRef, msg: Message): void {
-    if (this.copy) msg = copyMessage(msg, this.reviveFn);
     if (this.recorder !== undefined) this.recordSend(to, msg);
-    const cell = to[CELL];
+    let cell = to[CELL];
+    if (cell === undefined) {
+      if (to.thread !== this.thread && this.fabric !== undefined) return this.fabric.message(to, msg);
+      cell = this.cells.get(to.id);
+    }
+    if (this.copy) msg = copyMessage(msg, this.reviveFn);
     if (cell !== undefined && cell.state !== DEAD) cell.enqueue(msg);
     else this.undeliverable(to, msg);
   }
 
   /** @internal A reply to a call: completes the pending call, or is dropped if it is late. */
   deliverReply(to: ReplyRef, msg: Message): void {
-    if (this.copy) msg = copyMessage(msg, this.reviveFn);
     if (this.recorder !== undefined) this.recordSend(to, msg);
+    if (to.thread !== this.thread && this.fabric !== undefined) return this.fabric.reply(to, msg);
+    if (this.copy) msg = copyMessage(msg, this.reviveFn);
     if (!this.calls.complete(to.callId, msg)) {
       this.logger.debug(`late reply to ${to} dropped (the call had timed out or was answered)`, {
         tag: msg[0],
@@ -329,7 +343,10 @@ export class Runtime implements Delivery {
       checkOption(false, 'call options.timeout', 'must be a positive number of ms', timeout);
     }
     const cell = this.cellOf(to);
-    if (cell === undefined || cell.state === DEAD) return Promise.reject(new NoSuchActorError(to));
+    const remote = to.thread !== this.thread && this.fabric !== undefined;
+    if (!remote && (cell === undefined || cell.state === DEAD) && !this.fabric?.isFuture(to.id)) {
+      return Promise.reject(new NoSuchActorError(to));
+    }
     const [id, promise] = this.calls.open(to, cell, tag, timeout ?? this.callTimeout);
     const caller = currentCell();
     try {
@@ -346,7 +363,13 @@ export class Runtime implements Delivery {
     return promise;
   }
 
-  private undeliverable(to: ActorRef, msg: Message): void {
+  /** @internal A message for an actor that does not exist (any more): dropped; a call fails at once. */
+  undeliverable(to: ActorRef, msg: Message): void {
+    const sender = msg[1];
+    if (sender instanceof ReplyRef) {
+      sender.sendWith(ERROR_REPLY, to, [new NoSuchActorError(to)], NO_KWARGS);
+      return;
+    }
     this.logger.debug(`message '${msg[0]}' to ${to} dropped: no such actor (dead letter)`, {
       actor: to,
       tag: msg[0],
@@ -358,23 +381,33 @@ export class Runtime implements Delivery {
     return new ActorRef(ref.id, ref.thread, ref.name, this, this.cells.get(ref.id));
   }
 
+  private recordSend(to: ActorRef, msg: Message): void {
+    const from = currentCell();
+    this.record({ ev: 'send', from: from?.ref ?? msg[1], to, tag: msg[0], args: msg[2], kwargs: msg[3] });
+  }
+
+  private record(event: Omit<RecordEvent, 't' | 'thread'>): void {
+    this.recorder?.write({ t: this.elapsed(), thread: this.thread, ...event } as RecordEvent);
+  }
+
   /** ms since the runtime started, to the microsecond (recordings). */
   private elapsed(): number {
     return Math.round((this.clock.now() - this.t0) * 1000) / 1000;
   }
 
-  private recordSend(to: ActorRef, msg: Message): void {
-    const from = currentCell();
-    this.recorder!.write({
-      t: this.elapsed(),
-      ev: 'send',
-      from: from?.ref ?? msg[1],
-      to,
-      tag: msg[0],
-      args: msg[2],
-      kwargs: msg[3],
-      thread: this.thread,
-    });
+  /** @internal Supervisor reports appear in the recording as `ev: 'report'`. */
+  recordReport(fields: Record<string, unknown>): void {
+    this.record({ ev: 'report', from: fields.supervisor, ...fields });
+  }
+
+  /** @internal An event recorded on a worker thread, written here. */
+  recordForwarded(event: Record<string, unknown>): void {
+    this.recorder?.write(event as unknown as RecordEvent);
+  }
+
+  /** @internal Worker threads forward their recording to the main thread. */
+  setRecorder(sink: EventSink | undefined): void {
+    this.recorder = sink;
   }
 
   // ---- internal: actors ----
@@ -383,7 +416,17 @@ export class Runtime implements Delivery {
   cellOf(ref: ActorRef): Cell | undefined {
     const cell = ref[CELL];
     if (cell !== undefined) return cell.state === DEAD ? undefined : cell;
-    return this.cells.get(ref.id);
+    return ref.thread === this.thread ? this.cells.get(ref.id) : undefined;
+  }
+
+  /** @internal The cell with this id on this thread (alive or exiting), if any. */
+  localCell(id: number): Cell | undefined {
+    return this.cells.get(id);
+  }
+
+  /** @internal A ref to an actor of this thread. */
+  localRef(id: number, cell: Cell | undefined): ActorRef {
+    return cell?.ref ?? new ActorRef(id, this.thread, 'unknown', this);
   }
 
   /** @internal */
@@ -392,7 +435,8 @@ export class Runtime implements Delivery {
     args: unknown[],
     parent: Cell | undefined,
     link: boolean,
-  ): { cell: Cell; proxy: any } {
+    options: SpawnOptions = {},
+  ): { cell: Cell | undefined; proxy: ProxyBase } {
     if (this.stopping !== undefined) {
       throw new RuntimeStoppedError('cannot spawn: the runtime is shutting down; create a new Runtime');
     }
@@ -400,97 +444,236 @@ export class Runtime implements Delivery {
     // A class may vet its spawn arguments at once (Supervisor checks its options and child specs).
     const checkArgs = (target as { checkArgs?: (...a: unknown[]) => void }).checkArgs;
     if (typeof checkArgs === 'function') checkArgs.apply(target, args);
-    const id = this.nextId++;
-    const ref = new ActorRef(id, this.thread, name, this);
-    const cell = new Cell(this, ref, target, args, parent);
-    ref[CELL] = cell;
-    this.cells.set(id, cell);
-    if (link && parent !== undefined) this.signals.link(parent, ref);
-    this.recorder?.write({
-      t: this.elapsed(),
-      ev: 'spawn',
-      from: parent?.ref ?? null,
-      to: ref,
-      args,
-      thread: this.thread,
-    });
-    this.scheduler.push(cell);
+    const thread = this.place(target, name, options);
+    const id = this.thread * ID_SPACE + this.nextId++;
+    if (thread !== this.thread) {
+      const ref = new ActorRef(id, thread, name, this);
+      const encoded = encodeValue(args, 'args');
+      const d = descriptorOf(target, name);
+      if (link && parent !== undefined) (parent.links ??= new Map()).set(id, ref);
+      this.fabric!.send(thread, {
+        op: 'spawn',
+        id,
+        name,
+        target: d,
+        args: encoded.v,
+        parent: parent === undefined ? null : encodeRefOf(parent.ref),
+        link,
+        load: [d, ...(encoded.load ?? [])],
+      });
+      return { cell: undefined, proxy: this.proxyForTarget(ref, target) };
+    }
+    const cell = this.adopt(id, name, target, args, parent?.ref, false);
+    if (link && parent !== undefined) this.signals.link(parent, cell.ref);
     return { cell, proxy: this.proxyOf(cell) };
   }
 
-  /** @internal Supervisor reports appear in the recording as `ev: 'report'`. */
-  recordReport(fields: Record<string, unknown>): void {
-    this.recorder?.write({
-      t: this.elapsed(),
-      ev: 'report',
-      from: fields.supervisor,
-      thread: this.thread,
-      ...fields,
-    });
+  /** @internal Creates a cell on this thread (spawned here, or by another thread). */
+  adopt(
+    id: number,
+    name: string,
+    target: unknown,
+    args: unknown[],
+    parent: ActorRef | undefined,
+    link: boolean,
+  ): Cell {
+    if (target === undefined) {
+      // Its class could not be imported here: the actor exits at once with the reason.
+      const err = args[0];
+      target = async function notImportable() {
+        throw err;
+      };
+      args = [];
+    }
+    const ref = new ActorRef(id, this.thread, name, this);
+    const cell = new Cell(this, ref, target as SpawnTarget, args, parent);
+    ref[CELL] = cell;
+    this.cells.set(id, cell);
+    if (link && parent !== undefined) (cell.links ??= new Map()).set(parent.id, parent);
+    if (this.recorder !== undefined) this.record({ ev: 'spawn', from: parent ?? null, to: ref, args });
+    this.scheduler.push(cell);
+    return cell;
+  }
+
+  private place(target: SpawnTarget, name: string, options: SpawnOptions): number {
+    const where = options.thread;
+    if (where === 'local') return this.thread;
+    if (where === 'own') {
+      if (this.thread !== 0) {
+        throw new RuntimeStoppedError(`spawn ${name} with { thread: 'own' } from the main thread`);
+      }
+      descriptorOf(target, name); // NotImportableError now, not on the new thread
+      return this.controller.ownThread!(this);
+    }
+    if (typeof where === 'number') {
+      checkOption(
+        Number.isInteger(where) && (where === this.thread || (this.fabric?.live.includes(where) ?? false)),
+        'spawn options.thread',
+        `must be a live worker thread (${this.fabric?.live.join(', ') || 'none'}), 'local' or 'own'`,
+        where,
+      );
+      if (where !== this.thread) descriptorOf(target, name);
+      return where;
+    }
+    const placement: Placement | undefined = this.controller.placement;
+    if (placement === undefined || this.fabric === undefined) return this.thread;
+    if (typeof target === 'function' && !(target.prototype instanceof Actor)) return this.thread; // plain function
+    if (!isImportable(target)) descriptorOf(target, name); // throws NotImportableError saying what to do
+    return placement.next(this.fabric.live, this.thread);
   }
 
   /** @internal A new proxy for a live cell. */
   proxyOf(cell: Cell): ProxyBase {
-    const target = cell.target;
-    if (target instanceof FunctionActor) return new FunctionActorProxy(cell.ref);
-    if (target.prototype instanceof Actor) return new (proxyClassFor(classInfo(target, Actor)))(cell.ref);
-    return new ProxyBase(cell.ref);
+    return this.proxyForTarget(cell.ref, cell.target);
+  }
+
+  /** @internal A proxy for `ref` typed after `target` (its class or functionActor). */
+  proxyForTarget(ref: ActorRef, target: unknown): ProxyBase {
+    if (target instanceof FunctionActor) return new FunctionActorProxy(ref);
+    if (typeof target === 'function' && target.prototype instanceof Actor) {
+      return new (proxyClassFor(classInfo(target, Actor)))(ref);
+    }
+    return new ProxyBase(ref);
+  }
+
+  /** @internal How another thread can import this cell's class (for typed proxies from whereis). */
+  describeTarget(cell: Cell): Descriptor | undefined {
+    const t = cell.target;
+    if (!isImportable(t)) return undefined;
+    return descriptorOf(t, t instanceof FunctionActor ? t.name : (t as Function).name);
   }
 
   /** @internal Called as a cell dies, before its exit signals: names, callers, bookkeeping, reports. */
   released(cell: Cell, reason: ExitReason, crashTag: string | undefined): void {
     this.registry.release(cell);
     if (cell.callsIn > 0) this.calls.calleeExited(cell, reason);
+    if (this.fabric !== undefined) this.failRemoteCallers(cell, reason);
     this.cells.delete(cell.id);
-    this.recorder?.write({
-      t: this.elapsed(),
-      ev: 'exit',
-      from: cell.ref,
-      reason,
-      thread: this.thread,
-    });
-    if (
-      !isCleanStop(reason) &&
-      reason !== 'killed' &&
-      !cell.observed &&
-      !(cell.links !== undefined && cell.links.size > 0)
-    ) {
-      const during = crashTag === undefined ? '' : ` while handling '${crashTag}'`;
-      this.logger.error(
-        `${cell.ref} crashed${during}: ${reason instanceof Error ? reason.message : String(reason)}`,
-        {
-          actor: cell.ref,
-          tag: crashTag,
-          reason,
-          error: reason instanceof Error ? reason : undefined,
-        },
-      );
+    if (this.recorder !== undefined) this.record({ ev: 'exit', from: cell.ref, reason });
+    if (isCleanStop(reason) || reason === 'killed' || cell.observed) return;
+    if (cell.links !== undefined && cell.links.size > 0) return;
+    const during = crashTag === undefined ? '' : ` while handling '${crashTag}'`;
+    this.logger.error(
+      `${cell.ref} crashed${during}: ${reason instanceof Error ? reason.message : String(reason)}`,
+      {
+        actor: cell.ref,
+        tag: crashTag,
+        reason,
+        error: reason instanceof Error ? reason : undefined,
+      },
+    );
+  }
+
+  /** Calls from other threads still queued (or being handled) fail now, not at their timeout. */
+  private failRemoteCallers(cell: Cell, reason: ExitReason): void {
+    const pending = cell.mailbox === undefined ? [] : [...cell.mailbox];
+    if (cell.msg !== undefined) pending.push(cell.msg);
+    for (const m of pending) {
+      const s = m[1];
+      if (s instanceof ReplyRef && s.thread !== this.thread) {
+        s.sendWith(ERROR_REPLY, cell.ref, [new ActorExitedError(reason, cell.ref)], NO_KWARGS);
+      }
     }
   }
 
+  /** @internal A thread was lost: its actors are gone with 'noconnection' for everyone here. */
+  threadLost(thread: number): void {
+    for (const cell of [...this.cells.values()]) {
+      for (const ref of [...(cell.links?.values() ?? [])]) {
+        if (ref.thread === thread) this.signals.exitSignal(cell.ref, ref, 'noconnection', true);
+      }
+      for (const [mref, target] of [...(cell.monitoring ?? [])]) {
+        if (target.thread !== thread) continue;
+        cell.monitoring!.delete(mref);
+        this.deliver(cell.ref, ['DOWN', target, ['noconnection', mref], NO_KWARGS]);
+      }
+    }
+    this.calls.threadLost(thread);
+    this.registry.dropThread(thread);
+  }
+
+  /** @internal Live actors of this thread, for a distributed shutdown. */
+  liveCells(): LiveCell[] {
+    return [...this.cells.values()].map((c) => ({ ref: c.ref, parent: c.parent, born: c.born }));
+  }
+
+  /** The runtime made by start…Controller() stops by itself once its top-level actors are done. */
+  /** @internal */
+  stopWhenTopLevelDone(): void {
+    this.autoStop = { alive: 0 };
+  }
+
+  private watchTopLevel(ref: ActorRef): void {
+    const count = this.autoStop!;
+    count.alive++;
+    void this.awaitExit(ref).then(() => {
+      if (--count.alive === 0) void this.shutdown();
+    });
+  }
+
+  /** @internal Resolves once the actor has started (undefined), or with its exit reason if it failed to. */
+  async whenStarted(ref: ActorRef): Promise<ExitReason | undefined> {
+    const cell = this.cellOf(ref);
+    if (cell !== undefined) return cell.whenStarted();
+    if (ref.thread === this.thread || this.fabric === undefined) return 'noproc';
+    const answer = (await this.fabric.request(ref.thread, { op: 'started', to: ref.id }).catch(() => ({
+      failed: true,
+      reason: 'noconnection',
+    }))) as { failed: boolean; reason: ExitReason };
+    return answer.failed ? answer.reason : undefined;
+  }
+
+  private awaitExit(ref: ActorRef): Promise<unknown> {
+    const cell = this.cellOf(ref);
+    if (cell !== undefined) return cell.exited();
+    if (ref.thread === this.thread || this.fabric === undefined) return Promise.resolve();
+    return this.fabric.request(ref.thread, { op: 'watch', to: ref.id }).catch(() => undefined);
+  }
+
+  private async allLive(): Promise<LiveCell[]> {
+    const all = this.liveCells();
+    if (this.fabric !== undefined && this.thread === 0) {
+      const answers = await Promise.all(
+        this.fabric.live.map((t) => this.fabric!.request(t, { op: 'list' }).catch(() => [])),
+      );
+      for (const a of answers) all.push(...(a as LiveCell[]));
+    }
+    return all;
+  }
+
   private async stopAll(): Promise<void> {
-    while (this.cells.size > 0) {
-      const all = [...this.cells.values()];
-      let roots = all.filter((c) => c.parent === undefined || c.parent.state === DEAD);
+    for (;;) {
+      const all = await this.allLive();
+      if (all.length === 0) break;
+      const alive = new Set(all.map((c) => c.ref.id));
+      let roots = all.filter((c) => c.parent === undefined || !alive.has(c.parent.id));
       if (roots.length === 0) roots = all;
-      for (const cell of roots.reverse()) await this.stopCell(cell);
+      roots.sort((a, b) => b.born - a.born || b.ref.id - a.ref.id);
+      for (const root of roots) await this.stopOne(root.ref);
     }
     this.deadlines.close();
     this.scheduler.close();
     this.recorder?.close();
     this.registry.clear();
     await this.controller.close();
+    this.fabric?.close();
   }
 
-  private async stopCell(cell: Cell): Promise<void> {
-    if (cell.state === DEAD) return;
-    this.signals.exitSignal(cell.ref, this.systemRef, 'shutdown', false);
-    if (cell.state === DEAD) return;
-    const kill = { at: 0, fire: () => cell.exit('kill') };
+  private async stopOne(ref: ActorRef): Promise<void> {
+    const exited = this.awaitExit(ref);
+    this.signals.exitSignal(ref, this.systemRef, 'shutdown', false);
+    const kill = { at: 0, fire: () => this.signals.exitSignal(ref, this.systemRef, 'kill', false) };
     this.deadlines.add(kill, this.shutdownTimeout);
-    await cell.exited();
+    await exited;
     this.deadlines.cancel(kill);
   }
+}
+
+/** The class a proxy is typed after, for spawnWith. */
+type ProxyTargetOf<T> = T extends new (...args: any[]) => infer I ? I : T;
+
+function encodeRefOf(ref: ActorRef): [number, number, string] {
+  return [ref.id, ref.thread, ref.name];
 }
 
 /** Checks what `spawn` was given; returns the name its refs carry. */

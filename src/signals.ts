@@ -8,7 +8,9 @@ import type { Cell } from './cell.js';
 import { DEAD } from './cell.js';
 import { type ExitReason, type Message, NO_KWARGS } from './message.js';
 import type { ActorRef } from './ref.js';
+import { ID_SPACE } from './remote.js';
 import type { Runtime } from './runtime.js';
+import { encodeRef } from './wire.js';
 
 /** An opaque monitor reference, as returned by `monitor()` and carried by its `DOWN` message. */
 export type MonitorRef = number;
@@ -25,7 +27,10 @@ export class Signals {
    */
   exitSignal(to: ActorRef, from: ActorRef, reason: ExitReason, viaLink: boolean): void {
     const cell = this.rt.cellOf(to);
-    if (cell === undefined) return;
+    if (cell === undefined) {
+      if (to.thread !== this.rt.thread) this.rt.fabric?.exitSignal(to, from, reason, viaLink);
+      return;
+    }
     if (viaLink) {
       if (cell.links === undefined || !cell.links.delete(from.id)) return;
     } else if (reason === 'kill') {
@@ -48,6 +53,10 @@ export class Signals {
     if (to.id === cell.id) return;
     const other = this.rt.cellOf(to);
     (cell.links ??= new Map()).set(to.id, to);
+    if (other === undefined && this.remote(to)) {
+      this.rt.fabric!.send(to.thread, { op: 'link', to: to.id, from: encodeRef(cell.ref) });
+      return;
+    }
     if (other === undefined || other.state === DEAD) {
       this.exitSignal(cell.ref, to, 'noproc', true);
       return;
@@ -58,13 +67,20 @@ export class Signals {
   /** Removes the link both ways (no-op if there is none). */
   unlink(cell: Cell, to: ActorRef): void {
     cell.links?.delete(to.id);
-    this.rt.cellOf(to)?.links?.delete(cell.id);
+    if (this.remote(to))
+      this.rt.fabric!.send(to.thread, { op: 'unlink', to: to.id, from: encodeRef(cell.ref) });
+    else this.rt.cellOf(to)?.links?.delete(cell.id);
   }
 
   /** `cell` watches `to`; returns the monitor ref its `DOWN` message will carry. */
   monitor(cell: Cell, to: ActorRef): MonitorRef {
-    const mref = this.nextMonitor++;
+    const mref = this.rt.thread * ID_SPACE + this.nextMonitor++;
     const target = this.rt.cellOf(to);
+    if (target === undefined && this.remote(to)) {
+      (cell.monitoring ??= new Map()).set(mref, to);
+      this.rt.fabric!.send(to.thread, { op: 'monitor', to: to.id, watcher: encodeRef(cell.ref), mref });
+      return mref;
+    }
     if (target === undefined) {
       this.rt.deliver(cell.ref, ['DOWN', to, ['noproc', mref], NO_KWARGS]);
       return mref;
@@ -79,9 +95,19 @@ export class Signals {
     const to = cell.monitoring?.get(mref);
     if (to !== undefined) {
       cell.monitoring!.delete(mref);
-      this.rt.cellOf(to)?.monitoredBy?.delete(mref);
+      this.forget(to, mref);
     }
     if (flush) cell.mailbox?.take((m: Message) => m[0] === 'DOWN' && m[2][1] === mref);
     return to !== undefined;
+  }
+
+  /** Drops monitor `mref` from the watched actor's side. */
+  forget(target: ActorRef, mref: MonitorRef): void {
+    if (this.remote(target)) this.rt.fabric!.send(target.thread, { op: 'demonitor', to: target.id, mref });
+    else this.rt.cellOf(target)?.monitoredBy?.delete(mref);
+  }
+
+  private remote(ref: ActorRef): boolean {
+    return ref.thread !== this.rt.thread && this.rt.fabric !== undefined;
   }
 }

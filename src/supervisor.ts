@@ -349,21 +349,22 @@ export class Supervisor extends Actor {
   private async start(rec: ChildRecord): Promise<ExitReason | undefined> {
     const { spec } = rec;
     const rt = this.runtime;
-    let cell: Awaited<ReturnType<typeof rt.spawnCell>>['cell'];
+    let ref: ActorRef;
     try {
-      cell = rt.spawnCell(spec.actor, spec.args, this[CELL_OF], true).cell;
+      ref = rt.spawnCell(spec.actor, spec.args, this[CELL_OF], true).proxy.ref;
     } catch (err) {
       return err;
     }
-    const failed = await cell.whenStarted();
+    const failed = await rt.whenStarted(ref);
     if (failed !== undefined) {
-      await recv(isExitFrom(cell.ref), { timeout: 0 }).catch(() => {});
-      return failed;
+      // The link brought its exit reason too (it is more precise than what a remote thread can tell).
+      const exitMsg = await recv(isExitFrom(ref), { timeout: 0 }).catch(() => undefined);
+      return exitMsg === undefined ? failed : exitMsg[2][0];
     }
-    rec.ref = cell.ref;
+    rec.ref = ref;
     if (spec.name !== undefined) {
       try {
-        rt.registry.register(spec.name, cell);
+        await rt.registry.register(spec.name, ref);
       } catch (err) {
         await this.terminate(rec);
         return err;

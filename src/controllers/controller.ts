@@ -13,4 +13,23 @@ export interface Controller {
   attach(runtime: Runtime): void;
   /** @internal Stops what the controller started (threads); resolves when nothing is left. */
   close(): Promise<void>;
+  /** @internal Where new actors go, when there are worker threads. */
+  readonly placement?: Placement | undefined;
+  /** @internal Starts a worker thread for one actor (`spawnWith({ thread: 'own' })`); returns its number. */
+  ownThread?(runtime: Runtime): number;
+}
+
+/** @internal Picks the thread for a new actor. */
+export interface Placement {
+  next(live: number[], self: number): number;
+}
+
+/** @internal Round-robin over the live worker threads. */
+export class RoundRobin implements Placement {
+  private i = 0;
+  next(live: number[], self: number): number {
+    if (live.length === 0) return self;
+    this.i = (this.i + 1) % live.length;
+    return live[this.i]!;
+  }
 }

@@ -35,8 +35,14 @@ export type RecordOption =
 
 const FLUSH_AT = 64 * 1024;
 
+/** @internal Where recorded events go: a file or stdout here, or the main thread from a worker. */
+export interface EventSink {
+  write(event: RecordEvent): void;
+  close(): void;
+}
+
 /** @internal */
-export class Recorder {
+export class Recorder implements EventSink {
   private readonly fd: number;
   private readonly filter: ((event: RecordEvent) => boolean) | undefined;
   private readonly flushAt: number;
