@@ -6,6 +6,7 @@ import type { Cell } from './cell.js';
 import { DEAD } from './cell.js';
 import { currentCell } from './context.js';
 import { TaskletController, type TaskletControllerOptions } from './controllers/tasklet.js';
+import { ThreadController, type ThreadControllerOptions } from './controllers/thread.js';
 import { ActorExitedError, NoCurrentActorError, NoRuntimeError, NotAnActorError } from './errors.js';
 import { toAccept } from './mailbox.js';
 import { type ExitReason, type Message, NO_KWARGS } from './message.js';
@@ -48,9 +49,24 @@ export function startTaskletController(
   );
 }
 
-/** @internal Makes `rt` the default runtime (shut down when the event loop runs dry). */
+/**
+ * PARLEY-style start-up on worker threads: creates the default runtime on a ThreadController. Nothing
+ * else in the program changes. The runtime shuts down in order once the actors spawned at top level are
+ * done, so the process exits by itself.
+ */
+export function startThreadController(
+  options: ThreadControllerOptions & Omit<RuntimeOptions, 'controller'> = {},
+): Runtime {
+  const { threads, ...rest } = options;
+  return setDefaultRuntime(
+    new Runtime({ ...rest, controller: new ThreadController(threads === undefined ? {} : { threads }) }),
+  );
+}
+
+/** @internal Makes `rt` the default runtime (shut down when its top-level actors are done, or when idle). */
 export function setDefaultRuntime(rt: Runtime): Runtime {
   defaultRuntime = rt;
+  rt.stopWhenTopLevelDone();
   process.once('beforeExit', () => {
     if (defaultRuntime === rt) defaultRuntime = undefined;
     void rt.shutdown();

@@ -84,7 +84,7 @@ export class Cell implements Runnable {
   ) {}
 
   /** When it was spawned, comparable across threads (shutdown stops in reverse start order). */
-  readonly born = performance.timeOrigin + performance.now();
+  born = performance.timeOrigin + performance.now();
 
   get id(): number {
     return this.ref.id;

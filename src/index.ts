@@ -20,6 +20,7 @@ export {
   spawnMonitor,
   spawnWith,
   startTaskletController,
+  startThreadController,
   trapExit,
   unlink,
   unregister,
@@ -28,6 +29,7 @@ export {
 export type { Clock } from './clock.js';
 export type { Controller } from './controllers/controller.js';
 export { TaskletController, type TaskletControllerOptions } from './controllers/tasklet.js';
+export { ThreadController, type ThreadControllerOptions } from './controllers/thread.js';
 export {
   ActorExitedError,
   BadReplyError,

@@ -103,6 +103,11 @@ export class Fabric implements Reviver {
     }
   }
 
+  /** Posts one packet now, with objects to transfer (ports); call flush() first to keep the order. */
+  post(thread: number, p: Packet, transfer: MessagePort[]): void {
+    this.ports.get(thread)?.postMessage([p], transfer as never);
+  }
+
   /** Asks `thread` something; resolves with its answer. */
   request(thread: number, p: Packet): Promise<unknown> {
     const id = this.nextRequest++;
@@ -312,7 +317,7 @@ export class Fabric implements Reviver {
       target = undefined;
       args = [err];
     }
-    this.rt.adopt(id, p.name as string, target, args, parent, p.link as boolean);
+    this.rt.adopt(id, p.name as string, target, args, parent, p.link as boolean, p.born as number);
     this.spawnedFrom.set(spawner, Math.max(id, this.spawnedFrom.get(spawner) ?? -1));
     const waiting = this.early.get(id);
     this.early.delete(id);

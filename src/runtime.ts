@@ -283,10 +283,15 @@ export class Runtime implements Delivery {
     return this.registry.unregister(name);
   }
 
-  /** A proxy for a ref (e.g. one received in a message): typed when the actor's class is known here. */
-  proxy<T = unknown>(ref: ActorRef): ActorProxy<T> {
+  /**
+   * A proxy for a ref (e.g. one received in a message). Pass the actor's class for typed method calls
+   * when it may run on another thread: `runtime.proxy(ref, Worker).getLabel()`; without it, the proxy of
+   * an actor on another thread has `call`, `cast` and `send` only.
+   */
+  proxy<T = unknown>(ref: ActorRef, cls?: T): ActorProxy<T extends new (...a: any[]) => infer I ? I : T> {
     const cell = this.cellOf(ref);
-    return (cell === undefined ? new ProxyBase(ref) : this.proxyOf(cell)) as ActorProxy<T>;
+    if (cell !== undefined) return this.proxyOf(cell) as any;
+    return (cls === undefined ? new ProxyBase(ref) : this.proxyForTarget(ref, cls)) as any;
   }
 
   /** A text view of every live supervision tree (supervisors, children, states, restart counts). */
@@ -405,6 +410,14 @@ export class Runtime implements Delivery {
     this.recorder?.write(event as unknown as RecordEvent);
   }
 
+  /** @internal Is recording on (worker threads then forward their events)? */
+  get recording(): boolean {
+    return this.recorder !== undefined;
+  }
+
+  /** @internal Called when the last actor of this thread is gone (a dedicated thread then retires). */
+  onEmpty: (() => void) | undefined;
+
   /** @internal Worker threads forward their recording to the main thread. */
   setRecorder(sink: EventSink | undefined): void {
     this.recorder = sink;
@@ -444,11 +457,20 @@ export class Runtime implements Delivery {
     // A class may vet its spawn arguments at once (Supervisor checks its options and child specs).
     const checkArgs = (target as { checkArgs?: (...a: unknown[]) => void }).checkArgs;
     if (typeof checkArgs === 'function') checkArgs.apply(target, args);
-    const thread = this.place(target, name, options);
-    const id = this.thread * ID_SPACE + this.nextId++;
+    let thread = this.place(target, name, options);
+    let encoded: ReturnType<typeof encodeValue> | undefined;
     if (thread !== this.thread) {
+      try {
+        encoded = encodeValue(args, 'args');
+      } catch (err) {
+        // Spawn args only this thread can hold (a plain function in a child spec…) keep the actor here.
+        if (options.thread !== undefined) throw err;
+        thread = this.thread;
+      }
+    }
+    const id = this.thread * ID_SPACE + this.nextId++;
+    if (thread !== this.thread && encoded !== undefined) {
       const ref = new ActorRef(id, thread, name, this);
-      const encoded = encodeValue(args, 'args');
       const d = descriptorOf(target, name);
       if (link && parent !== undefined) (parent.links ??= new Map()).set(id, ref);
       this.fabric!.send(thread, {
@@ -459,6 +481,7 @@ export class Runtime implements Delivery {
         args: encoded.v,
         parent: parent === undefined ? null : encodeRefOf(parent.ref),
         link,
+        born: performance.timeOrigin + performance.now(),
         load: [d, ...(encoded.load ?? [])],
       });
       return { cell: undefined, proxy: this.proxyForTarget(ref, target) };
@@ -476,6 +499,7 @@ export class Runtime implements Delivery {
     args: unknown[],
     parent: ActorRef | undefined,
     link: boolean,
+    born?: number,
   ): Cell {
     if (target === undefined) {
       // Its class could not be imported here: the actor exits at once with the reason.
@@ -487,6 +511,7 @@ export class Runtime implements Delivery {
     }
     const ref = new ActorRef(id, this.thread, name, this);
     const cell = new Cell(this, ref, target as SpawnTarget, args, parent);
+    if (born !== undefined) cell.born = born; // the spawner's clock: shutdown order is spawn order
     ref[CELL] = cell;
     this.cells.set(id, cell);
     if (link && parent !== undefined) (cell.links ??= new Map()).set(parent.id, parent);
@@ -549,6 +574,7 @@ export class Runtime implements Delivery {
     if (cell.callsIn > 0) this.calls.calleeExited(cell, reason);
     if (this.fabric !== undefined) this.failRemoteCallers(cell, reason);
     this.cells.delete(cell.id);
+    if (this.cells.size === 0) this.onEmpty?.();
     if (this.recorder !== undefined) this.record({ ev: 'exit', from: cell.ref, reason });
     if (isCleanStop(reason) || reason === 'killed' || cell.observed) return;
     if (cell.links !== undefined && cell.links.size > 0) return;

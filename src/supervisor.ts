@@ -19,6 +19,7 @@ import {
   UnknownTagError,
 } from './errors.js';
 import { classInfo, handles } from './handles.js';
+import { recordSite } from './importable.js';
 import { type ExitReason, isCleanStop, type Message } from './message.js';
 import { type ActorRef, ReplyRef } from './ref.js';
 import {
@@ -434,3 +435,5 @@ export class Supervisor extends Actor {
 }
 
 supervisorClass.cls = Supervisor;
+// Parley's own module: worker threads import Supervisor from here.
+recordSite(Supervisor, { url: import.meta.url, topLevel: true, line: null });

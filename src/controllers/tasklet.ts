@@ -6,6 +6,7 @@
 import { checkOption } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import type { Controller } from './controller.js';
+import { WorkerPool } from './pool.js';
 
 export interface TaskletControllerOptions {
   /** Copy every message with the structured-clone algorithm, as threads do (default false). */
@@ -16,6 +17,7 @@ export class TaskletController implements Controller {
   readonly kind = 'tasklet';
   readonly copiesMessages: boolean;
   private runtime: Runtime | undefined;
+  private pool: WorkerPool | undefined;
 
   constructor(options: TaskletControllerOptions = {}) {
     checkOption(
@@ -52,6 +54,17 @@ export class TaskletController implements Controller {
     this.runtime = runtime;
   }
 
+  /**
+   * @internal A worker thread for one actor (`spawnWith({ thread: 'own' }, …)`): blocking or CPU-heavy work
+   * off the event loop, with the same semantics as every other actor.
+   */
+  ownThread(runtime: Runtime): number {
+    this.pool ??= new WorkerPool(runtime, { record: runtime.recording });
+    return this.pool.start(true);
+  }
+
   /** @internal */
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
 }

@@ -5,6 +5,7 @@
 import {
   Actor,
   type ActorRef,
+  actor,
   type ExitReason,
   exit,
   functionActor,
@@ -132,6 +133,7 @@ export class SlowStart extends Actor {
   }
 }
 
+@actor()
 export class FailingConstructor extends Actor {
   constructor() {
     super();
@@ -152,6 +154,7 @@ export class TrappingServer extends Actor {
 }
 
 /** An Actor with run(): a raw PARLEY receive loop. */
+@actor()
 export class LoopActor extends Actor {
   override async run(): Promise<string> {
     for (;;) {

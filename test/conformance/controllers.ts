@@ -2,7 +2,7 @@
  * The controllers the conformance suite runs on. A new controller joins by adding one entry here: every
  * test in test/conformance/ then runs on it unchanged.
  */
-import { type Controller, TaskletController } from '../../src/index.js';
+import { type Controller, TaskletController, ThreadController } from '../../src/index.js';
 
 export interface ControllerEntry {
   name: string;
@@ -16,6 +16,11 @@ export const controllers: ControllerEntry[] = [
   {
     name: 'TaskletController({ copyMessages: true })',
     make: () => new TaskletController({ copyMessages: true }),
+    copies: true,
+  },
+  {
+    name: 'ThreadController({ threads: 2 })',
+    make: () => new ThreadController({ threads: 2 }),
     copies: true,
   },
 ];

@@ -12,7 +12,7 @@ import {
   trapExit,
 } from '../../src/index.js';
 import { FailingConstructor, idle, Lifecycle, Probe, SlowStart } from './actors.js';
-import { onEveryController, settle } from './harness.js';
+import { onEveryController } from './harness.js';
 
 /** A recording filter that keeps the argument of every 'note' sent, and writes nothing. */
 function noteCollector(into: unknown[]): (e: RecordEvent) => boolean {
@@ -85,8 +85,8 @@ onEveryController('actor lifecycle, run() and shutdown', (h) => {
     const rt = h.runtime({ record: { to: '/dev/null', filter: noteCollector(notes) } });
     const log = rt.spawn(Probe);
     await rt.run(async () => {
-      const xs = ['a', 'b', 'c'].map((l) => spawn(Lifecycle, l, log.ref));
-      await Promise.all(xs.map((x) => x.ping()));
+      // Each starts before the next is spawned (on threads they would otherwise start concurrently).
+      for (const l of ['a', 'b', 'c']) await spawn(Lifecycle, l, log.ref).ping();
     });
     expect(rt.stats().actors).to.equal(0);
     expect(notes).to.deep.equal([
@@ -102,22 +102,30 @@ onEveryController('actor lifecycle, run() and shutdown', (h) => {
   it('kills an actor that ignores "shutdown" after shutdownTimeout', async () => {
     const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
     try {
-      const rt = h.runtime({ shutdownTimeout: 1000 });
-      const stubborn = rt.spawn(async () => {
+      let sawExit!: () => void;
+      const exitSent = new Promise<void>((resolve) => (sawExit = resolve));
+      const rt = h.runtime({
+        shutdownTimeout: 1000,
+        record: {
+          to: '/dev/null',
+          filter: (e) => {
+            if (e.ev === 'send' && e.tag === 'EXIT') sawExit();
+            return false;
+          },
+        },
+      });
+      rt.spawn(async () => {
         trapExit(true);
         for (;;) await recv();
       });
-      await settle();
       let done = false;
       const shut = rt.shutdown().then(() => (done = true));
-      await settle();
-      expect(done).to.equal(false);
+      await exitSent; // shutdown has sent it 'shutdown' (as an EXIT message: it traps exits)
       await clock.tickAsync(999);
       expect(done).to.equal(false);
       await clock.tickAsync(1);
       await shut;
       expect(done).to.equal(true);
-      void stubborn;
     } finally {
       clock.restore();
     }

@@ -2,6 +2,7 @@
 import {
   Actor,
   type ActorRef,
+  actor,
   type ChildSpec,
   type ExitReason,
   handles,
@@ -87,6 +88,7 @@ export async function waiter(): Promise<void> {
 }
 
 /** A supervisor configured by subclassing: statics and a children() method. */
+@actor()
 export class RestForOneApp extends Supervisor {
   static override strategy = 'rest_for_one' as const;
   static override intensity = 4;

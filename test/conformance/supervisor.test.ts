@@ -34,9 +34,12 @@ function notes(into: string[]): { to: string; filter: (e: RecordEvent) => boolea
 
 type Sup = ActorProxy<Supervisor>;
 
-/** Starts a supervisor and waits until its children have started. */
-async function startSup(rt: Runtime, options: SupervisorOptions): Promise<Sup> {
-  const sup = rt.spawn(Supervisor, options);
+/**
+ * Starts a supervisor and waits until its children have started. `local`: on this thread, for tests that
+ * fake time (fake timers reach this thread's clock only).
+ */
+async function startSup(rt: Runtime, options: SupervisorOptions, local = false): Promise<Sup> {
+  const sup = rt.spawnWith({ thread: local ? 'local' : undefined }, Supervisor, options) as Sup;
   await sup.countChildren();
   return sup;
 }
@@ -83,7 +86,7 @@ onEveryController('Supervisor', (h) => {
     const a2 = await restarted(sup, 'a', a);
     expect(a2.equals(a)).to.equal(false);
     expect((await refOf(sup, 'b'))!.equals(b)).to.equal(true);
-    expect(await rt.proxy<Worker>(a2).getLabel()).to.equal('a');
+    expect(await rt.proxy(a2, Worker).getLabel()).to.equal('a');
   });
 
   it('one_for_all stops the others in reverse order and restarts all in order', async () => {
@@ -138,7 +141,7 @@ onEveryController('Supervisor', (h) => {
         intensity: 5,
         children: [{ id: 'w', actor: Worker, args: ['w'], restart }],
       });
-      const w = rt.proxy<Worker>((await refOf(sup, 'w'))!);
+      const w = rt.proxy((await refOf(sup, 'w'))!, Worker);
       const down = exitOf(rt, w.ref);
       if (reason === 'crash') w.cast('crash');
       else w.cast('quit', reason);
@@ -168,7 +171,7 @@ onEveryController('Supervisor', (h) => {
       ],
     });
     const before = await sup.whichChildren();
-    for (const c of before) rt.proxy<Worker>(c.ref!).cast('quit', 'normal');
+    for (const c of before) rt.proxy(c.ref!, Worker).cast('quit', 'normal');
     const perm = await restarted(sup, 'perm', before[0]!.ref);
     const after = await sup.whichChildren();
     expect(after.map((c) => [c.id, c.state])).to.deep.equal([
@@ -224,11 +227,11 @@ onEveryController('Supervisor', (h) => {
     const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
     try {
       const rt = h.runtime();
-      const sup = await startSup(rt, {
-        intensity: 1,
-        period: 1000,
-        children: [{ id: 'w', actor: Worker, args: ['w'] }],
-      });
+      const sup = await startSup(
+        rt,
+        { intensity: 1, period: 1000, children: [{ id: 'w', actor: Worker, args: ['w'] }] },
+        true,
+      );
       let ref = await refOf(sup, 'w');
       for (let i = 0; i < 3; i++) {
         rt.proxy(ref!).cast('crash');
@@ -254,7 +257,7 @@ onEveryController('Supervisor', (h) => {
       await outer.countChildren();
       for (let round = 0; round < 2; round++) {
         const innerRef = await refOf(outer, 'inner');
-        const innerSup = rt.proxy<Supervisor>(innerRef!) as Sup;
+        const innerSup = rt.proxy(innerRef!, Supervisor) as Sup;
         const w = await refOf(innerSup, 'w').catch(() => undefined);
         if (w === undefined) break;
         rt.proxy(w).cast('crash');
@@ -270,9 +273,9 @@ onEveryController('Supervisor', (h) => {
     const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
     try {
       const rt = h.runtime();
-      const sup = await startSup(rt, { children: [{ id: 's', actor: Stubborn, shutdown: 2000 }] });
+      const sup = await startSup(rt, { children: [{ id: 's', actor: Stubborn, shutdown: 2000 }] }, true);
       const s = await refOf(sup, 's');
-      expect(await rt.proxy<Stubborn>(s!).ping()).to.equal('pong');
+      expect(await rt.proxy(s!, Stubborn).ping()).to.equal('pong');
       let done = false;
       const term = sup.terminateChild('s').then(() => (done = true));
       await clock.tickAsync(1999);
@@ -300,7 +303,7 @@ onEveryController('Supervisor', (h) => {
     const rt = h.runtime();
     const sup = await startSup(rt, {});
     const ref = await sup.startChild({ id: 'x', actor: Worker, args: ['x'] });
-    expect(await rt.proxy<Worker>(ref).getLabel()).to.equal('x');
+    expect(await rt.proxy(ref, Worker).getLabel()).to.equal('x');
     await sup.startChild({ id: 'sub', actor: Supervisor, args: [{}] });
     expect(await sup.countChildren()).to.deep.equal({ specs: 2, active: 2, supervisors: 1, workers: 1 });
     await sup.terminateChild('x');

@@ -1,0 +1,173 @@
+/**
+ * The worker threads of a runtime, seen from the main thread: starting them (with a port to every other
+ * thread), noticing when one dies (its actors exit 'noconnection' everywhere, and a pool thread is
+ * replaced), and stopping them all at shutdown so that nothing keeps the process alive.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { Fabric, type Packet } from '../remote.js';
+import type { Runtime } from '../runtime.js';
+
+/** @internal What a worker thread is started with. */
+export interface WorkerSetup {
+  thread: number;
+  main: MessagePort;
+  peers: [number, MessagePort][];
+  live: number[];
+  dedicated: boolean;
+  callTimeout: number | undefined;
+  record: boolean;
+}
+
+const here = import.meta.url;
+const fromSource = here.endsWith('.ts');
+const hostUrl = new URL(fromSource ? './worker-host.ts' : './worker-host.js', here).href;
+
+/** tsx's ESM API, when the program runs under tsx: a worker needs it to import TypeScript modules. */
+function tsxApi(): string | undefined {
+  const underTsx = fromSource || process.execArgv.some((a) => a.includes('tsx'));
+  if (!underTsx) return undefined;
+  try {
+    const require = createRequire(here);
+    const pkg = require.resolve('tsx/package.json');
+    const rel = (require(pkg) as { exports: Record<string, { import: { default: string } }> }).exports[
+      './esm/api'
+    ]!.import.default;
+    return new URL(rel, pathToFileURL(pkg)).href;
+  } catch {
+    return undefined;
+  }
+}
+
+const tsx = tsxApi();
+const bootstrap = new URL(
+  `data:text/javascript,${encodeURIComponent(
+    `${tsx === undefined ? '' : `const { register } = await import(${JSON.stringify(tsx)}); register();\n`}` +
+      `await import(${JSON.stringify(hostUrl)});\n`,
+  )}`,
+);
+
+/** @internal */
+export class WorkerPool {
+  private readonly workers = new Map<number, { worker: Worker; dedicated: boolean; exited: Promise<void> }>();
+  private nextThread = 1;
+  private closing = false;
+  readonly fabric: Fabric;
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly options: { callTimeout?: number; record: boolean },
+  ) {
+    this.fabric = rt.fabric ?? new Fabric(rt);
+    rt.fabric = this.fabric;
+    this.fabric.onPacket = (p, from) => this.onPacket(p, from);
+  }
+
+  /** The pool's worker threads (not the dedicated ones). */
+  private poolThreads(): number[] {
+    return [...this.workers].filter(([, w]) => !w.dedicated).map(([t]) => t);
+  }
+
+  /** Starts a worker thread; returns its number at once (packets for it queue until it runs). */
+  start(dedicated: boolean): number {
+    const thread = this.nextThread++;
+    const toMain = new MessageChannel();
+    const peers: [number, MessagePort][] = [];
+    for (const t of this.workers.keys()) {
+      const ch = new MessageChannel();
+      peers.push([t, ch.port1]);
+      this.fabric.flush(); // keep order: everything queued for t goes before the new port
+      this.fabric.post(t, { op: 'connect', thread, port: ch.port2 }, [ch.port2]);
+    }
+    const live = dedicated ? this.poolThreads() : [...this.poolThreads(), thread];
+    const setup: WorkerSetup = {
+      thread,
+      main: toMain.port2,
+      peers,
+      live,
+      dedicated,
+      callTimeout: this.options.callTimeout,
+      record: this.options.record,
+    };
+    const worker = new Worker(bootstrap, {
+      workerData: setup,
+      transferList: [toMain.port2, ...peers.map(([, p]) => p)],
+      stderr: false,
+      stdout: false,
+    });
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.on('error', (err) => {
+      this.rt.logger.error(
+        `worker thread ${thread} died: ${err instanceof Error ? err.message : String(err)}`,
+        {
+          thread,
+          error: err,
+        },
+      );
+    });
+    worker.once('exit', (code) => this.onExit(thread, code));
+    this.workers.set(thread, { worker, dedicated, exited });
+    this.fabric.connect(thread, toMain.port1);
+    if (!dedicated) this.setLive(live);
+    return thread;
+  }
+
+  /** Stops every worker thread; resolves when all have exited. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.fabric.flush();
+    const all = [...this.workers.values()];
+    await Promise.all(all.map((w) => w.worker.terminate().then(() => w.exited)));
+    this.workers.clear();
+  }
+
+  /** Terminates one worker thread, e.g. the thread of a dedicated actor that has exited. */
+  retire(thread: number): void {
+    const w = this.workers.get(thread);
+    if (w === undefined) return;
+    this.workers.delete(thread);
+    this.lose(thread);
+    void w.worker.terminate();
+  }
+
+  /** Kills a worker thread as a crash would (for tests of thread loss). */
+  kill(thread: number): void {
+    void this.workers.get(thread)?.worker.terminate();
+  }
+
+  get threads(): number[] {
+    return [...this.workers.keys()];
+  }
+
+  private onExit(thread: number, code: number): void {
+    const w = this.workers.get(thread);
+    if (w === undefined || this.closing) return;
+    this.workers.delete(thread);
+    this.rt.logger.error(
+      `worker thread ${thread} exited (code ${code}): its actors exit with 'noconnection'` +
+        (w.dedicated ? '' : '; starting a replacement thread'),
+      { thread, code },
+    );
+    this.lose(thread);
+    if (!w.dedicated) this.start(false);
+  }
+
+  /** Tells every thread that `thread` is gone, and updates the live list. */
+  private lose(thread: number): void {
+    for (const t of this.workers.keys()) this.fabric.send(t, { op: 'threadDown', thread });
+    this.fabric.threadDown(thread);
+    this.setLive(this.poolThreads());
+  }
+
+  private setLive(live: number[]): void {
+    this.fabric.live = live;
+    for (const t of this.workers.keys()) this.fabric.send(t, { op: 'threads', live });
+  }
+
+  private onPacket(p: Packet, from: number): boolean {
+    if (p.op !== 'retire') return false;
+    this.retire(from);
+    return true;
+  }
+}

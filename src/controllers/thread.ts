@@ -1,0 +1,87 @@
+/**
+ * ThreadController: actors spread over a pool of worker threads (M actors : N threads), the same program
+ * as on the TaskletController. The main thread runs `main` and plain function actors; actor classes and
+ * functionActors go round-robin to the worker threads, which import them from their modules. A worker
+ * thread that dies takes only its actors (they exit 'noconnection') and is replaced.
+ */
+import { availableParallelism } from 'node:os';
+import { checkOption } from '../errors.js';
+import type { Runtime } from '../runtime.js';
+import { type Controller, RoundRobin } from './controller.js';
+import { WorkerPool } from './pool.js';
+
+export interface ThreadControllerOptions {
+  /** Worker threads in the pool (default: the machine's available parallelism). */
+  threads?: number;
+}
+
+export class ThreadController implements Controller {
+  readonly kind = 'thread';
+  /** Messages are always copied, on one thread as between threads, so placement never changes behaviour. */
+  readonly copiesMessages = true;
+  readonly placement = new RoundRobin();
+  readonly threads: number;
+  private pool: WorkerPool | undefined;
+  private runtime: Runtime | undefined;
+
+  constructor(options: ThreadControllerOptions = {}) {
+    checkOption(
+      typeof options === 'object' && options !== null,
+      'ThreadController options',
+      'must be an object',
+      options,
+    );
+    for (const key of Object.keys(options)) {
+      checkOption(
+        key === 'threads',
+        `ThreadController options.${key}`,
+        'is not an option (known: threads)',
+        key,
+      );
+    }
+    const threads = options.threads ?? availableParallelism();
+    checkOption(
+      Number.isInteger(threads) && threads >= 1 && threads <= 256,
+      'ThreadController options.threads',
+      'must be a whole number from 1 to 256',
+      threads,
+    );
+    this.threads = threads;
+  }
+
+  /** @internal */
+  attach(runtime: Runtime): void {
+    checkOption(
+      this.runtime === undefined,
+      'options.controller',
+      'is already used by another Runtime; give each Runtime its own controller',
+      'a used controller',
+    );
+    this.runtime = runtime;
+    this.pool = new WorkerPool(runtime, { record: runtime.recording });
+    for (let i = 0; i < this.threads; i++) this.pool.start(false);
+  }
+
+  /** @internal */
+  ownThread(): number {
+    return this.pool!.start(true);
+  }
+
+  /** The worker thread numbers now running (they change when a thread dies and is replaced). */
+  get workerThreads(): number[] {
+    return this.pool?.threads ?? [];
+  }
+
+  /**
+   * Ends worker thread `thread` abruptly, as a crash would: its actors exit with 'noconnection' and a
+   * replacement thread starts. For fault-injection tests.
+   */
+  killThread(thread: number): void {
+    this.pool?.kill(thread);
+  }
+
+  /** @internal */
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+}

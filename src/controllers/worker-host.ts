@@ -1,0 +1,79 @@
+/**
+ * The entry point of a worker thread: a Runtime for this thread, joined to the others by a Fabric. Its
+ * logger and recorder forward to the main thread, so reports and recordings end up in one place.
+ */
+import { workerData } from 'node:worker_threads';
+import type { Logger } from '../logger.js';
+import { Fabric, type Packet } from '../remote.js';
+import { Runtime } from '../runtime.js';
+import { encodeValue } from '../wire.js';
+import { type Controller, RoundRobin } from './controller.js';
+import type { WorkerSetup } from './pool.js';
+
+const setup = workerData as WorkerSetup;
+let fabric!: Fabric;
+
+function forward(level: 'error' | 'warn' | 'info' | 'debug'): Logger['error'] {
+  return (message, fields) => {
+    let encoded: unknown;
+    try {
+      encoded = encodeValue(fields ?? {}, 'fields').v;
+    } catch {
+      encoded = { note: 'fields not transferable' };
+    }
+    fabric.send(0, { op: 'log', level, message, fields: encoded });
+  };
+}
+
+const logger: Logger = {
+  error: forward('error'),
+  warn: forward('warn'),
+  info: forward('info'),
+  debug: forward('debug'),
+};
+
+/** What a worker thread's runtime knows of placement: round-robin over the pool's live threads. */
+const controller: Controller = {
+  kind: 'thread-worker',
+  copiesMessages: true,
+  placement: new RoundRobin(),
+  attach() {},
+  async close() {},
+};
+
+const rt = new Runtime(
+  { logger, controller, ...(setup.callTimeout === undefined ? {} : { callTimeout: setup.callTimeout }) },
+  {
+    thread: setup.thread,
+    attachFabric(runtime) {
+      fabric = new Fabric(runtime);
+      fabric.live = setup.live;
+      fabric.onPacket = (p: Packet) => {
+        if (p.op !== 'connect') return false;
+        fabric.connect(p.thread as number, p.port as import('node:worker_threads').MessagePort);
+        return true;
+      };
+      fabric.connect(0, setup.main);
+      for (const [t, port] of setup.peers) fabric.connect(t, port);
+      return fabric;
+    },
+  },
+);
+
+if (setup.record) {
+  rt.setRecorder({
+    write(event) {
+      try {
+        fabric.send(0, { op: 'record', event: encodeValue(event, 'event').v });
+      } catch {
+        // A value that cannot be carried is still recorded on the main thread's side of the send.
+      }
+    },
+    close() {},
+  });
+}
+
+if (setup.dedicated) {
+  // A thread of its own for one actor: when that actor is gone, the thread retires.
+  rt.onEmpty = () => fabric.send(0, { op: 'retire' });
+}
