@@ -3,6 +3,7 @@
  * recv() loop that answers `sender.send('reply', me(), sum)`, and functionActor(). Each is called ten
  * times through a proxy. Run: `npm run demo` (or `npx tsx examples/adder.ts [--threads]`).
  */
+import { isMainThread } from 'node:worker_threads';
 import {
   Actor,
   functionActor,
@@ -12,6 +13,7 @@ import {
   recv,
   spawnLink,
   TaskletController,
+  ThreadController,
 } from '../src/index.js';
 
 export class Adder extends Actor {
@@ -35,6 +37,7 @@ export const adder2 = functionActor(function adder2(a: number, b: number) {
 
 export async function main(): Promise<void> {
   const a1 = spawnLink(Adder);
+  console.log(`(Adder runs on thread ${a1.ref.thread}, adder2 on the next; 0 is the main thread)`);
   for (let i = 0; i < 10; i++) console.log('Adder      ', i, '+', i + 2, '=', await a1.add(i, i + 2));
 
   const a2 = spawnLink(adder);
@@ -46,6 +49,10 @@ export async function main(): Promise<void> {
   for (let i = 0; i < 10; i++) console.log('adder2     ', i, '+', i + 2, '=', await a3.invoke(i, i + 2));
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  await new Runtime({ controller: new TaskletController() }).run(main);
+if (isMainThread && import.meta.url === `file://${process.argv[1]}`) {
+  if (process.argv.includes('--threads')) {
+    await new Runtime({ controller: new ThreadController({ threads: 2 }) }).run(main);
+  } else {
+    await new Runtime({ controller: new TaskletController() }).run(main);
+  }
 }

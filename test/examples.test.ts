@@ -2,22 +2,38 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 
-function runExample(file: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 60_000 });
+function runExample(
+  file: string,
+  ...args: string[]
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', file, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('examples', () => {
-  it('adder.ts prints the ten sums in all three forms and exits 0', () => {
-    const r = runExample('examples/adder.ts');
+  for (const flags of [[], ['--threads']]) {
+    it(`adder.ts ${flags.join(' ')} prints the ten sums in all three forms and exits 0`, () => {
+      const r = runExample('examples/adder.ts', ...flags);
+      expect(r.status, r.stderr).to.equal(0);
+      for (const form of ['Adder ', 'adder loop ', 'adder2 ']) {
+        const sums = r.stdout
+          .split('\n')
+          .filter((l) => l.startsWith(form))
+          .map((l) => Number(l.split('=')[1]));
+        expect(sums, form).to.deep.equal([2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+      }
+      expect(r.stdout).to.match(flags.length === 0 ? /Adder runs on thread 0/ : /Adder runs on thread [1-9]/);
+    });
+  }
+
+  it('speedup.ts counts the same primes on both controllers and reports a speed-up', () => {
+    const r = runExample('examples/speedup.ts', '300000');
     expect(r.status, r.stderr).to.equal(0);
-    for (const form of ['Adder ', 'adder loop ', 'adder2 ']) {
-      const sums = r.stdout
-        .split('\n')
-        .filter((l) => l.startsWith(form))
-        .map((l) => Number(l.split('=')[1]));
-      expect(sums, form).to.deep.equal([2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
-    }
+    expect(r.stdout).to.include('primes below 300000: 25997 (tasklets) and 25997 (threads)');
+    expect(r.stdout).to.match(/speed-up: \d+\.\d\dx/);
   });
 
   it('parley-style.ts exits by itself after a top-level spawn(main)', () => {

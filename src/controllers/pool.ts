@@ -50,7 +50,10 @@ const bootstrap = new URL(
 
 /** @internal */
 export class WorkerPool {
-  private readonly workers = new Map<number, { worker: Worker; dedicated: boolean; exited: Promise<void> }>();
+  private readonly workers = new Map<
+    number,
+    { worker: Worker; dedicated: boolean; exited: Promise<void>; ready: boolean }
+  >();
   private nextThread = 1;
   private closing = false;
   readonly fabric: Fabric;
@@ -107,7 +110,7 @@ export class WorkerPool {
       );
     });
     worker.once('exit', (code) => this.onExit(thread, code));
-    this.workers.set(thread, { worker, dedicated, exited });
+    this.workers.set(thread, { worker, dedicated, exited, ready: false });
     this.fabric.connect(thread, toMain.port1);
     if (!dedicated) this.setLive(live);
     return thread;
@@ -144,13 +147,15 @@ export class WorkerPool {
     const w = this.workers.get(thread);
     if (w === undefined || this.closing) return;
     this.workers.delete(thread);
+    // A thread that never got going (it could not load) is not replaced: that would fail forever.
+    const replace = !w.dedicated && w.ready;
     this.rt.logger.error(
       `worker thread ${thread} exited (code ${code}): its actors exit with 'noconnection'` +
-        (w.dedicated ? '' : '; starting a replacement thread'),
+        (replace ? '; starting a replacement thread' : w.ready ? '' : ' (it never started: not replaced)'),
       { thread, code },
     );
     this.lose(thread);
-    if (!w.dedicated) this.start(false);
+    if (replace) this.start(false);
   }
 
   /** Tells every thread that `thread` is gone, and updates the live list. */
@@ -166,6 +171,11 @@ export class WorkerPool {
   }
 
   private onPacket(p: Packet, from: number): boolean {
+    if (p.op === 'ready') {
+      const w = this.workers.get(from);
+      if (w !== undefined) w.ready = true;
+      return true;
+    }
     if (p.op !== 'retire') return false;
     this.retire(from);
     return true;

@@ -77,3 +77,5 @@ if (setup.dedicated) {
   // A thread of its own for one actor: when that actor is gone, the thread retires.
   rt.onEmpty = () => fabric.send(0, { op: 'retire' });
 }
+
+fabric.send(0, { op: 'ready' });
