@@ -17,6 +17,11 @@ import {
   trapExit,
 } from '../../src/index.js';
 
+/** A wall-clock time comparable across threads (each thread's timeOrigin differs; their sum does not). */
+export function stamp(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 export class Adder extends Actor {
   @handles('add')
   add(a: number, b: number): number {
@@ -67,6 +72,12 @@ export class Probe extends Actor {
     return value;
   }
 
+  /** Blocks this actor (awaiting) until `gate` opens. */
+  @handles('relay')
+  async relay(gate: ActorRef): Promise<unknown> {
+    return this.runtime.proxy(gate).call('wait', [], undefined, { timeout: 60_000 });
+  }
+
   @handles('whoami')
   whoami(): { tag: string | undefined; kwargs: Record<string, unknown>; hasSender: boolean; self: ActorRef } {
     return { tag: this.tag, kwargs: this.kwargs, hasSender: this.sender !== null, self: this.self };
@@ -105,11 +116,11 @@ export class Lifecycle extends Actor {
   }
 
   override onStart(): void {
-    send(this.log, 'note', `start ${this.label}`);
+    send(this.log, 'note', `start ${this.label}`, stamp());
   }
 
   override onStop(reason: ExitReason): void {
-    send(this.log, 'note', `stop ${this.label} ${String(reason)}`);
+    send(this.log, 'note', `stop ${this.label} ${String(reason)}`, stamp());
   }
 
   @handles('ping')
@@ -214,6 +225,13 @@ export async function forwarder(to: ActorRef): Promise<void> {
 /** Receives one message and returns it (its exit value). */
 export async function receiveOne(): Promise<Message> {
   return recv();
+}
+
+/** Answers one 'wait' call once it gets an 'open' cast. */
+export async function gate(): Promise<void> {
+  const [, waiter] = await recv('wait');
+  await recv('open');
+  waiter?.send('reply', me(), 'opened');
 }
 
 /** Waits forever. */

@@ -14,7 +14,7 @@ import {
   trapExit,
   UnknownTagError,
 } from '../../src/index.js';
-import { Adder, adderLoop, addFn, idle, LoopActor, Pinger, Pong, Probe } from './actors.js';
+import { Adder, adderLoop, addFn, gate, idle, LoopActor, Pinger, Pong, Probe } from './actors.js';
 import { onEveryController, settle } from './harness.js';
 
 onEveryController('ActorProxy calls', (h) => {
@@ -218,12 +218,15 @@ onEveryController('ActorProxy calls', (h) => {
     const rt = h.runtime();
     const slow = rt.spawn(Probe);
     const other = rt.spawn(Probe);
+    const g = rt.spawn(gate);
     const order: string[] = [];
-    const s = slow.slow(40, 'slow').then((v) => order.push(String(v)));
-    const g = slow.get().then(() => order.push('slow.get'));
-    const o = other.incr().then(() => order.push('other'));
-    await Promise.all([s, g, o]);
-    expect(order).to.deep.equal(['other', 'slow', 'slow.get']);
+    const s = slow.relay(g.ref).then((v) => order.push(String(v))); // slow now awaits the gate
+    const queued = slow.get().then(() => order.push('slow.get')); // …so this waits behind it
+    await other.incr(); // another actor answers meanwhile
+    order.push('other');
+    g.cast('open');
+    await Promise.all([s, queued]);
+    expect(order).to.deep.equal(['other', 'opened', 'slow.get']);
   });
 
   it('delivers messages from one sender to one receiver in order', async () => {

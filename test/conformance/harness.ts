@@ -10,6 +10,7 @@ import {
   type Message,
   me,
   monitor,
+  type RecordEvent,
   Runtime,
   type RuntimeOptions,
   recv,
@@ -84,4 +85,26 @@ async function watch(): Promise<void> {
   const mref = monitor(target as ActorRef);
   const [, , [reason]] = await recv((m: Message) => m[0] === 'DOWN' && m[2][1] === mref);
   sender?.send('reply', me(), reason);
+}
+
+/**
+ * A recording that collects the 'note's actors send (`send(log, 'note', text, stamp())`) into `into`, in the
+ * order they were sent by the clock. Notes from different threads reach the main thread by different
+ * ports, so their arrival order is not their causal order; their stamps are. Writes nothing.
+ */
+export function notes(into: string[]): { to: string; filter: (e: RecordEvent) => boolean } {
+  const stamps: number[] = [];
+  return {
+    to: '/dev/null',
+    filter: (e) => {
+      if (e.ev !== 'send' || e.tag !== 'note') return false;
+      if (stamps.length > into.length) stamps.length = into.length; // the test emptied `into`
+      const t = Number(e.args?.[1] ?? 0);
+      let i = stamps.length;
+      while (i > 0 && stamps[i - 1]! > t) i--;
+      stamps.splice(i, 0, t);
+      into.splice(i, 0, String(e.args?.[0]));
+      return false;
+    },
+  };
 }

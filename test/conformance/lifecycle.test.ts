@@ -5,27 +5,18 @@ import {
   exit,
   me,
   monitor,
-  type RecordEvent,
   RuntimeStoppedError,
   recv,
   spawn,
   trapExit,
 } from '../../src/index.js';
 import { FailingConstructor, idle, Lifecycle, Probe, SlowStart } from './actors.js';
-import { onEveryController } from './harness.js';
-
-/** A recording filter that keeps the argument of every 'note' sent, and writes nothing. */
-function noteCollector(into: unknown[]): (e: RecordEvent) => boolean {
-  return (e) => {
-    if (e.ev === 'send' && e.tag === 'note') into.push(e.args?.[0]);
-    return false;
-  };
-}
+import { notes, onEveryController } from './harness.js';
 
 onEveryController('actor lifecycle, run() and shutdown', (h) => {
   it('runs onStart before the first message and onStop with the exit reason', async () => {
-    const notes: unknown[] = [];
-    const rt = h.runtime({ record: { to: '/dev/null', filter: noteCollector(notes) } });
+    const seen: string[] = [];
+    const rt = h.runtime({ record: notes(seen) });
     const log = rt.spawn(Probe);
     const a = rt.spawn(Lifecycle, 'a', log.ref);
     expect(await a.ping()).to.equal('pong a');
@@ -34,7 +25,7 @@ onEveryController('actor lifecycle, run() and shutdown', (h) => {
       exit(a, 'custom');
       await recv('DOWN');
     });
-    expect(notes).to.deep.equal(['start a', 'stop a custom']);
+    expect(seen).to.deep.equal(['start a', 'stop a custom']);
   });
 
   it('holds messages until an async onStart has finished', async () => {
@@ -81,15 +72,15 @@ onEveryController('actor lifecycle, run() and shutdown', (h) => {
   });
 
   it('stops the remaining actors in reverse start order after main, running onStop with "shutdown"', async () => {
-    const notes: unknown[] = [];
-    const rt = h.runtime({ record: { to: '/dev/null', filter: noteCollector(notes) } });
+    const seen: string[] = [];
+    const rt = h.runtime({ record: notes(seen) });
     const log = rt.spawn(Probe);
     await rt.run(async () => {
       // Each starts before the next is spawned (on threads they would otherwise start concurrently).
       for (const l of ['a', 'b', 'c']) await spawn(Lifecycle, l, log.ref).ping();
     });
     expect(rt.stats().actors).to.equal(0);
-    expect(notes).to.deep.equal([
+    expect(seen).to.deep.equal([
       'start a',
       'start b',
       'start c',

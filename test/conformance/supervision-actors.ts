@@ -11,6 +11,7 @@ import {
   send,
   trapExit,
 } from '../../src/index.js';
+import { stamp } from './actors.js';
 
 /** A worker that notes its start and stop to a log actor, and crashes or stops on request. */
 export class Worker extends Actor {
@@ -22,11 +23,11 @@ export class Worker extends Actor {
   }
 
   override onStart(): void {
-    if (this.log !== undefined) send(this.log, 'note', `start ${this.label}`);
+    if (this.log !== undefined) send(this.log, 'note', `start ${this.label}`, stamp());
   }
 
   override onStop(reason: ExitReason): void {
-    if (this.log !== undefined) send(this.log, 'note', `stop ${this.label} ${reasonText(reason)}`);
+    if (this.log !== undefined) send(this.log, 'note', `stop ${this.label} ${reasonText(reason)}`, stamp());
   }
 
   @handles('label') getLabel(): string {

@@ -18,19 +18,8 @@ import {
   trapExit,
 } from '../../src/index.js';
 import { Probe } from './actors.js';
-import { exitOf, onEveryController, settle } from './harness.js';
+import { exitOf, notes, onEveryController, settle } from './harness.js';
 import { RestForOneApp, StartSwitch, Stubborn, Switched, Worker, waiter } from './supervision-actors.js';
-
-/** A recording filter that collects the 'note's workers send to their log, and writes nothing. */
-function notes(into: string[]): { to: string; filter: (e: RecordEvent) => boolean } {
-  return {
-    to: '/dev/null',
-    filter: (e) => {
-      if (e.ev === 'send' && e.tag === 'note') into.push(String(e.args?.[0]));
-      return false;
-    },
-  };
-}
 
 type Sup = ActorProxy<Supervisor>;
 
