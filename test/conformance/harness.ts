@@ -108,3 +108,12 @@ export function notes(into: string[]): { to: string; filter: (e: RecordEvent) =>
     },
   };
 }
+
+/**
+ * Waits until `seen` holds as many notes as `expected` (notes from other threads arrive a little later
+ * than the events that follow them), then compares.
+ */
+export async function expectNotes(seen: string[], expected: string[]): Promise<void> {
+  while (seen.length < expected.length) await new Promise((r) => setTimeout(r, 5));
+  expect(seen).to.deep.equal(expected);
+}
