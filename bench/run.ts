@@ -1,21 +1,172 @@
 /**
- * `npm run bench [-- --quick] [-- --rounds N]`: runs each workload on Parley and on the hand-written
- * baseline, interleaved round by round (A B A B …) so machine noise hits both alike, and prints medians,
- * min–max and the per-round ratio to the baseline. Not a test: numbers, not pass/fail (results are checked).
+ * `npm run bench [-- --quick] [-- --rounds N] [-- --only name,…]`: the benchmark suite. Every workload runs
+ * on every contestant that supports it, interleaved round by round (A B C … A B C …) so that machine noise
+ * hits all alike; it prints progress, then a table of medians (min–max) and each contestant's ratio to the
+ * hand-written baseline, computed per round. Results go to bench/results/ (JSON and Markdown), the chart to
+ * bench/chart.svg and the table into BENCHMARKS.md. `--quick` is a tiny smoke run that writes nothing tracked.
  */
-import { cpus, loadavg } from 'node:os';
-import { workloads } from './workloads.js';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderChart } from './chart.js';
+import { baseline } from './contestants/baseline.js';
+import { cpuFanOut, parleyTasklet, parleyThreads } from './contestants/parley.js';
+import { comedyPeer, comedyThreaded, nactPeer } from './contestants/peers.js';
+import type { Contestant } from './contestants/types.js';
 
-const quick = process.argv.includes('--quick');
-const roundsArg = process.argv.indexOf('--rounds');
-const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : quick ? 1 : 7;
-const scale = quick ? 0.02 : 1;
-const sizes: Record<string, number> = {
-  'ping-pong (class actors)': 1_000_000,
-  'counting (one-way, then a call)': 1_000_000,
-  'sequential ask (proxy calls)': 100_000,
-  'ping-pong (recv() loop actor)': 200_000,
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const flag = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
 };
+const rounds = Number(flag('--rounds') ?? (quick ? 1 : 5));
+const only = flag('--only')?.split(',');
+
+interface Workload {
+  key: string;
+  title: string;
+  unit: string;
+  /** Size in a full run, and in --quick. */
+  size: number;
+  quick: number;
+  /** Higher is better (throughput) or lower (ms, bytes). */
+  higherIsBetter: boolean;
+  contestants: Contestant[];
+  /** Runs once; returns the measured value in `unit`. */
+  measure(c: Contestant, n: number): Promise<number>;
+}
+
+async function throughput(run: () => Promise<unknown>, ops: number): Promise<number> {
+  const t0 = performance.now();
+  await run();
+  return ops / ((performance.now() - t0) / 1000);
+}
+
+async function elapsed(run: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await run();
+  return performance.now() - t0;
+}
+
+const inProcess = [baseline, parleyTasklet, nactPeer, comedyPeer];
+
+const workloads: Workload[] = [
+  {
+    key: 'pingPong',
+    title: 'ping-pong',
+    unit: 'round trips/s',
+    size: 1_000_000,
+    quick: 5_000,
+    higherIsBetter: true,
+    contestants: inProcess,
+    measure: (c, n) => throughput(() => c.pingPong!(n), n),
+  },
+  {
+    key: 'ring',
+    title: 'thread ring, 503 actors',
+    unit: 'hops/s',
+    size: 1_000_000,
+    quick: 5_000,
+    higherIsBetter: true,
+    contestants: inProcess,
+    measure: (c, n) => throughput(() => c.ring!(503, n), n),
+  },
+  {
+    key: 'counting',
+    title: 'counting (one-way, then a call)',
+    unit: 'msgs/s',
+    size: 1_000_000,
+    quick: 5_000,
+    higherIsBetter: true,
+    contestants: inProcess,
+    measure: (c, n) => throughput(() => c.counting!(n), n),
+  },
+  {
+    key: 'ask',
+    title: 'sequential ask',
+    unit: 'asks/s',
+    size: 100_000,
+    quick: 1_000,
+    higherIsBetter: true,
+    contestants: inProcess,
+    measure: (c, n) => throughput(() => c.ask!(n), n),
+  },
+  {
+    key: 'forkJoin',
+    title: 'fork-join fan-out (spawn, compute, reply)',
+    unit: 'actors/s',
+    size: 100_000,
+    quick: 1_000,
+    higherIsBetter: true,
+    contestants: inProcess,
+    measure: (c, n) => throughput(() => c.forkJoin!(n), n),
+  },
+  {
+    key: 'skynet',
+    title: 'skynet (10-ary tree of actors)',
+    unit: 'ms',
+    size: 1_000_000,
+    quick: 1_000,
+    higherIsBetter: false,
+    contestants: inProcess,
+    measure: (c, n) => elapsed(() => c.skynet!(n)),
+  },
+  {
+    key: 'idle',
+    title: 'idle actor',
+    unit: 'heap bytes/actor',
+    size: 100_000,
+    quick: 1_000,
+    higherIsBetter: false,
+    contestants: inProcess,
+    measure: (c, n) => c.idle!(n),
+  },
+  {
+    key: 'xPingPong',
+    title: 'cross-thread ping-pong',
+    unit: 'round trips/s',
+    size: 20_000,
+    quick: 200,
+    higherIsBetter: true,
+    contestants: [parleyThreads, comedyThreaded],
+    measure: (c, n) => throughput(() => c.pingPong!(n), n),
+  },
+  {
+    key: 'xCounting',
+    title: 'pipelined counting across threads',
+    unit: 'msgs/s',
+    size: 1_000_000,
+    quick: 5_000,
+    higherIsBetter: true,
+    contestants: [parleyThreads],
+    measure: (c, n) => throughput(() => c.counting!(n), n),
+  },
+  {
+    key: 'cpuFanOut',
+    title: 'CPU-bound fork-join, 2 threads vs 1 (speed-up)',
+    unit: '× 1 thread',
+    size: 16,
+    quick: 2,
+    higherIsBetter: true,
+    contestants: [parleyThreads],
+    measure: async (_c, jobs) => (await cpuFanOut(1, jobs)) / (await cpuFanOut(2, jobs)),
+  },
+];
+
+interface Row {
+  workload: string;
+  title: string;
+  unit: string;
+  size: number;
+  contestant: string;
+  values: number[];
+  median: number;
+  min: number;
+  max: number;
+  /** Per-round value relative to the baseline (above 1: better than the baseline). */
+  vsBaseline: number | undefined;
+}
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -23,43 +174,105 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const fmt = (x: number): string =>
-  x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0);
+  x >= 1e6
+    ? `${(x / 1e6).toFixed(2)}M`
+    : x >= 1e4
+      ? `${(x / 1e3).toFixed(0)}k`
+      : x >= 100
+        ? x.toFixed(0)
+        : x.toFixed(1);
 
-async function timed(fn: () => Promise<number>): Promise<number> {
-  const t0 = performance.now();
-  const ops = await fn();
-  return ops / ((performance.now() - t0) / 1000);
-}
-
+const machine = {
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  loadavg: loadavg().map((l) => Number(l.toFixed(2))),
+  date: new Date().toISOString(),
+  rounds,
+  quick,
+};
 console.log(
-  `node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, load ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}, ${rounds} round(s)${quick ? ' (quick)' : ''}`,
+  `node ${machine.node}, ${machine.cpu} x${machine.cores}, load ${machine.loadavg.join(' ')}, ${rounds} round(s)` +
+    (quick ? ' (quick)' : ''),
 );
-const rows: string[][] = [];
+
+const rows: Row[] = [];
 for (const w of workloads) {
-  const n = Math.max(100, Math.round(sizes[w.name]! * scale));
-  await w.parley(Math.min(n, 1000)); // warm up both
-  await w.baseline(Math.min(n, 1000));
-  const p: number[] = [];
-  const b: number[] = [];
-  const ratio: number[] = [];
+  if (only !== undefined && !only.includes(w.key)) continue;
+  const n = quick ? w.quick : w.size;
+  const method = w.key === 'xPingPong' ? 'pingPong' : w.key === 'xCounting' ? 'counting' : w.key;
+  const cs = w.contestants.filter(
+    (c) => w.key === 'cpuFanOut' || typeof (c as unknown as Record<string, unknown>)[method] === 'function',
+  );
+  const values = new Map<Contestant, number[]>(cs.map((c) => [c, []]));
+  for (const c of cs) await w.measure(c, Math.max(10, Math.round(n / 100))).catch(() => undefined); // warm-up
   for (let r = 0; r < rounds; r++) {
-    const pr = await timed(() => w.parley(n));
-    const br = await timed(() => w.baseline(n));
-    p.push(pr);
-    b.push(br);
-    ratio.push(pr / br);
-    process.stdout.write(`  ${w.name}: round ${r + 1}/${rounds} parley ${fmt(pr)} baseline ${fmt(br)}\n`);
+    const line: string[] = [];
+    for (const c of cs) {
+      try {
+        const v = await w.measure(c, n);
+        values.get(c)!.push(v);
+        line.push(`${c.name} ${fmt(v)}`);
+      } catch (err) {
+        line.push(`${c.name} failed (${err instanceof Error ? err.message : String(err)})`);
+      }
+    }
+    console.log(`  ${w.title}: round ${r + 1}/${rounds}: ${line.join(', ')}`);
   }
-  rows.push([
-    w.name,
-    `${fmt(median(p))} (${fmt(Math.min(...p))}–${fmt(Math.max(...p))})`,
-    `${fmt(median(b))}`,
-    `${median(ratio).toFixed(2)}×`,
-    w.unit,
-  ]);
+  const base = values.get(baseline);
+  for (const c of cs) {
+    const vs = values.get(c)!;
+    if (vs.length === 0) continue;
+    const ratios =
+      base === undefined || base.length !== vs.length
+        ? undefined
+        : vs.map((v, i) => (w.higherIsBetter ? v / base[i]! : base[i]! / v));
+    rows.push({
+      workload: w.key,
+      title: w.title,
+      unit: w.unit,
+      size: n,
+      contestant: c.name,
+      values: vs,
+      median: median(vs),
+      min: Math.min(...vs),
+      max: Math.max(...vs),
+      vsBaseline: ratios === undefined ? undefined : median(ratios),
+    });
+  }
 }
-console.log('\n| workload | Parley (median, min–max) | baseline | Parley/baseline | unit |');
-console.log('|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+
+for (const c of [...inProcess, parleyThreads, comedyThreaded]) await c.close?.();
+const maxRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+const table = [
+  '| workload | contestant | median (min–max) | unit | vs baseline (higher is better) |',
+  '|---|---|---|---|---|',
+  ...rows.map(
+    (r) =>
+      `| ${r.title} (${fmt(r.size)}) | ${r.contestant} | ${fmt(r.median)} (${fmt(r.min)}–${fmt(r.max)}) | ${r.unit} | ${
+        r.vsBaseline === undefined ? '—' : `${r.vsBaseline.toFixed(2)}×`
+      } |`,
+  ),
+].join('\n');
+console.log(`\n${table}\n\npeak RSS of the whole run: ${maxRssMiB} MiB`);
+
+const outDir = quick ? join(tmpdir(), 'parley-bench') : join('bench', 'results');
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify({ machine, maxRssMiB, rows }, null, 2)}\n`);
+writeFileSync(join(outDir, 'latest.md'), `${table}\n`);
+const svg = await renderChart(rows);
+writeFileSync(quick ? join(outDir, 'chart.svg') : join('bench', 'chart.svg'), svg);
+if (!quick) {
+  const doc = readFileSync('BENCHMARKS.md', 'utf8');
+  const begin = '<!-- results:begin -->';
+  const end = '<!-- results:end -->';
+  const stamp = `Run ${machine.date.slice(0, 16).replace('T', ' ')} UTC: node ${machine.node}, ${machine.cpu} ×${machine.cores}, load ${machine.loadavg.join(' ')}, ${rounds} rounds, peak RSS ${maxRssMiB} MiB.`;
+  const updated = doc.replace(
+    new RegExp(`${begin}[\\s\\S]*${end}`),
+    `${begin}\n${stamp}\n\n${table}\n${end}`,
+  );
+  writeFileSync('BENCHMARKS.md', updated);
+}
+console.log(
+  `results: ${outDir}/latest.json, latest.md; chart: ${quick ? join(outDir, 'chart.svg') : 'bench/chart.svg'}`,
+);

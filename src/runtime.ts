@@ -299,6 +299,11 @@ export class Runtime implements Delivery {
     return renderTrees(this);
   }
 
+  /** @internal The worker threads alive now (for benchmarks and tests that pin actors). */
+  fabricThreads(): number[] {
+    return this.fabric?.live ?? [];
+  }
+
   /** Counts of what is live on this thread: actors, pending calls, armed deadlines, names. */
   stats(): { actors: number; calls: number; deadlines: number; names: number } {
     return {
