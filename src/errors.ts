@@ -264,3 +264,20 @@ export function checkOption(cond: boolean, name: string, must: string, value: un
     throw new InvalidOptionError(`${name} ${must} (got ${describeReason(value)})`);
   }
 }
+
+/**
+ * Requires `options` to be an object with only `known` keys; else InvalidOptionError naming the bad one
+ * (`what` prefixes the name: 'Runtime options' → 'options.x', 'TaskletController options' → '… options.x').
+ */
+export function checkKnownOptions(options: unknown, what: string, known: readonly string[]): void {
+  checkOption(typeof options === 'object' && options !== null, what, 'must be an object', options);
+  const prefix = what === 'Runtime options' ? 'options' : what;
+  for (const key of Object.keys(options as object)) {
+    checkOption(
+      known.includes(key),
+      `${prefix}.${key}`,
+      `is not ${what === 'Runtime options' ? 'a Runtime option' : 'an option'} (known: ${known.join(', ')})`,
+      key,
+    );
+  }
+}

@@ -15,6 +15,7 @@ import { TaskletController } from './controllers/tasklet.js';
 import { Deadlines } from './deadlines.js';
 import {
   ActorExitedError,
+  checkKnownOptions,
   checkOption,
   NoSuchActorError,
   NotAnActorError,
@@ -91,7 +92,7 @@ export interface LiveCell {
   born: number;
 }
 
-const KNOWN_OPTIONS = new Set(['controller', 'callTimeout', 'shutdownTimeout', 'record', 'logger', 'clock']);
+const KNOWN_OPTIONS = ['controller', 'callTimeout', 'shutdownTimeout', 'record', 'logger', 'clock'];
 
 export class Runtime implements Delivery {
   readonly controller: Controller;
@@ -122,20 +123,7 @@ export class Runtime implements Delivery {
   private autoStop: { alive: number } | undefined;
 
   constructor(options: RuntimeOptions = {}, role?: ThreadRole) {
-    checkOption(
-      typeof options === 'object' && options !== null,
-      'Runtime options',
-      'must be an object',
-      options,
-    );
-    for (const key of Object.keys(options)) {
-      checkOption(
-        KNOWN_OPTIONS.has(key),
-        `options.${key}`,
-        `is not a Runtime option (known: ${[...KNOWN_OPTIONS].join(', ')})`,
-        key,
-      );
-    }
+    checkKnownOptions(options, 'Runtime options', KNOWN_OPTIONS);
     const { callTimeout = 5000, shutdownTimeout = 5000 } = options;
     checkOption(
       Number.isFinite(callTimeout) && callTimeout > 0,

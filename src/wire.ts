@@ -9,7 +9,7 @@ import { Actor } from './actor.js';
 import { NotCloneableError, PARLEY_ERRORS_BY_CODE } from './errors.js';
 import { FunctionActor } from './function-actor.js';
 import { type Descriptor, descriptorOf } from './importable.js';
-import type { Message } from './message.js';
+import { type Message, NO_KWARGS } from './message.js';
 import { ProxyBase } from './proxy.js';
 import { ActorRef, ReplyRef } from './ref.js';
 
@@ -153,12 +153,42 @@ let targets: Descriptor[] | undefined;
  * @internal Encodes `msg` for postMessage; throws NotCloneableError (with the path) before anything is
  * sent. `load` lists the modules the receiver must import first (classes and functionActors inside).
  */
-export function encodeMessage(msg: Message): { m: Message; load: Descriptor[] | undefined } {
+export function encodeMessage(msg: Message): {
+  m: Message;
+  load: Descriptor[] | undefined;
+  plain?: true;
+} {
+  const plain = plainMessage(msg);
+  if (plain !== undefined) return { m: plain, load: undefined, plain: true };
   targets = undefined;
   const m = walkMessage(msg, encoder);
   const load = targets;
   targets = undefined;
   return { m, load };
+}
+
+/**
+ * The fast path: a message whose args are all primitives and that has no kwargs needs no walk on either
+ * side (postMessage copies it; only the sender slot is a ref). Undefined when the message is not plain.
+ */
+function plainMessage(msg: Message): Message | undefined {
+  const args = msg[2];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a !== null && (typeof a === 'object' || typeof a === 'function' || typeof a === 'symbol'))
+      return undefined;
+  }
+  const kw = msg[3];
+  if (kw !== NO_KWARGS && Object.keys(kw).length > 0) return undefined;
+  const sender = msg[1];
+  // The args array is copied now: postMessage copies it only when the batch is flushed.
+  return [msg[0], sender instanceof ActorRef ? (encodeRef(sender) as never) : null, args.slice(), NO_KWARGS];
+}
+
+/** @internal Decodes a message that encodeMessage sent down the fast path. */
+export function decodePlain(m: Message, r: Reviver): Message {
+  const s = m[1] as unknown as EncodedRef | null;
+  return [m[0], s === null ? null : r.revive(s), m[2], NO_KWARGS];
 }
 
 /** @internal Encodes any value (spawn args, exit reasons, answers) the same way. */

@@ -3,7 +3,7 @@
  * by reference, unless `copyMessages: true` copies them exactly as a thread boundary would, so that a
  * program's thread-model bugs (sharing mutable state, sending functions) show up in tasklet tests too.
  */
-import { checkOption } from '../errors.js';
+import { checkKnownOptions, checkOption } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import type { Controller } from './controller.js';
 import { WorkerPool } from './pool.js';
@@ -20,20 +20,7 @@ export class TaskletController implements Controller {
   private pool: WorkerPool | undefined;
 
   constructor(options: TaskletControllerOptions = {}) {
-    checkOption(
-      typeof options === 'object' && options !== null,
-      'TaskletController options',
-      'must be an object',
-      options,
-    );
-    for (const key of Object.keys(options)) {
-      checkOption(
-        key === 'copyMessages',
-        `TaskletController options.${key}`,
-        'is not an option (known: copyMessages)',
-        key,
-      );
-    }
+    checkKnownOptions(options, 'TaskletController options', ['copyMessages']);
     checkOption(
       options.copyMessages === undefined || typeof options.copyMessages === 'boolean',
       'TaskletController options.copyMessages',

@@ -5,7 +5,7 @@
  * thread that dies takes only its actors (they exit 'noconnection') and is replaced.
  */
 import { availableParallelism } from 'node:os';
-import { checkOption } from '../errors.js';
+import { checkKnownOptions, checkOption } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import { type Controller, RoundRobin } from './controller.js';
 import { WorkerPool } from './pool.js';
@@ -25,20 +25,7 @@ export class ThreadController implements Controller {
   private runtime: Runtime | undefined;
 
   constructor(options: ThreadControllerOptions = {}) {
-    checkOption(
-      typeof options === 'object' && options !== null,
-      'ThreadController options',
-      'must be an object',
-      options,
-    );
-    for (const key of Object.keys(options)) {
-      checkOption(
-        key === 'threads',
-        `ThreadController options.${key}`,
-        'is not an option (known: threads)',
-        key,
-      );
-    }
+    checkKnownOptions(options, 'ThreadController options', ['threads']);
     const threads = options.threads ?? availableParallelism();
     checkOption(
       Number.isInteger(threads) && threads >= 1 && threads <= 256,
