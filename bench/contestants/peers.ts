@@ -67,19 +67,24 @@ export const nactPeer: Contestant = {
   },
   async forkJoin(actors) {
     const system = nact.start();
-    const jobs: Promise<number>[] = [];
-    for (let i = 0; i < actors; i++) {
-      const w = nact.spawnStateless(system, (msg: { sender: unknown; v: number }) =>
-        nact.dispatch(msg.sender, work(msg.v)),
+    try {
+      const jobs: Promise<number>[] = [];
+      for (let i = 0; i < actors; i++) {
+        const w = nact.spawnStateless(
+          system,
+          (msg: { sender: unknown; v: number }) => nact.dispatch(msg.sender, work(msg.v)),
+          `w${i}`, // nact's random names collide at this count
+        );
+        jobs.push(nact.query(w, (sender: unknown) => ({ sender, v: 100 }), 600_000));
+      }
+      const results = await Promise.all(jobs);
+      check(
+        results.every((r) => r === work(100)),
+        'fork-join results',
       );
-      jobs.push(nact.query(w, (sender: unknown) => ({ sender, v: 100 }), 600_000));
+    } finally {
+      nact.stop(system);
     }
-    const results = await Promise.all(jobs);
-    check(
-      results.every((r) => r === work(100)),
-      'fork-join results',
-    );
-    nact.stop(system);
   },
 };
 
