@@ -42,6 +42,20 @@ const isNotice = (tag: string): boolean => tag === 'reply' || tag === 'EXIT' || 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as any).then === 'function';
 
+interface Extra {
+  exitWaiters?: (() => void)[] | undefined;
+  /** Waiting for the start to finish: called with undefined once running, or the reason if it died first. */
+  startWaiters?: ((failed: ExitReason | undefined) => void)[] | undefined;
+  crashTag?: string;
+  result?: unknown;
+  /** A functionActor's handler: every message calls it. */
+  fallback?: Handler;
+  /** Why it exited (set when it is dead). */
+  reason?: ExitReason;
+  /** Set by run(): its caller sees the crash, so the runtime does not log it. */
+  observed?: boolean;
+}
+
 export class Cell implements Runnable {
   scheduled = false;
   /** An async handler or hook is in progress: no other message runs until it settles. */
@@ -54,7 +68,6 @@ export class Cell implements Runnable {
   /** The message being handled (class and server actors). */
   msg: Message | undefined = undefined;
   handlers: Map<string, Handler> | undefined = undefined;
-  fallback: Handler | undefined = undefined;
   waiter: Waiter | undefined = undefined;
   links: Map<number, ActorRef> | undefined = undefined;
   /** monitor id → the watcher's ref. */
@@ -64,15 +77,8 @@ export class Cell implements Runnable {
   name: string | undefined = undefined;
   /** Calls in flight to this actor (their callers are rejected if it exits). */
   callsIn = 0;
-  reason: ExitReason = undefined;
-  /** A function actor's return value. */
-  result: unknown = undefined;
-  exitWaiters: (() => void)[] | undefined = undefined;
-  /** Waiting for the start to finish: called with undefined once running, or the reason if it died first. */
-  startWaiters: ((failed: ExitReason | undefined) => void)[] | undefined = undefined;
-  /** Set by run(): its caller sees the crash, so the runtime does not log it. */
-  observed = false;
-  private crashTag: string | undefined = undefined;
+  /** What few actors need (waiters, a crash's tag, a result), kept aside so an idle actor stays small. */
+  private extra: Extra | undefined = undefined;
 
   constructor(
     readonly runtime: Runtime,
@@ -84,7 +90,7 @@ export class Cell implements Runnable {
   ) {}
 
   /** When it was spawned, comparable across threads (shutdown stops in reverse start order). */
-  born = performance.timeOrigin + performance.now();
+  born: number | undefined = undefined;
 
   get id(): number {
     return this.ref.id;
@@ -147,7 +153,7 @@ export class Cell implements Runnable {
     this.args = undefined;
     if (target instanceof FunctionActor) {
       this.kind = SERVER;
-      this.fallback = target.handler;
+      (this.extra ??= {}).fallback = target.handler;
       this.running();
       this.wake();
       return;
@@ -197,9 +203,11 @@ export class Cell implements Runnable {
 
   private running(): void {
     this.state = RUNNING;
-    const waiters = this.startWaiters;
-    this.startWaiters = undefined;
-    if (waiters !== undefined) for (const w of waiters) w(undefined);
+    const waiters = this.extra?.startWaiters;
+    if (waiters !== undefined) {
+      this.extra!.startWaiters = undefined;
+      for (const w of waiters) w(undefined);
+    }
   }
 
   private started(): void {
@@ -227,7 +235,7 @@ export class Cell implements Runnable {
 
   private dispatch(msg: Message): void {
     const tag = msg[0];
-    const h = this.handlers?.get(tag) ?? this.fallback;
+    const h = this.handlers?.get(tag) ?? this.extra?.fallback;
     if (h === undefined) return this.unhandled(msg);
     this.msg = msg;
     ctx.cell = this;
@@ -322,7 +330,7 @@ export class Cell implements Runnable {
   }
 
   crash(err: unknown, tag: string | undefined): void {
-    this.crashTag = tag;
+    if (tag !== undefined) (this.extra ??= {}).crashTag = tag;
     this.exit(err);
   }
 
@@ -336,7 +344,7 @@ export class Cell implements Runnable {
     if (this.state === EXITING) return;
     const wasStarted = this.state === RUNNING;
     this.state = EXITING;
-    this.result = result;
+    if (result !== undefined) (this.extra ??= {}).result = result;
     const w = this.waiter;
     if (w !== undefined) {
       this.waiter = undefined;
@@ -370,10 +378,10 @@ export class Cell implements Runnable {
   private finalize(reason: ExitReason): void {
     if (this.state === DEAD) return;
     this.state = DEAD;
-    this.reason = reason;
+    (this.extra ??= {}).reason = reason;
     this.waiter = undefined;
     const rt = this.runtime;
-    rt.released(this, reason, this.crashTag);
+    rt.released(this, reason, this.extra?.crashTag);
     this.mailbox = undefined;
     this.msg = undefined;
     const links = this.links;
@@ -393,11 +401,11 @@ export class Cell implements Runnable {
     if (watching !== undefined) {
       for (const [mref, target] of watching) rt.signals.forget(target, mref);
     }
-    const starting = this.startWaiters;
-    this.startWaiters = undefined;
+    const extra = this.extra;
+    const starting = extra?.startWaiters;
+    const waiters = extra?.exitWaiters;
+    if (extra !== undefined) extra.startWaiters = extra.exitWaiters = undefined;
     if (starting !== undefined) for (const w of starting) w(reason);
-    const waiters = this.exitWaiters;
-    this.exitWaiters = undefined;
     if (waiters !== undefined) for (const w of waiters) w();
   }
 
@@ -405,12 +413,31 @@ export class Cell implements Runnable {
   whenStarted(): Promise<ExitReason | undefined> {
     if (this.state === RUNNING || this.state === EXITING) return Promise.resolve(undefined);
     if (this.state === DEAD) return Promise.resolve(this.reason);
-    return new Promise((resolve) => (this.startWaiters ??= []).push(resolve));
+    return new Promise((resolve) => ((this.extra ??= {}).startWaiters ??= []).push(resolve));
   }
 
   /** Resolves when the actor is dead. */
   exited(): Promise<void> {
     if (this.state === DEAD) return Promise.resolve();
-    return new Promise((resolve) => (this.exitWaiters ??= []).push(resolve));
+    return new Promise((resolve) => ((this.extra ??= {}).exitWaiters ??= []).push(resolve));
+  }
+
+  /** A function actor's return value (run() resolves with main's). */
+  get result(): unknown {
+    return this.extra?.result;
+  }
+
+  /** Why it exited (undefined while it lives). */
+  get reason(): ExitReason {
+    return this.extra?.reason;
+  }
+
+  /** run()'s caller sees main's crash: the runtime does not log it. */
+  get observed(): boolean {
+    return this.extra?.observed === true;
+  }
+
+  set observed(on: boolean) {
+    (this.extra ??= {}).observed = on;
   }
 }

@@ -504,7 +504,8 @@ export class Runtime implements Delivery {
     }
     const ref = new ActorRef(id, this.thread, name, this);
     const cell = new Cell(this, ref, target as SpawnTarget, args, parent);
-    if (born !== undefined) cell.born = born; // the spawner's clock: shutdown order is spawn order
+    // With threads, shutdown orders actors of all threads by the spawner's clock; one thread needs no clock.
+    cell.born = born ?? (this.fabric === undefined ? undefined : performance.timeOrigin + performance.now());
     ref[CELL] = cell;
     this.cells.set(id, cell);
     if (link && parent !== undefined) (cell.links ??= new Map()).set(parent.id, parent);
@@ -613,7 +614,7 @@ export class Runtime implements Delivery {
 
   /** @internal Live actors of this thread, for a distributed shutdown. */
   liveCells(): LiveCell[] {
-    return [...this.cells.values()].map((c) => ({ ref: c.ref, parent: c.parent, born: c.born }));
+    return [...this.cells.values()].map((c) => ({ ref: c.ref, parent: c.parent, born: c.born ?? 0 }));
   }
 
   /** The runtime made by start…Controller() stops by itself once its top-level actors are done. */
