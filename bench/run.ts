@@ -210,7 +210,13 @@ for (const w of workloads) {
     const line: string[] = [];
     for (const c of cs) {
       try {
-        const v = await w.measure(c, n);
+        // nact's fork-join now and then never answers a query: a stuck run counts as failed, not forever.
+        const v = await Promise.race([
+          w.measure(c, n),
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error('no result in 60 s')), 60_000).unref(),
+          ),
+        ]);
         values.get(c)!.push(v);
         line.push(`${c.name} ${fmt(v)}`);
       } catch (err) {
