@@ -29,11 +29,6 @@ export type ExitReason =
 /** The kwargs of a message that has none. Frozen and shared, so it costs no allocation. */
 export const NO_KWARGS: Kwargs = Object.freeze({}) as Kwargs;
 
-/** Is `reason` a normal exit (no crash)? */
-export function isNormal(reason: unknown): boolean {
-  return reason === 'normal';
-}
-
 /** Is `reason` a "clean" stop for transient children: normal, shutdown, or `{ shutdown: detail }`? */
 export function isCleanStop(reason: unknown): boolean {
   return (

@@ -107,11 +107,6 @@ export class Registry {
     for (const [name, ref] of this.byName) if (ref.thread === thread) this.drop(name, ref.id);
   }
 
-  /** Every registered name, for the tree view and tests. */
-  names(): string[] {
-    return [...this.byName.keys()];
-  }
-
   clear(): void {
     this.byName.clear();
     this.byId.clear();
