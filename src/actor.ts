@@ -57,22 +57,22 @@ export class Actor {
 
   /** The message being handled, `[tag, sender, args, kwargs]` (undefined outside a handler). */
   get message(): Message | undefined {
-    return this[CELL_OF].msg;
+    return this[CELL_OF].mailbox?.current();
   }
 
   /** The current message's tag. */
   get tag(): string | undefined {
-    return this[CELL_OF].msg?.[0];
+    return this[CELL_OF].mailbox?.tag;
   }
 
   /** The current message's sender (a one-shot reply address for calls, null for casts). */
   get sender(): Address | null {
-    return this[CELL_OF].msg?.[1] ?? null;
+    return this[CELL_OF].mailbox?.sender ?? null;
   }
 
   /** The current message's keyword arguments. */
   get kwargs(): Kwargs {
-    return this[CELL_OF].msg?.[3] ?? NO_KWARGS;
+    return this[CELL_OF].mailbox?.kwargs ?? NO_KWARGS;
   }
 
   /**

@@ -8,7 +8,6 @@ import { currentCell } from './context.js';
 import { TaskletController, type TaskletControllerOptions } from './controllers/tasklet.js';
 import { ThreadController, type ThreadControllerOptions } from './controllers/thread.js';
 import { ActorExitedError, NoCurrentActorError, NoRuntimeError, NotAnActorError } from './errors.js';
-import { toAccept } from './mailbox.js';
 import { type ExitReason, type Message, NO_KWARGS } from './message.js';
 import { type ActorProxy, ProxyBase } from './proxy.js';
 import { ActorRef } from './ref.js';
@@ -154,7 +153,7 @@ export function me(): ActorRef {
  */
 export function recv(filter?: string | ((msg: Message) => boolean), options?: RecvOptions): Promise<Message> {
   const cell = self('recv');
-  return cell.receive(toAccept(filter), options?.timeout);
+  return cell.receive(filter, options?.timeout);
 }
 
 /** Sends `[tag, me(), args, {}]` to `to` (the sender is null at top level). */

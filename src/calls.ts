@@ -8,7 +8,7 @@ import type { Cell } from './cell.js';
 import { ERROR_REPLY } from './cell.js';
 import type { Deadline, Deadlines } from './deadlines.js';
 import { ActorExitedError, BadReplyError, CallTimeoutError } from './errors.js';
-import type { ExitReason, Message } from './message.js';
+import type { ExitReason } from './message.js';
 import type { ActorRef } from './ref.js';
 
 class PendingCall implements Deadline {
@@ -60,13 +60,12 @@ export class Calls {
   }
 
   /** A reply arrived; false if the call is no longer pending (late reply: dropped). */
-  complete(id: number, msg: Message): boolean {
+  complete(id: number, tag: string, args: unknown[]): boolean {
     const p = this.pending.get(id);
     if (p === undefined) return false;
     this.forget(p);
-    const tag = msg[0];
-    if (tag === 'reply') p.resolve(msg[2][0]);
-    else if (tag === ERROR_REPLY) p.reject(msg[2][0]);
+    if (tag === 'reply') p.resolve(args[0]);
+    else if (tag === ERROR_REPLY) p.reject(args[0]);
     else {
       p.reject(
         new BadReplyError(

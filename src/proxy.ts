@@ -7,7 +7,7 @@ import type { Actor } from './actor.js';
 import { UnknownTagError } from './errors.js';
 import type { FunctionActor } from './function-actor.js';
 import type { ClassInfo } from './handles.js';
-import { type Kwargs, NO_KWARGS } from './message.js';
+import { argsAfter, type Kwargs, NO_KWARGS, sharedIfEmpty } from './message.js';
 import { type ActorRef, type Address, BOUND } from './ref.js';
 
 /** Options of one call. */
@@ -25,12 +25,15 @@ export class ProxyBase {
 
   /** PARLEY's raw send: delivers `[tag, sender, args, {}]`. A handler's result goes back to `sender`. */
   send(tag: string, sender: Address | null, ...args: unknown[]): void {
-    this.ref.sendWith(tag, sender, args, NO_KWARGS);
+    this.ref.sendWith(tag, sender, sharedIfEmpty(args), NO_KWARGS);
   }
 
   /** Fire-and-forget: delivers `[tag, null, args, kwargs]`; no reply, no error comes back. */
-  cast(tag: string, ...args: unknown[]): void {
-    this.ref.sendWith(tag, null, args, NO_KWARGS);
+  cast(tag: string, ...args: unknown[]): void;
+  cast(tag: string): void {
+    // `arguments`, not a rest parameter: an argument-less cast then allocates nothing at all.
+    // biome-ignore lint/complexity/noArguments: the hot path's allocation-free form
+    this.ref.sendWith(tag, null, argsAfter(arguments, 1), NO_KWARGS);
   }
 
   /**

@@ -4,13 +4,13 @@
  * A `ReplyRef` is the one-shot reply address a call puts in the sender slot (OTP's `From`).
  */
 import type { Cell } from './cell.js';
-import type { Kwargs, Message } from './message.js';
-import { NO_KWARGS } from './message.js';
+import type { Kwargs } from './message.js';
+import { NO_KWARGS, sharedIfEmpty } from './message.js';
 
 /** @internal The delivery path a ref is bound to (the runtime of the thread it lives on). */
 export interface Delivery {
-  deliver(to: ActorRef, msg: Message): void;
-  deliverReply(to: ReplyRef, msg: Message): void;
+  deliver(to: ActorRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void;
+  deliverReply(to: ReplyRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void;
   call(to: ActorRef, tag: string, args: unknown[], kwargs: Kwargs, timeout: number | undefined): Promise<any>;
 }
 
@@ -50,12 +50,12 @@ export class ActorRef implements Address {
 
   /** PARLEY's raw send: delivers `[tag, sender, args, {}]`. Never throws for a dead actor (at-most-once). */
   send(tag: string, sender: Address | null, ...args: unknown[]): void {
-    this[BOUND].deliver(this, [tag, sender, args, NO_KWARGS]);
+    this[BOUND].deliver(this, tag, sender, sharedIfEmpty(args), NO_KWARGS);
   }
 
   /** Sends with keyword arguments: delivers `[tag, sender, args, kwargs]`. */
   sendWith(tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
-    this[BOUND].deliver(this, [tag, sender, args, kwargs]);
+    this[BOUND].deliver(this, tag, sender, args, kwargs);
   }
 
   /** Do both refs name the same actor? */
@@ -88,11 +88,11 @@ export class ReplyRef extends ActorRef {
   }
 
   override send(tag: string, sender: Address | null, ...args: unknown[]): void {
-    this[BOUND].deliverReply(this, [tag, sender, args, NO_KWARGS]);
+    this[BOUND].deliverReply(this, tag, sender, sharedIfEmpty(args), NO_KWARGS);
   }
 
   override sendWith(tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
-    this[BOUND].deliverReply(this, [tag, sender, args, kwargs]);
+    this[BOUND].deliverReply(this, tag, sender, args, kwargs);
   }
 
   override equals(other: unknown): boolean {

@@ -227,7 +227,7 @@ export class Fabric implements Reviver {
         return this.spawn(p);
       case 'reply': {
         const msg = decodeValue(p.m, this) as Message;
-        if (!rt.calls.complete(p.call as number, msg))
+        if (!rt.calls.complete(p.call as number, msg[0], msg[2]))
           rt.logger.debug(`late reply to call ${p.call} dropped`);
         return;
       }
@@ -276,8 +276,8 @@ export class Fabric implements Reviver {
     switch (p.op) {
       case 'msg': {
         const msg = this.decodeMessage(p);
-        if (alive) return cell.enqueue(msg);
-        return rt.undeliverable(here, msg);
+        if (alive) return cell.enqueue(msg[0], msg[1], msg[2], msg[3]);
+        return rt.undeliverable(here, msg[0], msg[1]);
       }
       case 'exit':
         return rt.signals.exitSignal(
@@ -297,7 +297,7 @@ export class Fabric implements Reviver {
         return;
       case 'monitor': {
         const watcher = this.revive(p.watcher as EncodedRef);
-        if (!alive) return rt.deliver(watcher, ['DOWN', here, ['noproc', p.mref], NO_KWARGS]);
+        if (!alive) return rt.deliver(watcher, 'DOWN', here, ['noproc', p.mref], NO_KWARGS);
         (cell.monitoredBy ??= new Map()).set(p.mref as number, watcher);
         return;
       }
@@ -364,7 +364,7 @@ export class Fabric implements Reviver {
           undefined,
           `(on lost thread ${thread}) cannot reply`,
         );
-        this.rt.calls.complete(r[3], [ERROR_REPLY, null, [err], NO_KWARGS]);
+        this.rt.calls.complete(r[3], ERROR_REPLY, [err]);
       }
     }
     this.rt.logger.debug(`packet '${p.op}' for lost thread ${thread} dropped`);

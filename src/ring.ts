@@ -1,6 +1,6 @@
 /**
  * A growable ring buffer: O(1) push and shift with no reallocation while it holds steady, which is what
- * the mailbox and the run-queue need (an array reset with `length = 0` halves message throughput).
+ * the run-queue needs (an array reset with `length = 0` halves message throughput).
  */
 
 const INITIAL = 8;

@@ -25,10 +25,10 @@ import { FunctionActor } from './function-actor.js';
 import { classInfo } from './handles.js';
 import { type Descriptor, descriptorOf, isImportable } from './importable.js';
 import { consoleLogger, type Logger } from './logger.js';
-import { type ExitReason, isCleanStop, type Kwargs, type Message, NO_KWARGS } from './message.js';
+import { type ExitReason, isCleanStop, type Kwargs, NO_KWARGS } from './message.js';
 import { type ActorProxy, FunctionActorProxy, ProxyBase, proxyClassFor } from './proxy.js';
 import { type EventSink, type RecordEvent, Recorder, type RecordOption } from './record/recorder.js';
-import { ActorRef, CELL, type Delivery, ReplyRef } from './ref.js';
+import { ActorRef, type Address, CELL, type Delivery, ReplyRef } from './ref.js';
 import { Registry } from './registry.js';
 import { type Fabric, ID_SPACE } from './remote.js';
 import { Scheduler } from './scheduler.js';
@@ -305,27 +305,39 @@ export class Runtime implements Delivery {
   // ---- internal: the delivery path ----
 
   /** @internal The one delivery path: record, then copy (thread semantics) and enqueue, or route. */
-  deliver(to: ActorRef, msg: Message): void {
-    if (this.recorder !== undefined) this.recordSend(to, msg);
+  deliver(to: ActorRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
+    if (this.recorder !== undefined) this.recordSend(to, tag, sender, args, kwargs);
     let cell = to[CELL];
     if (cell === undefined) {
-      if (to.thread !== this.thread && this.fabric !== undefined) return this.fabric.message(to, msg);
+      if (to.thread !== this.thread && this.fabric !== undefined) {
+        return this.fabric.message(to, [tag, sender, args, kwargs]);
+      }
       cell = this.cells.get(to.id);
     }
-    if (this.copy) msg = copyMessage(msg, this.reviveFn);
-    if (cell !== undefined && cell.state !== DEAD) cell.enqueue(msg);
-    else this.undeliverable(to, msg);
+    if (this.copy) {
+      const m = copyMessage([tag, sender, args, kwargs], this.reviveFn);
+      tag = m[0];
+      sender = m[1];
+      args = m[2];
+      kwargs = m[3];
+    }
+    if (cell !== undefined && cell.state !== DEAD) cell.enqueue(tag, sender, args, kwargs);
+    else this.undeliverable(to, tag, sender);
   }
 
   /** @internal A reply to a call: completes the pending call, or is dropped if it is late. */
-  deliverReply(to: ReplyRef, msg: Message): void {
-    if (this.recorder !== undefined) this.recordSend(to, msg);
-    if (to.thread !== this.thread && this.fabric !== undefined) return this.fabric.reply(to, msg);
-    if (this.copy) msg = copyMessage(msg, this.reviveFn);
-    if (!this.calls.complete(to.callId, msg)) {
-      this.logger.debug(`late reply to ${to} dropped (the call had timed out or was answered)`, {
-        tag: msg[0],
-      });
+  deliverReply(to: ReplyRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
+    if (this.recorder !== undefined) this.recordSend(to, tag, sender, args, kwargs);
+    if (to.thread !== this.thread && this.fabric !== undefined) {
+      return this.fabric.reply(to, [tag, sender, args, kwargs]);
+    }
+    if (this.copy) {
+      const m = copyMessage([tag, sender, args, kwargs], this.reviveFn);
+      tag = m[0];
+      args = m[2];
+    }
+    if (!this.calls.complete(to.callId, tag, args)) {
+      this.logger.debug(`late reply to ${to} dropped (the call had timed out or was answered)`, { tag });
     }
   }
 
@@ -348,12 +360,13 @@ export class Runtime implements Delivery {
     const [id, promise] = this.calls.open(to, cell, tag, timeout ?? this.callTimeout);
     const caller = currentCell();
     try {
-      this.deliver(to, [
+      this.deliver(
+        to,
         tag,
         new ReplyRef(caller === undefined ? 0 : caller.id, this.thread, id, this),
         args,
         kwargs,
-      ]);
+      );
     } catch (err) {
       this.calls.abandon(id);
       throw err;
@@ -362,16 +375,12 @@ export class Runtime implements Delivery {
   }
 
   /** @internal A message for an actor that does not exist (any more): dropped; a call fails at once. */
-  undeliverable(to: ActorRef, msg: Message): void {
-    const sender = msg[1];
+  undeliverable(to: ActorRef, tag: string, sender: Address | null): void {
     if (sender instanceof ReplyRef) {
       sender.sendWith(ERROR_REPLY, to, [new NoSuchActorError(to)], NO_KWARGS);
       return;
     }
-    this.logger.debug(`message '${msg[0]}' to ${to} dropped: no such actor (dead letter)`, {
-      actor: to,
-      tag: msg[0],
-    });
+    this.logger.debug(`message '${tag}' to ${to} dropped: no such actor (dead letter)`, { actor: to, tag });
   }
 
   private revive(ref: ActorRef): ActorRef {
@@ -379,9 +388,15 @@ export class Runtime implements Delivery {
     return new ActorRef(ref.id, ref.thread, ref.name, this, this.cells.get(ref.id));
   }
 
-  private recordSend(to: ActorRef, msg: Message): void {
+  private recordSend(
+    to: ActorRef,
+    tag: string,
+    sender: Address | null,
+    args: unknown[],
+    kwargs: Kwargs,
+  ): void {
     const from = currentCell();
-    this.record({ ev: 'send', from: from?.ref ?? msg[1], to, tag: msg[0], args: msg[2], kwargs: msg[3] });
+    this.record({ ev: 'send', from: from?.ref ?? sender, to, tag, args, kwargs });
   }
 
   private record(event: Omit<RecordEvent, 't' | 'thread'>): void {
@@ -586,8 +601,10 @@ export class Runtime implements Delivery {
 
   /** Calls from other threads still queued (or being handled) fail now, not at their timeout. */
   private failRemoteCallers(cell: Cell, reason: ExitReason): void {
-    const pending = cell.mailbox === undefined ? [] : [...cell.mailbox];
-    if (cell.msg !== undefined) pending.push(cell.msg);
+    const mb = cell.mailbox;
+    const pending = mb === undefined ? [] : [...mb];
+    const current = mb?.current();
+    if (current !== undefined) pending.push(current);
     for (const m of pending) {
       const s = m[1];
       if (s instanceof ReplyRef && s.thread !== this.thread) {
@@ -605,7 +622,7 @@ export class Runtime implements Delivery {
       for (const [mref, target] of [...(cell.monitoring ?? [])]) {
         if (target.thread !== thread) continue;
         cell.monitoring!.delete(mref);
-        this.deliver(cell.ref, ['DOWN', target, ['noconnection', mref], NO_KWARGS]);
+        this.deliver(cell.ref, 'DOWN', target, ['noconnection', mref], NO_KWARGS);
       }
     }
     this.calls.threadLost(thread);

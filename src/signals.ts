@@ -37,7 +37,7 @@ export class Signals {
       return cell.exit('kill');
     }
     if (cell.trapExit) {
-      this.rt.deliver(cell.ref, ['EXIT', from, [reason], NO_KWARGS]);
+      this.rt.deliver(cell.ref, 'EXIT', from, [reason], NO_KWARGS);
       return;
     }
     if (reason === 'normal') {
@@ -82,7 +82,7 @@ export class Signals {
       return mref;
     }
     if (target === undefined) {
-      this.rt.deliver(cell.ref, ['DOWN', to, ['noproc', mref], NO_KWARGS]);
+      this.rt.deliver(cell.ref, 'DOWN', to, ['noproc', mref], NO_KWARGS);
       return mref;
     }
     (target.monitoredBy ??= new Map()).set(mref, cell.ref);

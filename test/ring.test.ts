@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Ring } from '../src/ring.js';
 
-describe('Ring (mailbox and run-queue storage)', () => {
+describe('Ring (the run-queue storage)', () => {
   it('keeps FIFO order across growth and wrap-around', () => {
     const r = new Ring<number>();
     const out: number[] = [];
