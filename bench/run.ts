@@ -5,6 +5,7 @@
  * hand-written baseline, computed per round. Results go to bench/results/ (JSON and Markdown), the chart to
  * bench/chart.svg and the table into BENCHMARKS.md. `--quick` is a tiny smoke run that writes nothing tracked.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,21 @@ async function elapsed(run: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
   await run();
   return performance.now() - t0;
+}
+
+/** Runs skynet for `c` in a child process; resolves with that process's peak RSS in MiB. */
+function peakRssInChild(c: Contestant, n: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join('bench', 'skynet-rss.ts'), c.name, String(n)],
+      { timeout: 120_000 },
+      (err, stdout) => {
+        if (err) return reject(err);
+        resolve((JSON.parse(stdout.trim().split('\n').pop()!) as { maxRssMiB: number }).maxRssMiB);
+      },
+    );
+  });
 }
 
 const inProcess = [baseline, parleyTasklet, nactPeer, comedyPeer];
@@ -111,6 +127,16 @@ const workloads: Workload[] = [
     higherIsBetter: false,
     contestants: inProcess,
     measure: (c, n) => elapsed(() => c.skynet!(n)),
+  },
+  {
+    key: 'skynetRss',
+    title: 'skynet peak RSS (a fresh process each)',
+    unit: 'MiB',
+    size: 1_000_000,
+    quick: 1_000,
+    higherIsBetter: false,
+    contestants: inProcess,
+    measure: (c, n) => peakRssInChild(c, n),
   },
   {
     key: 'idle',
@@ -200,7 +226,14 @@ const rows: Row[] = [];
 for (const w of workloads) {
   if (only !== undefined && !only.includes(w.key)) continue;
   const n = quick ? w.quick : w.size;
-  const method = w.key === 'xPingPong' ? 'pingPong' : w.key === 'xCounting' ? 'counting' : w.key;
+  const method =
+    w.key === 'xPingPong'
+      ? 'pingPong'
+      : w.key === 'xCounting'
+        ? 'counting'
+        : w.key === 'skynetRss'
+          ? 'skynet'
+          : w.key;
   const cs = w.contestants.filter(
     (c) => w.key === 'cpuFanOut' || typeof (c as unknown as Record<string, unknown>)[method] === 'function',
   );

@@ -10,7 +10,7 @@ import { ReceiveTimeoutError, UnknownTagError } from './errors.js';
 import { FunctionActor } from './function-actor.js';
 import { classInfo, type Handler } from './handles.js';
 import { type Filter, Mailbox } from './mailbox.js';
-import { type ExitReason, type Kwargs, type Message, NO_KWARGS, ownArgs } from './message.js';
+import { type ExitReason, type Kwargs, type Message, NO_ARGS, NO_KWARGS, ownArgs } from './message.js';
 import { type ActorRef, type Address, ReplyRef } from './ref.js';
 import type { Runtime } from './runtime.js';
 import type { Runnable } from './scheduler.js';
@@ -59,6 +59,11 @@ function invoke(fn: (...a: any[]) => unknown, self: unknown, args: unknown[]): u
 }
 
 interface Extra {
+  links?: Map<number, ActorRef> | undefined;
+  monitoredBy?: Map<number, ActorRef> | undefined;
+  monitoring?: Map<number, ActorRef> | undefined;
+  name?: string | undefined;
+  born?: number | undefined;
   exitWaiters?: (() => void)[] | undefined;
   /** Waiting for the start to finish: called with undefined once running, or the reason if it died first. */
   startWaiters?: ((failed: ExitReason | undefined) => void)[] | undefined;
@@ -83,12 +88,6 @@ export class Cell implements Runnable {
   actor: Actor | undefined = undefined;
   handlers: Map<string, Handler> | undefined = undefined;
   waiter: Waiter | undefined = undefined;
-  links: Map<number, ActorRef> | undefined = undefined;
-  /** monitor id → the watcher's ref. */
-  monitoredBy: Map<number, ActorRef> | undefined = undefined;
-  /** monitor id → the watched actor's ref. */
-  monitoring: Map<number, ActorRef> | undefined = undefined;
-  name: string | undefined = undefined;
   /** Calls in flight to this actor (their callers are rejected if it exits). */
   callsIn = 0;
   /** What few actors need (waiters, a crash's tag, a result), kept aside so an idle actor stays small. */
@@ -103,8 +102,42 @@ export class Cell implements Runnable {
     readonly parent: ActorRef | undefined,
   ) {}
 
+  // Links, monitors, the registered name and the spawn time live in `extra`: most actors have none of them.
+
+  get links(): Map<number, ActorRef> | undefined {
+    return this.extra?.links;
+  }
+  set links(v: Map<number, ActorRef> | undefined) {
+    (this.extra ??= {}).links = v;
+  }
+  /** monitor id → the watcher's ref. */
+  get monitoredBy(): Map<number, ActorRef> | undefined {
+    return this.extra?.monitoredBy;
+  }
+  set monitoredBy(v: Map<number, ActorRef> | undefined) {
+    (this.extra ??= {}).monitoredBy = v;
+  }
+  /** monitor id → the watched actor's ref. */
+  get monitoring(): Map<number, ActorRef> | undefined {
+    return this.extra?.monitoring;
+  }
+  set monitoring(v: Map<number, ActorRef> | undefined) {
+    (this.extra ??= {}).monitoring = v;
+  }
+  /** The registered name, if any. */
+  get name(): string | undefined {
+    return this.extra?.name;
+  }
+  set name(v: string | undefined) {
+    (this.extra ??= {}).name = v;
+  }
   /** When it was spawned, comparable across threads (shutdown stops in reverse start order). */
-  born: number | undefined = undefined;
+  get born(): number | undefined {
+    return this.extra?.born;
+  }
+  set born(v: number | undefined) {
+    if (v !== undefined || this.extra !== undefined) (this.extra ??= {}).born = v;
+  }
 
   get id(): number {
     return this.ref.id;
@@ -170,7 +203,7 @@ export class Cell implements Runnable {
 
   private start(): void {
     const target = this.target;
-    const args = this.args ?? [];
+    const args = this.args ?? NO_ARGS;
     this.args = undefined;
     if (target instanceof FunctionActor) {
       this.kind = SERVER;

@@ -26,21 +26,17 @@ class Envelope {
   ) {}
 }
 
-/** Slots of a new mailbox's first chunk (4 messages), and of the largest chunk (2048 messages). */
-const FIRST_CHUNK = 8;
+/** Message slots of a new mailbox's first chunk (2 messages), and of the largest chunk (2048 messages). */
+const FIRST_CHUNK = 4;
 const MAX_CHUNK = 4096;
 
-class Chunk {
-  readonly slots: unknown[];
-  next: Chunk | undefined = undefined;
-  constructor(size: number) {
-    this.slots = new Array(size);
-  }
-}
+/** A chunk is a plain array: its message slots, then one last slot linking to the next chunk. */
+type Chunk = unknown[];
+const newChunk = (slots: number): Chunk => new Array(slots + 1);
 
 export class Mailbox {
   /** The chunk holding the oldest message, and that message's slot index in it. */
-  private head = new Chunk(FIRST_CHUNK);
+  private head: Chunk = newChunk(FIRST_CHUNK);
   private r = 0;
   /** The chunk the next message goes into, and the slot index it goes at. */
   private tail = this.head;
@@ -48,13 +44,23 @@ export class Mailbox {
   /** Messages queued. */
   size = 0;
 
-  // The message being handled (class and server actors): taken out of the queue by next().
+  // The message being handled (class and server actors), taken out of the queue by next(): its tag, and
+  // its args or Envelope (sender, args and kwargs are read through it).
   tag: string | undefined = undefined;
-  sender: Address | null = null;
-  args: unknown[] | undefined = undefined;
-  kwargs: Kwargs | undefined = undefined;
-  /** The current message's tuple, once built. */
-  private tuple: Message | undefined = undefined;
+  private rest: unknown = undefined;
+
+  get sender(): Address | null {
+    const r = this.rest;
+    return r instanceof Envelope ? r.sender : null;
+  }
+  get args(): unknown[] | undefined {
+    const r = this.rest;
+    return r instanceof Envelope ? r.args : (r as unknown[] | undefined);
+  }
+  get kwargs(): Kwargs | undefined {
+    const r = this.rest;
+    return r instanceof Envelope ? r.kwargs : r === undefined ? undefined : NO_KWARGS;
+  }
   /** @internal The dispatcher's one-entry cache: the handler of the last tag seen (a run of one tag is common). */
   lastTag: string | undefined = undefined;
   lastHandler: unknown = undefined;
@@ -62,35 +68,24 @@ export class Mailbox {
   push(tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
     let t = this.tail;
     let w = this.w;
-    if (w === t.slots.length) {
-      const c = new Chunk(Math.min(w * 2, MAX_CHUNK));
-      t.next = c;
+    if (w === t.length - 1) {
+      const c = newChunk(Math.min(w * 2, MAX_CHUNK));
+      t[w] = c;
       this.tail = t = c;
       w = 0;
     }
-    const s = t.slots;
-    s[w] = tag;
-    s[w + 1] = sender === null && kwargs === NO_KWARGS ? args : new Envelope(sender, args, kwargs);
+    t[w] = tag;
+    t[w + 1] = sender === null && kwargs === NO_KWARGS ? args : new Envelope(sender, args, kwargs);
     this.w = w + 2;
     this.size++;
   }
 
   /** Makes the oldest message the current one (`tag`, `sender`, `args`, `kwargs`); check `size` first. */
   next(): void {
-    const s = this.head.slots;
+    const s = this.head;
     const i = this.r;
     this.tag = s[i] as string;
-    const rest = s[i + 1];
-    if (rest instanceof Envelope) {
-      this.sender = rest.sender;
-      this.args = rest.args;
-      this.kwargs = rest.kwargs;
-    } else {
-      this.sender = null;
-      this.args = rest as unknown[];
-      this.kwargs = NO_KWARGS;
-    }
-    this.tuple = undefined;
+    this.rest = s[i + 1];
     s[i] = s[i + 1] = undefined;
     this.dropHead();
   }
@@ -105,24 +100,23 @@ export class Mailbox {
       return;
     }
     this.r += 2;
-    if (this.r === this.head.slots.length) {
-      const h = this.head;
-      this.head = h.next!;
-      h.next = undefined;
+    const h = this.head;
+    if (this.r === h.length - 1) {
+      this.head = h[this.r] as Chunk;
+      h[this.r] = undefined;
       this.r = 0;
     }
   }
 
   /** Forgets the current message. */
   done(): void {
-    this.tag = this.args = this.kwargs = this.tuple = undefined;
-    this.sender = null;
+    this.tag = this.rest = undefined;
   }
 
-  /** The current message as a tuple, or undefined between messages. */
+  /** The current message as a new tuple, or undefined between messages. */
   current(): Message | undefined {
     if (this.tag === undefined) return undefined;
-    return (this.tuple ??= [this.tag, this.sender, ownArgs(this.args!), this.kwargs!]);
+    return [this.tag, this.sender, ownArgs(this.args!), this.kwargs!];
   }
 
   /** Takes the oldest message `filter` accepts, leaving the rest in order; undefined if none. */
@@ -133,13 +127,13 @@ export class Mailbox {
     let c = this.head;
     let i = this.r;
     for (let k = 0; k < this.size; k++) {
-      if (i === c.slots.length) {
-        c = c.next!;
+      if (i === c.length - 1) {
+        c = c[i] as Chunk;
         i = 0;
       }
       chunks.push(c);
       idx.push(i);
-      const s = c.slots;
+      const s = c;
       let msg: Message | undefined;
       if (filter === undefined || filter === s[i]) msg = tupleAt(s, i);
       else if (typeof filter === 'function') {
@@ -149,12 +143,12 @@ export class Mailbox {
       if (msg !== undefined) {
         // Shift the older messages one place towards the tail, then drop the head message.
         for (let j = k; j > 0; j--) {
-          const to = chunks[j]!.slots;
-          const from = chunks[j - 1]!.slots;
+          const to = chunks[j]!;
+          const from = chunks[j - 1]!;
           to[idx[j]!] = from[idx[j - 1]!];
           to[idx[j]! + 1] = from[idx[j - 1]! + 1];
         }
-        const h = this.head.slots;
+        const h = this.head;
         h[this.r] = h[this.r + 1] = undefined;
         this.dropHead();
         return msg;
@@ -169,11 +163,11 @@ export class Mailbox {
     let c = this.head;
     let i = this.r;
     for (let k = 0; k < this.size; k++) {
-      if (i === c.slots.length) {
-        c = c.next!;
+      if (i === c.length - 1) {
+        c = c[i] as Chunk;
         i = 0;
       }
-      yield tupleAt(c.slots, i);
+      yield tupleAt(c, i);
       i += 2;
     }
   }

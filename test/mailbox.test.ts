@@ -78,12 +78,15 @@ describe('Mailbox (chunked two-slot queue)', () => {
     expect(drain(mb)).to.deep.equal([cast('y', 1)]);
   });
 
-  it('shows the current message as one tuple until done()', () => {
+  it('shows the current message, with its sender and kwargs, until done()', () => {
     const mb = new Mailbox();
-    mb.push('t', null, [1], NO_KWARGS);
+    const sender = { send() {} };
+    mb.push('t', sender, [1], { k: 2 });
     mb.next();
-    expect(mb.current()).to.equal(mb.current());
+    expect(mb.current()).to.deep.equal(['t', sender, [1], { k: 2 }]);
     expect(mb.tag).to.equal('t');
+    expect(mb.sender).to.equal(sender);
+    expect(mb.kwargs).to.deep.equal({ k: 2 });
     mb.done();
     expect(mb.current()).to.equal(undefined);
   });
