@@ -5,14 +5,16 @@
  * in order keep FIFO per sender→receiver pair. A packet that names actor classes waits (and holds back the
  * packets behind it from the same thread) until their modules are imported on this thread.
  */
-import type { MessagePort } from 'node:worker_threads';
+import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import type { Cell } from './cell.js';
 import { DEAD, ERROR_REPLY } from './cell.js';
 import { ActorExitedError } from './errors.js';
 import { type Descriptor, load, loaded } from './importable.js';
+import { FULL, LaneReader, type LaneSink, LaneWriter, newLaneBuffer, WRITTEN_OK } from './lane.js';
 import { type ExitReason, type Message, NO_KWARGS } from './message.js';
 import type { ProxyBase } from './proxy.js';
 import { ActorRef, CELL, ReplyRef } from './ref.js';
+import { Ring } from './ring.js';
 import type { Runtime } from './runtime.js';
 import {
   decodePlain,
@@ -27,10 +29,44 @@ import {
 /** @internal One unit of cross-thread traffic. `load`: modules to import before handling it. */
 export type Packet = { op: string; load?: Descriptor[] | undefined; [field: string]: unknown };
 
+/** Ports a held-back packet transfers (symbol-keyed: structured clone leaves it behind). */
+const TRANSFER: unique symbol = Symbol('parley.transfer');
+
+/**
+ * What waits, in order, for room in a full lane: messages and replies as flat fields (kind, to/call, the
+ * message), other packets whole. A producer outrunning its consumer queues here, and moves into the lane
+ * as the reader makes room (checked every so many sends, and whenever the reader signals room).
+ */
+class Backlog {
+  items: unknown[] = [];
+  head = 0;
+  /** Additions since the lane was last checked for room. */
+  added = 0;
+  get empty(): boolean {
+    return this.head === this.items.length;
+  }
+  add(kind: number, key: unknown, value: unknown): void {
+    this.items.push(kind, key, value);
+    this.added++;
+  }
+}
+const B_MSG = 0;
+const B_REPLY = 1;
+const B_PACKET = 2;
+
+/** The receiving end of one peer thread: its lane, and the packets its port brought (taken at MARKERs). */
+interface Incoming {
+  reader: LaneReader;
+  port: MessagePort;
+  queue: Ring<Packet>;
+}
+
 /** Ids carry the thread that allocated them in their high part. */
 export const ID_SPACE = 2 ** 32;
 
 const resolved = Promise.resolve();
+/** `performance.now` bound once (the global `performance` is a lazy getter on Node 20: slow in a loop). */
+const now = performance.now.bind(performance);
 /** Packets per postMessage at most (batching pays ~3× over one post per message). */
 const BATCH = 256;
 
@@ -51,7 +87,14 @@ const ACTOR_OPS = new Set([
 /** @internal */
 export class Fabric implements Reviver {
   private readonly ports = new Map<number, MessagePort>();
+  /** Packets for each thread's port, posted at the end of the turn (their MARKERs are in the lane). */
   private readonly out = new Map<number, Packet[]>();
+  private readonly lanes = new Map<number, LaneWriter>();
+  private readonly incoming = new Map<number, Incoming>();
+  /** The incoming lanes' readers, as an array for the low-latency mode's polling loop. */
+  private readers: LaneReader[] = [];
+  /** Packets for a thread whose lane is full, in order, sent as it makes room. */
+  private readonly backlog = new Map<number, Backlog>();
   private flushing = false;
   private readonly flushFn = () => this.flush();
   /** Packets from a thread held back while an earlier one from it waits for an import. */
@@ -75,7 +118,11 @@ export class Fabric implements Reviver {
 
   connect(thread: number, port: MessagePort): void {
     this.ports.set(thread, port);
-    port.on('message', (batch: Packet[]) => this.arrive(thread, batch));
+    const lane = new LaneWriter(newLaneBuffer(), () => this.drainBacklog(thread));
+    this.lanes.set(thread, lane);
+    // The lane's memory goes first, alone: everything after it is ordered by the lane.
+    port.postMessage([{ op: 'lane', sab: lane.sab }]);
+    port.on('message', (batch: Packet[]) => this.fromPort(thread, batch));
   }
 
   disconnect(thread: number): void {
@@ -83,10 +130,17 @@ export class Fabric implements Reviver {
     this.ports.delete(thread);
     this.out.delete(thread);
     this.held.delete(thread);
+    this.lanes.delete(thread);
+    this.backlog.delete(thread);
+    const inc = this.incoming.get(thread);
+    if (inc !== undefined) inc.reader.closed = true;
+    this.incoming.delete(thread);
+    this.readers = [...this.incoming.values()].map((i) => i.reader);
   }
 
   close(): void {
     this.flush();
+    for (const inc of this.incoming.values()) inc.reader.closed = true;
     for (const port of this.ports.values()) port.close();
     this.ports.clear();
   }
@@ -94,16 +148,26 @@ export class Fabric implements Reviver {
   /** Queues a packet for `thread`; the batch is posted at the end of this turn. */
   send(thread: number, p: Packet): void {
     if (thread === this.thread) return this.arrive(thread, [p]);
-    if (!this.ports.has(thread)) return this.unreachable(thread, p);
+    const lane = this.lanes.get(thread);
+    if (lane === undefined) return this.unreachable(thread, p);
+    const backlog = this.backlog.get(thread);
+    if (backlog !== undefined) return this.addToBacklog(thread, lane, backlog, B_PACKET, 0, p);
+    if (!lane.marker()) return this.holdBack(thread, lane, B_PACKET, 0, p);
     let batch = this.out.get(thread);
     if (batch === undefined) this.out.set(thread, (batch = []));
     batch.push(p);
-    if (batch.length >= BATCH) {
-      // A long burst goes out in slices, so the receiver starts on it while the sender still sends.
-      this.out.set(thread, []);
-      this.ports.get(thread)!.postMessage(batch);
-      return;
-    }
+    // A long burst goes out in slices, so the receiver starts on it while the sender still sends.
+    if (batch.length >= BATCH) this.flushTo(thread, lane);
+    else this.later();
+  }
+
+  /** A record went into `thread`'s lane: publish at the end of the turn, or now after a slice. */
+  private wrote(thread: number, lane: LaneWriter): void {
+    if (lane.pending >= BATCH) this.flushTo(thread, lane);
+    else this.later();
+  }
+
+  private later(): void {
     if (!this.flushing) {
       this.flushing = true;
       resolved.then(this.flushFn);
@@ -112,16 +176,172 @@ export class Fabric implements Reviver {
 
   flush(): void {
     this.flushing = false;
-    for (const [thread, batch] of this.out) {
-      if (batch.length === 0) continue;
+    for (const [thread, lane] of this.lanes) this.flushTo(thread, lane);
+  }
+
+  /** Posts the port's packets, then publishes the lane (whose MARKERs point at them). */
+  private flushTo(thread: number, lane: LaneWriter): void {
+    const batch = this.out.get(thread);
+    if (batch !== undefined && batch.length > 0) {
       this.out.set(thread, []);
       this.ports.get(thread)?.postMessage(batch);
     }
+    lane.publish();
   }
 
-  /** Posts one packet now, with objects to transfer (ports); call flush() first to keep the order. */
+  /** Posts one packet now, with objects to transfer (ports), after everything queued before it. */
   post(thread: number, p: Packet, transfer: MessagePort[]): void {
+    const lane = this.lanes.get(thread);
+    if (lane === undefined) return;
+    this.flushTo(thread, lane);
+    if (this.backlog.has(thread) || !lane.marker()) {
+      (p as Packet & { [TRANSFER]?: MessagePort[] })[TRANSFER] = transfer;
+      const backlog = this.backlog.get(thread);
+      if (backlog !== undefined) backlog.add(B_PACKET, 0, p);
+      else this.holdBack(thread, lane, B_PACKET, 0, p);
+      return;
+    }
     this.ports.get(thread)?.postMessage([p], transfer as never);
+    lane.publish();
+  }
+
+  /** `thread`'s lane has room again: send what waited, in order, as far as it goes. */
+  private drainBacklog(thread: number): void {
+    const lane = this.lanes.get(thread);
+    const backlog = this.backlog.get(thread);
+    if (lane === undefined || backlog === undefined) return;
+    backlog.added = 0;
+    const items = backlog.items;
+    let i = backlog.head;
+    for (; i < items.length; i += 3) {
+      const kind = items[i];
+      let p: Packet & { [TRANSFER]?: MessagePort[] };
+      if (kind === B_PACKET) p = items[i + 2] as Packet;
+      else {
+        // A message held back as fields: into the lane if it fits, else as a packet.
+        const key = items[i + 1] as number;
+        const msg = items[i + 2] as Message;
+        const r = kind === B_MSG ? lane.msg(key, msg[0], msg[1], msg[2]) : lane.reply(key, msg[0], msg[2]);
+        if (r === FULL) break;
+        if (r === WRITTEN_OK) {
+          items[i + 2] = undefined;
+          continue;
+        }
+        const { m, load, plain } = encodeMessage(msg);
+        p =
+          kind === B_MSG
+            ? { op: 'msg', to: key, m, load, plain }
+            : { op: 'reply', call: key, m, load, plain };
+      }
+      if (!lane.marker()) {
+        items[i] = B_PACKET;
+        items[i + 2] = p;
+        break;
+      }
+      items[i + 2] = undefined;
+      const transfer = p[TRANSFER];
+      let batch = this.out.get(thread);
+      if (batch === undefined) this.out.set(thread, (batch = []));
+      if (transfer === undefined) batch.push(p);
+      else {
+        if (batch.length > 0) {
+          this.out.set(thread, []);
+          this.ports.get(thread)?.postMessage(batch);
+        }
+        this.ports.get(thread)?.postMessage([p], transfer as never);
+      }
+    }
+    backlog.head = i;
+    this.flushTo(thread, lane);
+    if (backlog.empty) this.backlog.delete(thread);
+    else {
+      if (i > 3 * 4096) {
+        items.splice(0, i);
+        backlog.head = 0;
+      }
+      lane.waitForRoom();
+    }
+  }
+
+  /** Adds to `thread`'s backlog; every so often moves what fits into the lane (the reader runs meanwhile). */
+  private addToBacklog(
+    thread: number,
+    lane: LaneWriter,
+    backlog: Backlog,
+    kind: number,
+    key: unknown,
+    value: unknown,
+  ): void {
+    backlog.add(kind, key, value);
+    if (backlog.added >= BATCH && lane.hasRoom()) this.drainBacklog(thread);
+  }
+
+  /** Port traffic from `thread`: before its lane is open, handled at once; after, taken at MARKERs. */
+  private fromPort(thread: number, batch: Packet[]): void {
+    const inc = this.incoming.get(thread);
+    if (inc === undefined) {
+      for (const p of batch) {
+        if (p.op === 'lane') this.openLane(thread, p.sab as SharedArrayBuffer);
+        else this.arrive(thread, [p]);
+      }
+      return;
+    }
+    for (const p of batch) inc.queue.push(p);
+    inc.reader.pump();
+  }
+
+  private openLane(thread: number, sab: SharedArrayBuffer): void {
+    const port = this.ports.get(thread);
+    if (port === undefined) return;
+    const rt = this.rt;
+    const queue = new Ring<Packet>();
+    const sink: LaneSink = {
+      msg: (to, tag, sender, args) => {
+        const cell = rt.localCell(to);
+        if (cell !== undefined && cell.state !== DEAD) return cell.enqueue(tag, sender, args, NO_KWARGS);
+        // Dead, or not spawned here yet: the packet path knows what to do.
+        this.handleSafely({ op: 'msg', to, m: [tag, sender, args, NO_KWARGS], decoded: true }, thread);
+      },
+      reply: (callId, tag, args) => {
+        if (!rt.calls.complete(callId, tag, args)) rt.logger.debug(`late reply to call ${callId} dropped`);
+      },
+      marker: () => {
+        if (queue.size === 0) {
+          // Posted before the MARKER was published, so it is there: take it now rather than wait a turn.
+          const got = receiveMessageOnPort(port);
+          if (got !== undefined) for (const p of got.message as Packet[]) queue.push(p);
+          if (queue.size === 0) return false;
+        }
+        this.arrive(thread, [queue.shift()]);
+        return true;
+      },
+      paused: () => this.held.has(thread),
+      ref: (id, t, name) => this.revive([id, t, name]),
+      replyRef: (id, t, callId) => new ReplyRef(id, t, callId, rt),
+    };
+    const reader = new LaneReader(sab, sink);
+    this.incoming.set(thread, { reader, port, queue });
+    this.readers = [...this.incoming.values()].map((i) => i.reader);
+    reader.pump();
+  }
+
+  /**
+   * Low-latency mode: the thread has run out of work; poll the lanes for `micros` before going to
+   * sleep, so a reply that is on its way is taken without a thread wake-up.
+   */
+  spin(micros: number): void {
+    this.flush();
+    const readers = this.readers;
+    const until = now() + micros / 1000;
+    for (let k = 1; ; k++) {
+      for (let i = 0; i < readers.length; i++) {
+        if (readers[i]!.ready) {
+          for (const r of readers) r.pump();
+          return;
+        }
+      }
+      if ((k & 63) === 0 && now() > until) return;
+    }
   }
 
   /** Asks `thread` something; resolves with its answer. */
@@ -147,16 +367,45 @@ export class Fabric implements Reviver {
   // ---- what the runtime sends ----
 
   message(to: ActorRef, msg: Message): void {
+    const t = to.thread;
+    const lane = this.lanes.get(t);
+    // Plain messages go into the lane as records; anything else as a packet over the port.
+    if (lane !== undefined && msg[3] === NO_KWARGS) {
+      const backlog = this.backlog.get(t);
+      if (backlog !== undefined) return this.addToBacklog(t, lane, backlog, B_MSG, to.id, msg);
+      const r = lane.msg(to.id, msg[0], msg[1], msg[2]);
+      if (r === WRITTEN_OK) return this.wrote(t, lane);
+      if (r === FULL) return this.holdBack(t, lane, B_MSG, to.id, msg);
+    }
     const { m, load, plain } = encodeMessage(msg);
-    this.send(to.thread, { op: 'msg', to: to.id, m, load, plain });
+    this.send(t, { op: 'msg', to: to.id, m, load, plain });
   }
 
   reply(to: ReplyRef, msg: Message): void {
+    const t = to.thread;
+    const lane = this.lanes.get(t);
+    if (lane !== undefined) {
+      const backlog = this.backlog.get(t);
+      if (backlog !== undefined) return this.addToBacklog(t, lane, backlog, B_REPLY, to.callId, msg);
+      const r = lane.reply(to.callId, msg[0], msg[2]);
+      if (r === WRITTEN_OK) return this.wrote(t, lane);
+      if (r === FULL) return this.holdBack(t, lane, B_REPLY, to.callId, msg);
+    }
     const { m, load, plain } = encodeMessage(msg);
-    this.send(to.thread, { op: 'reply', call: to.callId, m, load, plain });
+    this.send(t, { op: 'reply', call: to.callId, m, load, plain });
+  }
+
+  /** `thread`'s lane is full: `p` and everything after it waits for room. */
+  private holdBack(thread: number, lane: LaneWriter, kind: number, key: unknown, value: unknown): void {
+    const backlog = new Backlog();
+    backlog.add(kind, key, value);
+    this.backlog.set(thread, backlog);
+    lane.waitForRoom();
+    this.later();
   }
 
   private decodeMessage(p: Packet): Message {
+    if (p.decoded === true) return p.m as Message;
     return p.plain ? decodePlain(p.m as Message, this) : (decodeValue(p.m, this) as Message);
   }
 
@@ -191,6 +440,8 @@ export class Fabric implements Reviver {
           const queued = this.held.get(from);
           this.held.delete(from);
           if (queued !== undefined) this.arrive(from, queued);
+          // The lane paused behind the import: read on.
+          if (!this.held.has(from)) this.incoming.get(from)?.reader.pump();
         });
         return;
       }

@@ -29,6 +29,8 @@ export class Scheduler {
   private readonly immediateFn = () => {
     this.immediate = setImmediate(this.drainFn);
   };
+  /** Called when the run-queue has run dry (the low-latency mode polls other threads here). */
+  onIdle: (() => void) | undefined = undefined;
   constructor(private readonly onError: (err: unknown) => void) {}
 
   /** Puts `r` in the run-queue (the caller has checked `r.scheduled`). */
@@ -70,5 +72,12 @@ export class Scheduler {
       }
     }
     this.pending = false;
+    if (this.onIdle !== undefined) {
+      try {
+        this.onIdle();
+      } catch (err) {
+        this.onError(err);
+      }
+    }
   }
 }

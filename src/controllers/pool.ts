@@ -18,6 +18,8 @@ export interface WorkerSetup {
   dedicated: boolean;
   callTimeout: number | undefined;
   record: boolean;
+  /** Low-latency mode: µs a worker polls its lanes when it runs out of work (0: off). */
+  spinMicros: number;
 }
 
 const here = import.meta.url;
@@ -60,7 +62,7 @@ export class WorkerPool {
 
   constructor(
     private readonly rt: Runtime,
-    private readonly options: { callTimeout?: number; record: boolean },
+    private readonly options: { callTimeout?: number; record: boolean; spinMicros?: number },
   ) {
     this.fabric = rt.fabric ?? new Fabric(rt);
     rt.fabric = this.fabric;
@@ -92,6 +94,7 @@ export class WorkerPool {
       dedicated,
       callTimeout: this.options.callTimeout,
       record: this.options.record,
+      spinMicros: this.options.spinMicros ?? 0,
     };
     const worker = new Worker(bootstrap, {
       workerData: setup,

@@ -55,6 +55,7 @@ const rt = new Runtime(
       };
       fabric.connect(0, setup.main);
       for (const [t, port] of setup.peers) fabric.connect(t, port);
+      if (setup.spinMicros > 0) runtime.scheduler.onIdle = () => fabric.spin(setup.spinMicros);
       return fabric;
     },
   },

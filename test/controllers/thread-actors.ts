@@ -54,3 +54,38 @@ export class Echo extends Actor {
     return v;
   }
 }
+
+/** Keeps the args of every 'item' message, in arrival order. */
+export class Collector extends Actor {
+  private list: unknown[] = [];
+  @handles('item') item(v: unknown): void {
+    this.list.push(v);
+  }
+  @handles('items') items(): unknown[] {
+    return this.list;
+  }
+}
+
+/**
+ * Sends `n` 'item' messages to `to`, mixing plain ones (a number: a lane record) with ones that must
+ * travel as packets (an object, a kwarg): the receiver must see them in the order sent.
+ */
+export class Mixer extends Actor {
+  @handles('blast') async blast(to: ActorRef, n: number): Promise<number> {
+    for (let i = 0; i < n; i++) {
+      if (i % 10 === 3) to.send('item', null, { i });
+      else if (i % 10 === 7) to.sendWith('item', null, [i], { note: 'kwargs' });
+      else to.send('item', null, i);
+    }
+    // Order holds per sender→receiver pair: this call is answered after every item arrived.
+    return (await this.runtime.proxy(to, Collector).items()).length;
+  }
+
+  /** `n` sequential calls to an Echo on another thread; returns the sum of the answers. */
+  @handles('bounce') async bounce(to: ActorRef, n: number): Promise<number> {
+    const echo = this.runtime.proxy(to, Echo);
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += (await echo.echo(1)) as number;
+    return sum;
+  }
+}

@@ -22,7 +22,7 @@ import {
   whereis,
 } from '../../src/index.js';
 import { spyLogger } from '../conformance/harness.js';
-import { Cruncher, Echo, Tally, Where } from './thread-actors.js';
+import { Collector, Cruncher, Echo, Mixer, Tally, Where } from './thread-actors.js';
 
 describe('ThreadController', () => {
   let rt: Runtime;
@@ -154,12 +154,51 @@ describe('ThreadController', () => {
     await blockingBound(rt);
   });
 
+  it('delivers a burst far bigger than a lane in the order sent, plain messages and packets mixed', async () => {
+    const collector = rt.spawnWith({ thread: 2 }, Collector);
+    const mixer = rt.spawnWith({ thread: 1 }, Mixer);
+    const n = 60_000; // ~5 lane-fulls of records, with a packet every few messages
+    expect(await mixer.blast(collector.ref, n)).to.equal(n);
+    const items = await collector.items();
+    expect(items).to.have.length(n);
+    const order = items.map((v) => (typeof v === 'number' ? v : (v as { i: number }).i));
+    expect(order).to.deep.equal(Array.from({ length: n }, (_, i) => i));
+  });
+
+  it('answers calls between worker threads through the lanes', async () => {
+    const echo = rt.spawnWith({ thread: 2 }, Echo);
+    const mixer = rt.spawnWith({ thread: 1 }, Mixer);
+    expect(await mixer.bounce(echo.ref, 2_000)).to.equal(2_000);
+  });
+
   it('rejects invalid options naming the option', () => {
+    expect(() => new ThreadController({ spinMicros: -1 })).to.throw(
+      InvalidOptionError,
+      /options\.spinMicros/,
+    );
     expect(() => new ThreadController({ threads: 0 })).to.throw(InvalidOptionError, /options\.threads/);
     expect(() => new ThreadController({ thread: 2 } as never)).to.throw(
       InvalidOptionError,
       /options\.thread is not/,
     );
+  });
+});
+
+describe('ThreadController({ spinMicros }) (low-latency mode)', () => {
+  it('runs calls and casts between worker threads that poll before sleeping, and shuts down cleanly', async () => {
+    const controller = new ThreadController({ threads: 2, spinMicros: 100 });
+    const rt = new Runtime({ controller });
+    try {
+      const echo = rt.spawnWith({ thread: 2 }, Echo);
+      const mixer = rt.spawnWith({ thread: 1 }, Mixer);
+      expect(await mixer.bounce(echo.ref, 2_000)).to.equal(2_000);
+      const collector = rt.spawnWith({ thread: 2 }, Collector);
+      expect(await mixer.blast(collector.ref, 1_000)).to.equal(1_000);
+      expect(await collector.items()).to.have.length(1_000);
+    } finally {
+      await rt.shutdown();
+    }
+    expect(controller.workerThreads).to.deep.equal([]);
   });
 });
 
