@@ -11,7 +11,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderChart } from './chart.js';
 import { baseline } from './contestants/baseline.js';
-import { cpuFanOut, parleyTasklet, parleyThreads } from './contestants/parley.js';
+import { cpuFanOut, parleySpin, parleyTasklet, parleyThreads } from './contestants/parley.js';
 import { comedyPeer, comedyThreaded, nactPeer } from './contestants/peers.js';
 import type { Contestant } from './contestants/types.js';
 
@@ -42,6 +42,15 @@ async function throughput(run: () => Promise<unknown>, ops: number): Promise<num
   const t0 = performance.now();
   await run();
   return ops / ((performance.now() - t0) / 1000);
+}
+
+/** CPU time of the whole process (every thread) per wall-clock time while `run` runs. */
+async function coresBusy(run: () => Promise<unknown>): Promise<number> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await run();
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
 }
 
 async function elapsed(run: () => Promise<unknown>): Promise<number> {
@@ -155,8 +164,18 @@ const workloads: Workload[] = [
     size: 20_000,
     quick: 200,
     higherIsBetter: true,
-    contestants: [parleyThreads, comedyThreaded],
+    contestants: [parleyThreads, parleySpin, comedyThreaded],
     measure: (c, n) => throughput(() => c.pingPong!(n), n),
+  },
+  {
+    key: 'xPingPongCpu',
+    title: 'CPU used by cross-thread ping-pong (all threads)',
+    unit: 'cores busy',
+    size: 20_000,
+    quick: 200,
+    higherIsBetter: false,
+    contestants: [parleyThreads, parleySpin, comedyThreaded],
+    measure: (c, n) => coresBusy(() => c.pingPong!(n)),
   },
   {
     key: 'xCounting',
@@ -165,7 +184,7 @@ const workloads: Workload[] = [
     size: 1_000_000,
     quick: 5_000,
     higherIsBetter: true,
-    contestants: [parleyThreads],
+    contestants: [parleyThreads, parleySpin],
     measure: (c, n) => throughput(() => c.counting!(n), n),
   },
   {
@@ -227,7 +246,7 @@ for (const w of workloads) {
   if (only !== undefined && !only.includes(w.key)) continue;
   const n = quick ? w.quick : w.size;
   const method =
-    w.key === 'xPingPong'
+    w.key === 'xPingPong' || w.key === 'xPingPongCpu'
       ? 'pingPong'
       : w.key === 'xCounting'
         ? 'counting'
@@ -281,7 +300,7 @@ for (const w of workloads) {
   }
 }
 
-for (const c of [...inProcess, parleyThreads, comedyThreaded]) await c.close?.();
+for (const c of [...inProcess, parleyThreads, parleySpin, comedyThreaded]) await c.close?.();
 const maxRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
 const table = [
   '| workload | contestant | median (min–max) | unit | vs baseline (higher is better) |',

@@ -8,10 +8,10 @@ import { ctx, runAs } from './context.js';
 import type { Deadline } from './deadlines.js';
 import { ReceiveTimeoutError, UnknownTagError } from './errors.js';
 import { FunctionActor } from './function-actor.js';
-import { classInfo, type Handler } from './handles.js';
+import { type ClassInfo, classInfo, type Handler } from './handles.js';
 import { type Filter, Mailbox } from './mailbox.js';
 import { type ExitReason, type Kwargs, type Message, NO_ARGS, NO_KWARGS, ownArgs } from './message.js';
-import { type ActorRef, type Address, ReplyRef } from './ref.js';
+import { type ActorRef, type Address, BOUND, ReplyRef } from './ref.js';
 import type { Runtime } from './runtime.js';
 import type { Runnable } from './scheduler.js';
 
@@ -59,6 +59,9 @@ function invoke(fn: (...a: any[]) => unknown, self: unknown, args: unknown[]): u
 }
 
 interface Extra {
+  waiter?: Waiter | undefined;
+  callsIn?: number;
+  trapExit?: boolean;
   links?: Map<number, ActorRef> | undefined;
   monitoredBy?: Map<number, ActorRef> | undefined;
   monitoring?: Map<number, ActorRef> | undefined;
@@ -83,18 +86,14 @@ export class Cell implements Runnable {
   busy = false;
   state = STARTING;
   kind = CLASS;
-  trapExit = false;
   mailbox: Mailbox | undefined = undefined;
   actor: Actor | undefined = undefined;
-  handlers: Map<string, Handler> | undefined = undefined;
-  waiter: Waiter | undefined = undefined;
-  /** Calls in flight to this actor (their callers are rejected if it exits). */
-  callsIn = 0;
+  /** The actor class's handlers (class actors). */
+  info: ClassInfo | undefined = undefined;
   /** What few actors need (waiters, a crash's tag, a result), kept aside so an idle actor stays small. */
   private extra: Extra | undefined = undefined;
 
   constructor(
-    readonly runtime: Runtime,
     readonly ref: ActorRef,
     readonly target: Function | FunctionActor<any>,
     private args: unknown[] | undefined,
@@ -102,7 +101,29 @@ export class Cell implements Runnable {
     readonly parent: ActorRef | undefined,
   ) {}
 
-  // Links, monitors, the registered name and the spawn time live in `extra`: most actors have none of them.
+  // Links, monitors, the registered name, the spawn time, a pending recv(), calls in flight and trapping
+  // exits live in `extra`: most actors have none of them.
+
+  /** A `recv()` waiting for a matching message (loop actors). */
+  get waiter(): Waiter | undefined {
+    return this.extra?.waiter;
+  }
+  set waiter(v: Waiter | undefined) {
+    if (v !== undefined || this.extra !== undefined) (this.extra ??= {}).waiter = v;
+  }
+  /** Calls in flight to this actor (their callers are rejected if it exits). */
+  get callsIn(): number {
+    return this.extra?.callsIn ?? 0;
+  }
+  set callsIn(v: number) {
+    (this.extra ??= {}).callsIn = v;
+  }
+  get trapExit(): boolean {
+    return this.extra?.trapExit === true;
+  }
+  set trapExit(v: boolean) {
+    if (v || this.extra !== undefined) (this.extra ??= {}).trapExit = v;
+  }
 
   get links(): Map<number, ActorRef> | undefined {
     return this.extra?.links;
@@ -141,6 +162,11 @@ export class Cell implements Runnable {
 
   get id(): number {
     return this.ref.id;
+  }
+
+  /** The runtime it lives in (its ref is bound to it: one field less per actor). */
+  get runtime(): Runtime {
+    return this.ref[BOUND] as Runtime;
   }
 
   /** Adds a message (the delivery path has checked the cell is not dead). */
@@ -232,7 +258,7 @@ export class Cell implements Runnable {
     }
     this.actor = actor;
     if (typeof actor.run === 'function') this.kind = LOOP;
-    else this.handlers = classInfo(target, Actor).handlers;
+    else this.info = classInfo(target, Actor);
     if (typeof actor.onStart !== 'function') return this.started();
     let r: unknown;
     ctx.cell = this;
@@ -291,11 +317,13 @@ export class Cell implements Runnable {
   private dispatch(mb: Mailbox): void {
     const tag = mb.tag!;
     let h: Handler | undefined;
-    if (tag === mb.lastTag) h = mb.lastHandler as Handler;
+    const info = this.info;
+    if (info === undefined) h = this.extra?.fallback;
+    else if (tag === info.lastTag) h = info.lastHandler;
     else {
-      h = this.handlers?.get(tag) ?? this.extra?.fallback;
-      mb.lastTag = tag;
-      mb.lastHandler = h;
+      h = info.handlers.get(tag);
+      info.lastTag = tag;
+      info.lastHandler = h;
     }
     if (h === undefined) {
       const { sender, args } = mb;

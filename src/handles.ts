@@ -24,6 +24,9 @@ export interface ClassInfo {
   readonly handlers: Map<string, Handler>;
   /** Every method a proxy exposes: name → its tag (undefined: not a handler). */
   readonly methods: Map<string, string | undefined>;
+  /** The dispatcher's one-entry cache, shared by the class's actors: the last tag looked up, its handler. */
+  lastTag: string | undefined;
+  lastHandler: Handler | undefined;
 }
 
 const AsyncFunction = (async () => {}).constructor;
@@ -107,7 +110,7 @@ export function classInfo(cls: Function, base: Function): ClassInfo {
     }
     proto = Object.getPrototypeOf(proto) as object | null;
   }
-  info = { handlers, methods };
+  info = { handlers, methods, lastTag: undefined, lastHandler: undefined };
   cache.set(cls, info);
   return info;
 }

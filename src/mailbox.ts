@@ -26,8 +26,8 @@ class Envelope {
   ) {}
 }
 
-/** Message slots of a new mailbox's first chunk (2 messages), and of the largest chunk (2048 messages). */
-const FIRST_CHUNK = 4;
+/** Message slots of a new mailbox's first chunk (1 message), and of the largest chunk (2048 messages). */
+const FIRST_CHUNK = 2;
 const MAX_CHUNK = 4096;
 
 /** A chunk is a plain array: its message slots, then one last slot linking to the next chunk. */
@@ -61,9 +61,6 @@ export class Mailbox {
     const r = this.rest;
     return r instanceof Envelope ? r.kwargs : r === undefined ? undefined : NO_KWARGS;
   }
-  /** @internal The dispatcher's one-entry cache: the handler of the last tag seen (a run of one tag is common). */
-  lastTag: string | undefined = undefined;
-  lastHandler: unknown = undefined;
 
   push(tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
     let t = this.tail;

@@ -518,7 +518,7 @@ export class Runtime implements Delivery {
       args = [];
     }
     const ref = new ActorRef(id, this.thread, name, this);
-    const cell = new Cell(this, ref, target as SpawnTarget, args.length === 0 ? undefined : args, parent);
+    const cell = new Cell(ref, target as SpawnTarget, args.length === 0 ? undefined : args, parent);
     // With threads, shutdown orders actors of all threads by the spawner's clock; one thread needs no clock.
     cell.born = born ?? (this.fabric === undefined ? undefined : performance.timeOrigin + performance.now());
     ref[CELL] = cell;
