@@ -686,7 +686,10 @@ export class Runtime implements Delivery {
       let roots = all.filter((c) => c.parent === undefined || !alive.has(c.parent.id));
       if (roots.length === 0) roots = all;
       roots.sort((a, b) => b.born - a.born || b.ref.id - a.ref.id);
-      for (const root of roots) await this.stopOne(root.ref);
+      for (const root of roots) {
+        const pending = this.stopOne(root.ref);
+        if (pending !== undefined) await pending;
+      }
     }
     this.deadlines.close();
     this.scheduler.close();
@@ -696,9 +699,21 @@ export class Runtime implements Delivery {
     this.fabric?.close();
   }
 
-  private async stopOne(ref: ActorRef): Promise<void> {
+  /** Stops one top-level tree; undefined if it stopped at once (a local actor without onStop or children). */
+  private stopOne(ref: ActorRef): Promise<void> | undefined {
+    const cell = this.cellOf(ref);
+    if (cell !== undefined) {
+      this.signals.exitSignal(ref, this.systemRef, 'shutdown', false);
+      if (cell.state === DEAD) return undefined;
+      return this.awaitStop(ref, cell.exited());
+    }
     const exited = this.awaitExit(ref);
     this.signals.exitSignal(ref, this.systemRef, 'shutdown', false);
+    return this.awaitStop(ref, exited);
+  }
+
+  /** Waits for `ref` to exit, killing it after `shutdownTimeout`. */
+  private async awaitStop(ref: ActorRef, exited: Promise<unknown>): Promise<void> {
     const kill = { at: 0, fire: () => this.signals.exitSignal(ref, this.systemRef, 'kill', false) };
     this.deadlines.add(kill, this.shutdownTimeout);
     await exited;
