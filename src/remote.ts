@@ -118,11 +118,23 @@ export class Fabric implements Reviver {
 
   connect(thread: number, port: MessagePort): void {
     this.ports.set(thread, port);
-    const lane = new LaneWriter(newLaneBuffer(), () => this.drainBacklog(thread));
-    this.lanes.set(thread, lane);
-    // The lane's memory goes first, alone: everything after it is ordered by the lane.
-    port.postMessage([{ op: 'lane', sab: lane.sab }]);
     port.on('message', (batch: Packet[]) => this.fromPort(thread, batch));
+  }
+
+  /**
+   * The lane to `thread`, opened on the first send to it (threads that never talk cost no shared memory);
+   * undefined if `thread` is not connected.
+   */
+  private laneTo(thread: number): LaneWriter | undefined {
+    const lane = this.lanes.get(thread);
+    if (lane !== undefined) return lane;
+    const port = this.ports.get(thread);
+    if (port === undefined) return undefined;
+    const opened = new LaneWriter(newLaneBuffer(), () => this.drainBacklog(thread));
+    this.lanes.set(thread, opened);
+    // The lane's memory goes first, alone: everything after it is ordered by the lane.
+    port.postMessage([{ op: 'lane', sab: opened.sab }]);
+    return opened;
   }
 
   disconnect(thread: number): void {
@@ -148,7 +160,7 @@ export class Fabric implements Reviver {
   /** Queues a packet for `thread`; the batch is posted at the end of this turn. */
   send(thread: number, p: Packet): void {
     if (thread === this.thread) return this.arrive(thread, [p]);
-    const lane = this.lanes.get(thread);
+    const lane = this.laneTo(thread);
     if (lane === undefined) return this.unreachable(thread, p);
     const backlog = this.backlog.get(thread);
     if (backlog !== undefined) return this.addToBacklog(thread, lane, backlog, B_PACKET, 0, p);
@@ -191,7 +203,7 @@ export class Fabric implements Reviver {
 
   /** Posts one packet now, with objects to transfer (ports), after everything queued before it. */
   post(thread: number, p: Packet, transfer: MessagePort[]): void {
-    const lane = this.lanes.get(thread);
+    const lane = this.laneTo(thread);
     if (lane === undefined) return;
     this.flushTo(thread, lane);
     if (this.backlog.has(thread) || !lane.marker()) {
@@ -368,7 +380,7 @@ export class Fabric implements Reviver {
 
   message(to: ActorRef, msg: Message): void {
     const t = to.thread;
-    const lane = this.lanes.get(t);
+    const lane = this.laneTo(t);
     // Plain messages go into the lane as records; anything else as a packet over the port.
     if (lane !== undefined && msg[3] === NO_KWARGS) {
       const backlog = this.backlog.get(t);
@@ -383,7 +395,7 @@ export class Fabric implements Reviver {
 
   reply(to: ReplyRef, msg: Message): void {
     const t = to.thread;
-    const lane = this.lanes.get(t);
+    const lane = this.laneTo(t);
     if (lane !== undefined) {
       const backlog = this.backlog.get(t);
       if (backlog !== undefined) return this.addToBacklog(t, lane, backlog, B_REPLY, to.callId, msg);
