@@ -104,7 +104,8 @@ describe('Lane (SharedArrayBuffer channel between two threads)', () => {
     expect(rooms()).to.equal(0);
     reader.pump();
     expect(got).to.have.length(n + markers);
-    await new Promise((resolve) => setTimeout(resolve, 10)); // the waitAsync wake-up
+    // The writer's Atomics.waitAsync wakes on a later turn of the event loop.
+    for (let i = 0; i < 1000 && rooms() === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(rooms()).to.equal(1);
     expect(writer.hasRoom()).to.equal(true);
     expect(writer.msg(n, 'incr', null, [])).to.equal(WRITTEN_OK);

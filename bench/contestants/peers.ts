@@ -1,6 +1,10 @@
-/** The JavaScript peers, on the workloads they support: nact and comedy (in memory and threaded). */
+/**
+ * The JavaScript peers: nact and comedy (in memory and threaded). Left out: skynet for both (comedy runs out
+ * of memory at 1M actors, nact takes ~20 s a round), comedy's idle actors (~1.2 KB each measured at 10k, but
+ * ~1.5 s per 10k actors: too slow for 100k a round in the suite).
+ */
 import { createRequire } from 'node:module';
-import { type Contestant, check, work } from './types.js';
+import { type Contestant, check, heapUsed, work } from './types.js';
 
 const require = createRequire(import.meta.url);
 
@@ -65,6 +69,19 @@ export const nactPeer: Contestant = {
     check(sum === n, 'sum');
     nact.stop(system);
   },
+  async idle(n) {
+    const system = nact.start();
+    try {
+      const before = heapUsed();
+      const keep: unknown[] = [];
+      for (let i = 0; i < n; i++) keep.push(nact.spawnStateless(system, () => {}, `idle${i}`));
+      const bytes = (heapUsed() - before) / n;
+      check(keep.length === n, 'idle actors kept');
+      return bytes;
+    } finally {
+      nact.stop(system);
+    }
+  },
   async forkJoin(actors) {
     const system = nact.start();
     try {
@@ -88,7 +105,13 @@ export const nactPeer: Contestant = {
   },
 };
 
-const { ComedyPong, ComedyCounter } = require('./comedy-actors.cjs');
+const {
+  ComedyPong,
+  ComedyCounter,
+  ComedyPinger,
+  ComedyRingNode,
+  ComedyWorker,
+} = require('./comedy-actors.cjs');
 
 async function withComedy<T>(fn: (root: any) => Promise<T>): Promise<T> {
   const system = comedy({ log: { level: 0 }, config: {} });
@@ -101,6 +124,35 @@ async function withComedy<T>(fn: (root: any) => Promise<T>): Promise<T> {
 
 export const comedyPeer: Contestant = {
   name: 'comedy',
+  /** Round trips between two comedy actors: the pinger awaits each answer (comedy has no reply-to sender). */
+  pingPong: (n) =>
+    withComedy(async (root) => {
+      const pinger = await root.createChild(ComedyPinger);
+      check((await pinger.sendAndReceive('start', n)) === n, 'ping-pong sum');
+    }),
+  ring: (actors, hops) =>
+    withComedy(async (root) => {
+      const nodes: any[] = [];
+      for (let i = 0; i < actors; i++) nodes.push(await root.createChild(ComedyRingNode));
+      let finish!: (index: number) => void;
+      const done = new Promise<number>((r) => (finish = r));
+      for (let i = 0; i < actors; i++)
+        await nodes[i].sendAndReceive('link', nodes[(i + 1) % actors], finish, i);
+      await nodes[0].send('token', hops);
+      check((await done) === hops % actors, 'ring stop');
+    }),
+  forkJoin: (actors) =>
+    withComedy(async (root) => {
+      const jobs: Promise<number>[] = [];
+      for (let i = 0; i < actors; i++) {
+        jobs.push(root.createChild(ComedyWorker).then((w: any) => w.sendAndReceive('compute', 100)));
+      }
+      const results = await Promise.all(jobs);
+      check(
+        results.every((r) => r === work(100)),
+        'fork-join results',
+      );
+    }),
   ask: (n) =>
     withComedy(async (root) => {
       const p = await root.createChild(ComedyPong);
