@@ -9,7 +9,7 @@ import type { Deadline } from './deadlines.js';
 import { ReceiveTimeoutError, UnknownTagError } from './errors.js';
 import { FunctionActor } from './function-actor.js';
 import { type ClassInfo, classInfo, type Handler } from './handles.js';
-import { type Filter, Mailbox } from './mailbox.js';
+import { Envelope, type Filter, Mailbox } from './mailbox.js';
 import { type ExitReason, type Kwargs, type Message, NO_ARGS, NO_KWARGS, ownArgs } from './message.js';
 import { type ActorRef, type Address, BOUND, ReplyRef } from './ref.js';
 import type { Runtime } from './runtime.js';
@@ -325,27 +325,33 @@ export class Cell implements Runnable {
       info.lastTag = tag;
       info.lastHandler = h;
     }
+    // The message's args and sender, read once (no Envelope: a cast with just args).
+    const rest = mb.rest;
+    let args: unknown[];
+    let sender: Address | null;
+    if (rest instanceof Envelope) {
+      args = rest.args;
+      sender = rest.sender;
+    } else {
+      args = rest as unknown[];
+      sender = null;
+    }
     if (h === undefined) {
-      const { sender, args } = mb;
       mb.done();
-      return this.unhandled(tag, sender, args!);
+      return this.unhandled(tag, sender, args);
     }
     ctx.cell = this;
     let r: unknown;
     try {
-      const self = this.actor;
-      const args = mb.args!;
-      r = h.isAsync ? this.runAsync(h, self, args) : invoke(h.fn, self, args);
+      r = h.isAsync ? this.runAsync(h, this.actor, args) : invoke(h.fn, this.actor, args);
     } catch (err) {
       ctx.cell = undefined;
-      const sender = mb.sender;
       mb.done();
       this.failCall(sender, err);
       this.crash(err, tag);
       return;
     }
     ctx.cell = undefined;
-    const sender = mb.sender;
     if (isThenable(r)) return this.awaitHandler(r, tag, sender);
     mb.done();
     if (sender !== null && this.state === RUNNING && !isNotice(tag)) sender.send('reply', this.ref, r);

@@ -346,7 +346,7 @@ export class LaneReader {
     const hdr = this.hdr;
     const f = this.f;
     const sink = this.sink;
-    for (;;) {
+    {
       const end = Atomics.load(hdr, WRITTEN);
       let r = this.r;
       let stalled = false;
@@ -402,11 +402,23 @@ export class LaneReader {
       if (stalled) return false; // the port packet's arrival (or the import) pumps again
       // Nothing left: sleep, unless something came in meanwhile.
       Atomics.store(hdr, READER_SLEEPS, 1);
-      if (Atomics.load(hdr, WRITTEN) === this.r) break;
+      if (Atomics.load(hdr, WRITTEN) === this.r) return true;
       Atomics.store(hdr, READER_SLEEPS, 0);
+      // More came in while this batch was handed over: read it on a later turn, so this thread's actors
+      // run (and its I/O) between batches however fast the writer is.
+      if (!this.again) {
+        this.again = true;
+        setImmediate(this.againFn);
+      }
+      return false;
     }
-    return true;
   }
+
+  private again = false;
+  private readonly againFn = (): void => {
+    this.again = false;
+    this.pump();
+  };
 
   /** Word index just past the record readArgs() last read. */
   private end = 0;

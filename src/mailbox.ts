@@ -17,8 +17,8 @@ import type { Address } from './ref.js';
 /** What `recv()` accepts as a filter: a tag, or a predicate on the message. */
 export type Filter = string | ((msg: Message) => boolean) | undefined;
 
-/** A queued message's sender, args and kwargs, when it has a sender or kwargs. */
-class Envelope {
+/** @internal A queued message's sender, args and kwargs, when it has a sender or kwargs. */
+export class Envelope {
   constructor(
     readonly sender: Address | null,
     readonly args: unknown[],
@@ -28,7 +28,7 @@ class Envelope {
 
 /** Message slots of a new mailbox's first chunk (1 message), and of the largest chunk (2048 messages). */
 const FIRST_CHUNK = 2;
-const MAX_CHUNK = 4096;
+const MAX_CHUNK = 32768;
 
 /** A chunk is a plain array: its message slots, then one last slot linking to the next chunk. */
 type Chunk = unknown[];
@@ -47,7 +47,8 @@ export class Mailbox {
   // The message being handled (class and server actors), taken out of the queue by next(): its tag, and
   // its args or Envelope (sender, args and kwargs are read through it).
   tag: string | undefined = undefined;
-  private rest: unknown = undefined;
+  /** @internal The current message's args, or its Envelope. */
+  rest: unknown = undefined;
 
   get sender(): Address | null {
     const r = this.rest;
