@@ -26,7 +26,8 @@ export class Envelope {
   ) {}
 }
 
-/** Message slots of a new mailbox's first chunk (1 message), and of the largest chunk (2048 messages). */
+/** Message slots of a new mailbox's first chunk (1 message), and of the largest chunk (16384 messages, 256 KiB:
+ * big enough for V8's large-object space, which the scavenger never copies). */
 const FIRST_CHUNK = 2;
 const MAX_CHUNK = 32768;
 
