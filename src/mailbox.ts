@@ -120,45 +120,40 @@ export class Mailbox {
 
   /** Takes the oldest message `filter` accepts, leaving the rest in order; undefined if none. */
   take(filter: Filter): Message | undefined {
-    // Slow path (selective receive): positions of the messages scanned so far, to shift them after a match.
-    const chunks: Chunk[] = [];
-    const idx: number[] = [];
-    let c = this.head;
-    let i = this.r;
-    for (let k = 0; k < this.size; k++) {
-      if (i === c.length - 1) {
-        c = c[i] as Chunk;
-        i = 0;
-      }
-      chunks.push(c);
-      idx.push(i);
-      const s = c;
+    // Slow path (selective receive): where the messages scanned so far are, to shift them after a match.
+    const seen: [Chunk, number][] = [];
+    for (const at of this.slots()) {
+      seen.push(at);
+      const [c, i] = at;
       let msg: Message | undefined;
-      if (filter === undefined || filter === s[i]) msg = tupleAt(s, i);
+      if (filter === undefined || filter === c[i]) msg = tupleAt(c, i);
       else if (typeof filter === 'function') {
-        const m = tupleAt(s, i);
+        const m = tupleAt(c, i);
         if (filter(m)) msg = m;
       }
-      if (msg !== undefined) {
-        // Shift the older messages one place towards the tail, then drop the head message.
-        for (let j = k; j > 0; j--) {
-          const to = chunks[j]!;
-          const from = chunks[j - 1]!;
-          to[idx[j]!] = from[idx[j - 1]!];
-          to[idx[j]! + 1] = from[idx[j - 1]! + 1];
-        }
-        const h = this.head;
-        h[this.r] = h[this.r + 1] = undefined;
-        this.dropHead();
-        return msg;
+      if (msg === undefined) continue;
+      // Shift the older messages one place towards the tail, then drop the head message.
+      for (let j = seen.length - 1; j > 0; j--) {
+        const [to, ti] = seen[j]!;
+        const [from, fi] = seen[j - 1]!;
+        to[ti] = from[fi];
+        to[ti + 1] = from[fi + 1];
       }
-      i += 2;
+      const h = this.head;
+      h[this.r] = h[this.r + 1] = undefined;
+      this.dropHead();
+      return msg;
     }
     return undefined;
   }
 
   /** The queued messages, oldest first, as tuples. */
   *[Symbol.iterator](): IterableIterator<Message> {
+    for (const [c, i] of this.slots()) yield tupleAt(c, i);
+  }
+
+  /** Where each queued message is, oldest first: its chunk and its first slot there. */
+  private *slots(): Generator<[Chunk, number]> {
     let c = this.head;
     let i = this.r;
     for (let k = 0; k < this.size; k++) {
@@ -166,7 +161,7 @@ export class Mailbox {
         c = c[i] as Chunk;
         i = 0;
       }
-      yield tupleAt(c, i);
+      yield [c, i];
       i += 2;
     }
   }
