@@ -8,6 +8,7 @@
 import { Actor } from './actor.js';
 import { Calls } from './calls.js';
 import { Cell, DEAD, ERROR_REPLY } from './cell.js';
+import { CellTable } from './cells.js';
 import { type Clock, systemClock } from './clock.js';
 import { currentCell } from './context.js';
 import type { Controller, Placement } from './controllers/controller.js';
@@ -109,7 +110,7 @@ export class Runtime implements Delivery {
   readonly systemRef: ActorRef;
   /** @internal The other threads, once there are any. */
   fabric: Fabric | undefined;
-  private readonly cells = new Map<number, Cell>();
+  private readonly cells: CellTable;
   private recorder: EventSink | undefined;
   private copy: boolean;
   private readonly callTimeout: number;
@@ -161,6 +162,7 @@ export class Runtime implements Delivery {
       controller,
     );
     this.thread = role?.thread ?? 0;
+    this.cells = new CellTable(this.thread * ID_SPACE);
     this.callTimeout = callTimeout;
     this.shutdownTimeout = shutdownTimeout;
     this.logger = logger;

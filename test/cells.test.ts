@@ -1,0 +1,43 @@
+import { expect } from 'chai';
+import type { Cell } from '../src/cell.js';
+import { CellTable } from '../src/cells.js';
+
+const cell = (id: number) => ({ id }) as unknown as Cell;
+const BASE = 2 * 2 ** 32; // thread 2's id space
+
+describe('CellTable (the actors of one thread, by id)', () => {
+  it('finds, counts and forgets actors of its own id space and of other threads', () => {
+    const t = new CellTable(BASE);
+    const mine = [1, 2, 1500, 5000].map((n) => cell(BASE + n));
+    const foreign = [cell(7), cell(3 * 2 ** 32 + 9)];
+    for (const c of [...mine, ...foreign]) t.set((c as unknown as { id: number }).id, c);
+    expect(t.size).to.equal(6);
+    expect(t.get(BASE + 1500)).to.equal(mine[2]);
+    expect(t.get(3 * 2 ** 32 + 9)).to.equal(foreign[1]);
+    expect(t.get(BASE + 3)).to.equal(undefined);
+    expect(t.get(BASE + 999_999)).to.equal(undefined);
+    expect([...t.values()]).to.deep.equal([...mine, ...foreign]);
+    t.delete(BASE + 1500);
+    t.delete(BASE + 1500); // twice: no effect
+    t.delete(7);
+    t.delete(BASE + 424242); // never there
+    expect(t.size).to.equal(4);
+    expect(t.get(BASE + 1500)).to.equal(undefined);
+    expect([...t.values()]).to.deep.equal([mine[0], mine[1], mine[3], foreign[1]]);
+  });
+
+  it('keeps a million actors, and lets go of chunks whose actors have all exited', () => {
+    const t = new CellTable(0);
+    const n = 1_000_000;
+    for (let i = 1; i <= n; i++) t.set(i, cell(i));
+    expect(t.size).to.equal(n);
+    for (let i = 1; i < n; i++) t.delete(i);
+    expect(t.size).to.equal(1);
+    expect([...t.values()]).to.deep.equal([cell(n)]);
+    const chunks = (t as unknown as { chunks: unknown[] }).chunks;
+    expect(chunks.filter((c) => c !== undefined)).to.have.length(1);
+    t.set(n + 1, cell(n + 1)); // the current chunk is still there
+    expect(t.get(n + 1)).to.deep.equal(cell(n + 1));
+    expect(t.size).to.equal(2);
+  });
+});
