@@ -111,6 +111,34 @@ describe('Lane (SharedArrayBuffer channel between two threads)', () => {
     expect(writer.msg(n, 'incr', null, [])).to.equal(WRITTEN_OK);
   });
 
+  it('hands over one batch per call and reads the rest on a later turn, however fast the writer is', async () => {
+    const sab = newLaneBuffer();
+    const writer = new LaneWriter(sab, () => {});
+    let got = 0;
+    const sink: LaneSink = {
+      // A writer that never stops: every message read brings another one.
+      msg: () => {
+        got++;
+        if (got < 1000) {
+          writer.msg(1, 'more', null, [got]);
+          writer.publish();
+        }
+      },
+      reply: () => {},
+      marker: () => true,
+      paused: () => false,
+      ref: (id, thread, name) => new ActorRef(id, thread, name, delivery),
+      replyRef: (id, thread, call) => new ReplyRef(id, thread, call, delivery),
+    };
+    const reader = new LaneReader(sab, sink);
+    writer.msg(1, 'more', null, [0]);
+    writer.publish();
+    reader.pump();
+    expect(got).to.equal(1); // returned to the event loop instead of reading on forever
+    for (let i = 0; i < 10_000 && got < 1000; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(got).to.equal(1000);
+  });
+
   it('pauses at a MARKER whose packet has not arrived, and resumes where it stopped', () => {
     let arrived = false;
     const { writer, reader, got } = lane(() => arrived);
