@@ -39,11 +39,22 @@ export class Deadlines {
   }
 
   cancel(d: Deadline): void {
-    if (this.entries.delete(d) && this.entries.size === 0 && this.referenced) {
+    if (this.entries.delete(d) && this.entries.size === 0 && this.referenced && !this.unrefPending) {
+      // Nothing pending: the timer must not keep the process alive. Unref it after this turn, not now: a
+      // sequential caller adds the next deadline at once, and ref/unref per call costs ~5% of an ask.
+      this.unrefPending = true;
+      setImmediate(this.unrefFn);
+    }
+  }
+
+  private unrefPending = false;
+  private readonly unrefFn = (): void => {
+    this.unrefPending = false;
+    if (this.entries.size === 0 && this.referenced) {
       this.referenced = false;
       this.timer?.unref?.();
     }
-  }
+  };
 
   /** Forgets every deadline and clears the timer. */
   close(): void {

@@ -44,6 +44,23 @@ describe('Deadlines (one timer per runtime)', () => {
     expect(log).to.deep.equal([]);
   });
 
+  it('keeps the process alive only while a deadline is pending (unref after the turn the last one ends)', async () => {
+    const refs: string[] = [];
+    const handle = { ref: () => refs.push('ref'), unref: () => refs.push('unref') };
+    const fakeClock = { now: () => 0, setTimeout: () => handle, clearTimeout: () => {} };
+    const d = new Deadlines(fakeClock);
+    for (let i = 0; i < 100; i++) {
+      const e = entry([], `call${i}`);
+      d.add(e, 5000);
+      d.cancel(e); // sequential calls: one pending at a time
+    }
+    expect(refs).to.deep.equal([]); // armed once (referenced), no ref/unref per call
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(refs).to.deep.equal(['unref']);
+    d.add(entry([], 'later'), 5000);
+    expect(refs).to.deep.equal(['unref', 'ref']);
+  });
+
   it('clears its timer on close', () => {
     const d = new Deadlines(systemClock);
     d.add(entry([], 'x'), 100);
