@@ -34,6 +34,20 @@ onEveryController('recv (selective receive)', (h) => {
     expect(got).to.deep.equal(['b', [2]]);
   });
 
+  it('gives the receiver of an argument-less message args it owns, queued or awaited', async () => {
+    const got = await h.runtime().run(async () => {
+      const self = me();
+      send(self, 'queued'); // queued before the recv
+      const [, , queued] = await recv('queued');
+      spawn(async () => send(self, 'awaited')); // arrives while the recv waits
+      const [, , awaited] = await recv('awaited');
+      queued.push(1);
+      awaited.push(2);
+      return [queued, awaited, Object.isFrozen(queued) || Object.isFrozen(awaited)];
+    });
+    expect(got).to.deep.equal([[1], [2], false]);
+  });
+
   it('waits for a matching message that arrives later', async () => {
     const got = await h.runtime().run(async () => {
       const self = me();
