@@ -11,9 +11,9 @@ import { DEAD, ERROR_REPLY } from './cell.js';
 import { ActorExitedError } from './errors.js';
 import { type Descriptor, load, loaded } from './importable.js';
 import { FULL, LaneReader, type LaneSink, LaneWriter, newLaneBuffer, WRITTEN_OK } from './lane.js';
-import { type ExitReason, type Message, NO_KWARGS } from './message.js';
+import { type ExitReason, type Kwargs, type Message, NO_KWARGS } from './message.js';
 import type { ProxyBase } from './proxy.js';
-import { ActorRef, CELL, ReplyRef } from './ref.js';
+import { ActorRef, type Address, CELL, ReplyRef } from './ref.js';
 import { Ring } from './ring.js';
 import type { Runtime } from './runtime.js';
 import {
@@ -378,32 +378,36 @@ export class Fabric implements Reviver {
 
   // ---- what the runtime sends ----
 
-  message(to: ActorRef, msg: Message): void {
+  /** A message for an actor of another thread: a lane record if it is plain, else a packet. */
+  message(to: ActorRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
     const t = to.thread;
     const lane = this.laneTo(t);
-    // Plain messages go into the lane as records; anything else as a packet over the port.
-    if (lane !== undefined && msg[3] === NO_KWARGS) {
+    if (lane !== undefined && kwargs === NO_KWARGS) {
       const backlog = this.backlog.get(t);
-      if (backlog !== undefined) return this.addToBacklog(t, lane, backlog, B_MSG, to.id, msg);
-      const r = lane.msg(to.id, msg[0], msg[1], msg[2]);
+      if (backlog !== undefined)
+        return this.addToBacklog(t, lane, backlog, B_MSG, to.id, [tag, sender, args, kwargs]);
+      const r = lane.msg(to.id, tag, sender, args);
       if (r === WRITTEN_OK) return this.wrote(t, lane);
-      if (r === FULL) return this.holdBack(t, lane, B_MSG, to.id, msg);
+      if (r === FULL) return this.holdBack(t, lane, B_MSG, to.id, [tag, sender, args, kwargs]);
     }
-    const { m, load, plain } = encodeMessage(msg);
+    const { m, load, plain } = encodeMessage([tag, sender, args, kwargs]);
     this.send(t, { op: 'msg', to: to.id, m, load, plain });
   }
 
-  reply(to: ReplyRef, msg: Message): void {
+  /** A reply to a call made on another thread: as message(). */
+  reply(to: ReplyRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
     const t = to.thread;
     const lane = this.laneTo(t);
     if (lane !== undefined) {
       const backlog = this.backlog.get(t);
-      if (backlog !== undefined) return this.addToBacklog(t, lane, backlog, B_REPLY, to.callId, msg);
-      const r = lane.reply(to.callId, msg[0], msg[2]);
+      if (backlog !== undefined) {
+        return this.addToBacklog(t, lane, backlog, B_REPLY, to.callId, [tag, sender, args, kwargs]);
+      }
+      const r = lane.reply(to.callId, tag, args);
       if (r === WRITTEN_OK) return this.wrote(t, lane);
-      if (r === FULL) return this.holdBack(t, lane, B_REPLY, to.callId, msg);
+      if (r === FULL) return this.holdBack(t, lane, B_REPLY, to.callId, [tag, sender, args, kwargs]);
     }
-    const { m, load, plain } = encodeMessage(msg);
+    const { m, load, plain } = encodeMessage([tag, sender, args, kwargs]);
     this.send(t, { op: 'reply', call: to.callId, m, load, plain });
   }
 

@@ -312,7 +312,7 @@ export class Runtime implements Delivery {
     let cell = to[CELL];
     if (cell === undefined) {
       if (to.thread !== this.thread && this.fabric !== undefined) {
-        return this.fabric.message(to, [tag, sender, args, kwargs]);
+        return this.fabric.message(to, tag, sender, args, kwargs);
       }
       cell = this.cells.get(to.id);
     }
@@ -331,7 +331,7 @@ export class Runtime implements Delivery {
   deliverReply(to: ReplyRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
     if (this.recorder !== undefined) this.recordSend(to, tag, sender, args, kwargs);
     if (to.thread !== this.thread && this.fabric !== undefined) {
-      return this.fabric.reply(to, [tag, sender, args, kwargs]);
+      return this.fabric.reply(to, tag, sender, args, kwargs);
     }
     if (this.copy) {
       const m = copyMessage([tag, sender, args, kwargs], this.reviveFn);
