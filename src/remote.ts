@@ -107,6 +107,11 @@ export class Fabric implements Reviver {
   private readonly early = new Map<number, Packet[]>();
   private readonly requests = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   private nextRequest = 1;
+  /**
+   * Signals this runtime's threads have sent to one another, counted in shared memory by every thread
+   * (tests check that a placement leg really crossed threads). Created by the pool, adopted by workers.
+   */
+  crossings = new Int32Array(new SharedArrayBuffer(4));
   /** Ops the controller handles itself (thread management). */
   onPacket: ((p: Packet, from: number) => boolean) | undefined;
 
@@ -194,10 +199,13 @@ export class Fabric implements Reviver {
   /** Posts the port's packets, then publishes the lane (whose MARKERs point at them). */
   private flushTo(thread: number, lane: LaneWriter): void {
     const batch = this.out.get(thread);
+    let n = lane.pending;
     if (batch !== undefined && batch.length > 0) {
+      n += batch.length;
       this.out.set(thread, []);
       this.ports.get(thread)?.postMessage(batch);
     }
+    if (n > 0) Atomics.add(this.crossings, 0, n);
     lane.publish();
   }
 

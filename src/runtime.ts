@@ -294,6 +294,14 @@ export class Runtime implements Delivery {
     return this.fabric?.live ?? [];
   }
 
+  /**
+   * @internal Signals sent from one thread of this runtime to another so far (all threads together;
+   * 0 on one thread). The conformance suite uses it to prove that a thread leg crossed threads.
+   */
+  crossings(): number {
+    return this.fabric === undefined ? 0 : Atomics.load(this.fabric.crossings, 0);
+  }
+
   /** Counts of what is live on this thread: actors, pending calls, armed deadlines, names. */
   stats(): { actors: number; calls: number; deadlines: number; names: number } {
     return {

@@ -20,6 +20,8 @@ export interface WorkerSetup {
   record: boolean;
   /** Low-latency mode: µs a worker polls its lanes when it runs out of work (0: off). */
   spinMicros: number;
+  /** The runtime's shared count of cross-thread signals. */
+  crossings: SharedArrayBuffer;
 }
 
 const here = import.meta.url;
@@ -95,6 +97,7 @@ export class WorkerPool {
       callTimeout: this.options.callTimeout,
       record: this.options.record,
       spinMicros: this.options.spinMicros ?? 0,
+      crossings: this.fabric.crossings.buffer as SharedArrayBuffer,
     };
     const worker = new Worker(bootstrap, {
       workerData: setup,

@@ -48,6 +48,7 @@ const rt = new Runtime(
     attachFabric(runtime) {
       fabric = new Fabric(runtime);
       fabric.live = setup.live;
+      fabric.crossings = new Int32Array(setup.crossings);
       fabric.onPacket = (p: Packet) => {
         if (p.op !== 'connect') return false;
         fabric.connect(p.thread as number, p.port as import('node:worker_threads').MessagePort);
