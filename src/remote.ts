@@ -112,6 +112,8 @@ export class Fabric implements Reviver {
    * (tests check that a placement leg really crossed threads). Created by the pool, adopted by workers.
    */
   crossings = new Int32Array(new SharedArrayBuffer(4));
+  /** Actor signals (not thread management) sent since the last flush, added to `crossings` then. */
+  private crossed = 0;
   /** Ops the controller handles itself (thread management). */
   onPacket: ((p: Packet, from: number) => boolean) | undefined;
 
@@ -165,6 +167,7 @@ export class Fabric implements Reviver {
   /** Queues a packet for `thread`; the batch is posted at the end of this turn. */
   send(thread: number, p: Packet): void {
     if (thread === this.thread) return this.arrive(thread, [p]);
+    if (ACTOR_OPS.has(p.op) || p.op === 'spawn' || p.op === 'reply') this.crossed++;
     const lane = this.laneTo(thread);
     if (lane === undefined) return this.unreachable(thread, p);
     const backlog = this.backlog.get(thread);
@@ -199,13 +202,14 @@ export class Fabric implements Reviver {
   /** Posts the port's packets, then publishes the lane (whose MARKERs point at them). */
   private flushTo(thread: number, lane: LaneWriter): void {
     const batch = this.out.get(thread);
-    let n = lane.pending;
     if (batch !== undefined && batch.length > 0) {
-      n += batch.length;
       this.out.set(thread, []);
       this.ports.get(thread)?.postMessage(batch);
     }
-    if (n > 0) Atomics.add(this.crossings, 0, n);
+    if (this.crossed > 0) {
+      Atomics.add(this.crossings, 0, this.crossed);
+      this.crossed = 0;
+    }
     lane.publish();
   }
 
@@ -389,6 +393,7 @@ export class Fabric implements Reviver {
   /** A message for an actor of another thread: a lane record if it is plain, else a packet. */
   message(to: ActorRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
     const t = to.thread;
+    this.crossed++;
     const lane = this.laneTo(t);
     if (lane !== undefined && kwargs === NO_KWARGS) {
       const backlog = this.backlog.get(t);
@@ -405,6 +410,7 @@ export class Fabric implements Reviver {
   /** A reply to a call made on another thread: as message(). */
   reply(to: ReplyRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
     const t = to.thread;
+    this.crossed++;
     const lane = this.laneTo(t);
     if (lane !== undefined) {
       const backlog = this.backlog.get(t);
