@@ -11,6 +11,7 @@ import { ActorExitedError, NoCurrentActorError, NoRuntimeError, NotAnActorError 
 import { type ExitReason, type Message, NO_KWARGS } from './message.js';
 import { type ActorProxy, ProxyBase } from './proxy.js';
 import { ActorRef } from './ref.js';
+import type { MonitorRef } from './router/signal.js';
 import {
   Runtime,
   type RuntimeOptions,
@@ -18,7 +19,6 @@ import {
   type SpawnOptions,
   type SpawnTarget,
 } from './runtime.js';
-import type { MonitorRef } from './signals.js';
 
 /** An actor, by proxy or by ref: every function that takes an actor accepts both. */
 export type ActorLike = ActorRef | ProxyBase;
@@ -123,7 +123,7 @@ export function spawnMonitor<T extends SpawnTarget>(
 ): [ActorProxy<T extends new (...a: any[]) => infer I ? I : T>, MonitorRef] {
   const cell = self('spawnMonitor');
   const { proxy } = cell.runtime.spawnCell(target, args, cell, false);
-  return [proxy as any, cell.runtime.signals.monitor(cell, proxy.ref)];
+  return [proxy as any, cell.runtime.links.monitor(cell, proxy.ref)];
 }
 
 /**
@@ -166,25 +166,25 @@ export function send(to: ActorLike, tag: string, ...args: unknown[]): void {
 /** Links the current actor and `to` (both ways). A dead `to` delivers `'noproc'`. */
 export function link(to: ActorLike): void {
   const cell = self('link');
-  cell.runtime.signals.link(cell, refOf(to, 'link'));
+  cell.runtime.links.link(cell, refOf(to, 'link'));
 }
 
 /** Removes the link between the current actor and `to`. */
 export function unlink(to: ActorLike): void {
   const cell = self('unlink');
-  cell.runtime.signals.unlink(cell, refOf(to, 'unlink'));
+  cell.runtime.links.unlink(cell, refOf(to, 'unlink'));
 }
 
 /** The current actor watches `to`; when it exits, `['DOWN', to, [reason, monitorRef], {}]` arrives. */
 export function monitor(to: ActorLike): MonitorRef {
   const cell = self('monitor');
-  return cell.runtime.signals.monitor(cell, refOf(to, 'monitor'));
+  return cell.runtime.links.monitor(cell, refOf(to, 'monitor'));
 }
 
 /** Stops a monitor; `{ flush: true }` also drops its DOWN message if it already arrived. */
 export function demonitor(monitorRef: MonitorRef, options?: { flush?: boolean }): boolean {
   const cell = self('demonitor');
-  return cell.runtime.signals.demonitor(cell, monitorRef, options?.flush === true);
+  return cell.runtime.links.demonitor(cell, monitorRef, options?.flush === true);
 }
 
 /**
@@ -195,7 +195,7 @@ export function exit(to: ActorLike, reason: ExitReason): void {
   const ref = refOf(to, 'exit');
   const cell = currentCell();
   const rt = cell?.runtime ?? runtimeFor('exit');
-  rt.signals.exitSignal(ref, cell === undefined ? rt.systemRef : cell.ref, reason, false);
+  rt.links.exitSignal(ref, cell === undefined ? rt.systemRef : cell.ref, reason, false);
 }
 
 /** Turns exit trapping on (default) or off for the current actor; returns the previous setting. */

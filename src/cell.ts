@@ -489,23 +489,7 @@ export class Cell implements Runnable {
     const rt = this.runtime;
     rt.released(this, reason, this.extra?.crashTag);
     this.mailbox = undefined;
-    const links = this.links;
-    this.links = undefined;
-    if (links !== undefined) {
-      for (const other of links.values()) rt.signals.exitSignal(other, this.ref, reason, true);
-    }
-    const watchers = this.monitoredBy;
-    this.monitoredBy = undefined;
-    if (watchers !== undefined) {
-      for (const [mref, watcher] of watchers) {
-        rt.deliver(watcher, 'DOWN', this.ref, [reason, mref], NO_KWARGS);
-      }
-    }
-    const watching = this.monitoring;
-    this.monitoring = undefined;
-    if (watching !== undefined) {
-      for (const [mref, target] of watching) rt.signals.forget(target, mref);
-    }
+    rt.links.exited(this, reason);
     const extra = this.extra;
     const starting = extra?.startWaiters;
     const waiters = extra?.exitWaiters;

@@ -59,6 +59,7 @@ export { type ExitReason, type Kwargs, type Message, NO_KWARGS } from './message
 export { ActorProxy, type CallOptions, type ProxyMethods } from './proxy.js';
 export type { RecordEvent, RecordOption } from './record/recorder.js';
 export { ActorRef, type Address, ReplyRef } from './ref.js';
+export type { MonitorRef } from './router/signal.js';
 export {
   Runtime,
   type RuntimeOptions,
@@ -66,7 +67,6 @@ export {
   type SpawnOptions,
   type SpawnTarget,
 } from './runtime.js';
-export type { MonitorRef } from './signals.js';
 export {
   type ChildCounts,
   type ChildInfo,

@@ -7,19 +7,11 @@
  * is still on its way.
  */
 import type { Cell } from './cell.js';
-import { DEAD } from './cell.js';
 import { InvalidOptionError, NameTakenError, NoSuchActorError } from './errors.js';
-import { type Descriptor, load } from './importable.js';
+import { load } from './importable.js';
 import type { ActorRef } from './ref.js';
-import type { Packet } from './remote.js';
+import type { Found, Liveness } from './router/signal.js';
 import type { Runtime } from './runtime.js';
-import { type EncodedRef, encodeRef } from './wire.js';
-
-/** @internal What the holder's thread says of it. */
-interface Liveness {
-  alive: boolean;
-  target?: Descriptor;
-}
 
 /** @internal */
 export class Registry {
@@ -28,8 +20,9 @@ export class Registry {
 
   constructor(private readonly rt: Runtime) {}
 
+  /** The directory lives on the main thread; the others ask it. */
   private get remote(): boolean {
-    return this.rt.fabric !== undefined && this.rt.thread !== 0;
+    return this.rt.thread !== 0;
   }
 
   get size(): number {
@@ -43,7 +36,7 @@ export class Registry {
       );
     }
     if (this.remote) {
-      await this.rt.fabric!.request(0, { op: 'register', name, ref: encodeRef(ref) });
+      await this.rt.router.request(0, { q: 'register', name, ref });
       return;
     }
     const holder = this.byName.get(name);
@@ -66,7 +59,7 @@ export class Registry {
   }
 
   async unregister(name: string): Promise<boolean> {
-    if (this.remote) return (await this.rt.fabric!.request(0, { op: 'unregister', name })) as boolean;
+    if (this.remote) return this.rt.router.request(0, { q: 'unregister', name });
     const holder = this.byName.get(name);
     if (holder === undefined) return false;
     this.byName.delete(name);
@@ -76,13 +69,8 @@ export class Registry {
   }
 
   /** The live holder of `name` and, for one on another thread, what to import for a typed proxy. */
-  async whereis(name: string): Promise<{ ref: ActorRef; target?: Descriptor } | undefined> {
-    if (this.remote) {
-      const found = (await this.rt.fabric!.request(0, { op: 'whereis', name })) as
-        | { ref: ActorRef; target?: Descriptor }
-        | undefined;
-      return found;
-    }
+  async whereis(name: string): Promise<Found | undefined> {
+    if (this.remote) return this.rt.router.request(0, { q: 'whereis', name });
     const holder = this.byName.get(name);
     if (holder === undefined) return undefined;
     const { alive, target } = await this.alive(holder);
@@ -98,7 +86,8 @@ export class Registry {
     const name = cell.name;
     if (name === undefined) return;
     cell.name = undefined;
-    if (this.remote) this.rt.fabric!.send(0, { op: 'release', name, id: cell.id });
+    if (this.remote)
+      void this.rt.router.request(0, { q: 'release', name, id: cell.id }).catch(() => undefined);
     else this.drop(name, cell.id);
   }
 
@@ -112,22 +101,8 @@ export class Registry {
     this.byId.clear();
   }
 
-  /** @internal The main thread answers the other threads' requests. */
-  async handle(p: Packet): Promise<unknown> {
-    switch (p.op) {
-      case 'register':
-        return this.register(p.name as string, this.rt.fabric!.revive(p.ref as EncodedRef));
-      case 'unregister':
-        return this.unregister(p.name as string);
-      case 'whereis':
-        return this.whereis(p.name as string);
-      case 'release':
-        return this.drop(p.name as string, p.id as number);
-    }
-  }
-
   /** A typed proxy for what whereis found (the class is imported on this thread if it runs elsewhere). */
-  async proxyFor(found: { ref: ActorRef; target?: Descriptor }): Promise<unknown> {
+  async proxyFor(found: Found): Promise<unknown> {
     if (found.target !== undefined && this.rt.cellOf(found.ref) === undefined) {
       try {
         return this.rt.proxyForTarget(found.ref, await load(found.target));
@@ -138,28 +113,20 @@ export class Registry {
     return this.rt.proxy(found.ref);
   }
 
-  private drop(name: string, id: number): void {
+  /** Forgets `name` if actor `id` still holds it (its release). */
+  drop(name: string, id: number): undefined {
     if (this.byName.get(name)?.id !== id) return;
     this.byName.delete(name);
     this.byId.delete(id);
+    return undefined;
   }
 
   private mark(ref: ActorRef, name: string | undefined): void {
-    const cell = this.rt.cellOf(ref);
-    if (cell !== undefined) cell.name = name;
-    else this.rt.fabric?.send(ref.thread, { op: 'named', to: ref.id, name });
+    this.rt.router.route({ kind: 'named', to: ref, name });
   }
 
-  private async alive(ref: ActorRef): Promise<Liveness> {
-    const cell = this.rt.cellOf(ref);
-    if (cell !== undefined) return { alive: cell.state !== DEAD, target: this.rt.describeTarget(cell) };
-    if (
-      ref.thread === this.rt.thread ||
-      this.rt.fabric === undefined ||
-      this.rt.fabric.dead.has(ref.thread)
-    ) {
-      return { alive: false };
-    }
-    return (await this.rt.fabric.request(ref.thread, { op: 'alive', to: ref.id })) as Liveness;
+  /** Asks the holder's thread (the authority on whether it is alive); a lost thread says no. */
+  private alive(ref: ActorRef): Promise<Liveness> {
+    return this.rt.router.request(ref.thread, { q: 'alive', to: ref });
   }
 }

@@ -1,33 +1,41 @@
 /**
- * The fabric between the threads of one runtime: every thread (main and each worker) has one, with a
- * MessagePort to every other thread. Messages, replies and signals to an actor on another thread become
- * packets, batched per destination thread and posted once per turn; one port per pair and packets handled
- * in order keep FIFO per sender→receiver pair. A packet that names actor classes waits (and holds back the
- * packets behind it from the same thread) until their modules are imported on this thread.
+ * The thread transport: the fabric between the threads of one runtime. Every thread (main and each worker)
+ * has one, with a MessagePort to every other thread and, once they talk, a lane (lane.ts) each way.
+ * Signals (router/signal.ts) become lane records (plain messages and replies) or typed packets
+ * (protocol.ts), batched per destination and posted once per turn; one port and one lane per pair, read
+ * in one order (a packet leaves a MARKER in the lane), keep FIFO per sender→receiver pair. A packet that
+ * names actor classes waits (and holds back the packets behind it from the same thread) until their
+ * modules are imported here. Exit signals also go urgently (see `post`); a lost thread is reported to the
+ * router once (`threadDown`).
  */
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
-import type { Cell } from './cell.js';
 import { DEAD, ERROR_REPLY } from './cell.js';
 import { ActorExitedError } from './errors.js';
 import { type Descriptor, load, loaded } from './importable.js';
 import { FULL, LaneReader, type LaneSink, LaneWriter, newLaneBuffer, WRITTEN_OK } from './lane.js';
-import { type ExitReason, type Kwargs, type Message, NO_KWARGS } from './message.js';
+import type { Kwargs, Message } from './message.js';
+import { NO_KWARGS } from './message.js';
 import type { ProxyBase } from './proxy.js';
 import { ActorRef, type Address, CELL, ReplyRef } from './ref.js';
 import { Ring } from './ring.js';
+import { applyMessage, applyReply, canOvertake } from './router/apply.js';
+import { ID_SPACE } from './router/links.js';
+import type { AnswerOf, Request, Signal } from './router/signal.js';
+import { PlaceLostError, type Transport, type TransportSink } from './router/transport.js';
 import type { Runtime } from './runtime.js';
 import {
-  decodePlain,
-  decodeValue,
-  type EncodedRef,
-  encodeMessage,
-  encodeRef,
-  encodeValue,
-  type Reviver,
-} from './wire.js';
+  type ActorPacket,
+  type Decoder,
+  isActorPacket,
+  type Packet,
+  packetToSignal,
+  type SpawnPacket,
+  signalToPacket,
+} from './threads/protocol.js';
+import { decodeValue, type EncodedRef, encodeMessage, encodeValue } from './wire.js';
 
-/** @internal One unit of cross-thread traffic. `load`: modules to import before handling it. */
-export type Packet = { op: string; load?: Descriptor[] | undefined; [field: string]: unknown };
+export { ID_SPACE } from './router/links.js';
+export type { Packet } from './threads/protocol.js';
 
 /** Ports a held-back packet transfers (symbol-keyed: structured clone leaves it behind). */
 const TRANSFER: unique symbol = Symbol('parley.transfer');
@@ -61,31 +69,20 @@ interface Incoming {
   queue: Ring<Packet>;
 }
 
-/** Ids carry the thread that allocated them in their high part. */
-export const ID_SPACE = 2 ** 32;
-
 const resolved = Promise.resolve();
 /** `performance.now` bound once (the global `performance` is a lazy getter on Node 20: slow in a loop). */
 const now = performance.now.bind(performance);
 /** Packets per postMessage at most (batching pays ~3× over one post per message). */
 const BATCH = 256;
 
-/** Ops addressed to one actor of this thread (they wait for its spawn if it has not arrived yet). */
-const ACTOR_OPS = new Set([
-  'msg',
-  'exit',
-  'link',
-  'unlink',
-  'monitor',
-  'demonitor',
-  'watch',
-  'named',
-  'alive',
-  'started',
-]);
+/** A request whose answer is awaited. */
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
 
 /** @internal */
-export class Fabric implements Reviver {
+export class Fabric implements Transport, Decoder {
   private readonly ports = new Map<number, MessagePort>();
   /** Packets for each thread's port, posted at the end of the turn (their MARKERs are in the lane). */
   private readonly out = new Map<number, Packet[]>();
@@ -104,9 +101,19 @@ export class Fabric implements Reviver {
   readonly dead = new Set<number>();
   /** Highest id each other thread has spawned here, so a packet for a higher id waits for its spawn. */
   private readonly spawnedFrom = new Map<number, number>();
-  private readonly early = new Map<number, Packet[]>();
-  private readonly requests = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  private readonly early = new Map<number, (() => void)[]>();
+  private readonly requests = new Map<number, Pending & { to: number }>();
   private nextRequest = 1;
+  /** Exit signals sent twice (urgent and in order): the xids whose urgent copy was applied, per thread. */
+  private readonly overtaken = new Map<number, Set<number>>();
+  /**
+   * Actors an urgent exit from a thread ended ahead of that thread's earlier signals to them: their death
+   * reason, per sending thread, until the exit's in-order copy arrives. What those earlier signals find
+   * is a dying actor, not a missing one: a call fails with ActorExitedError, a link or monitor gets the
+   * death reason (as if the signal had been in the mailbox when the exit struck).
+   */
+  private readonly diedAhead = new Map<number, Map<number, unknown>>();
+  private nextXid = 1;
   /**
    * Signals this runtime's threads have sent to one another, counted in shared memory by every thread
    * (tests check that a placement leg really crossed threads). Created by the pool, adopted by workers.
@@ -116,11 +123,19 @@ export class Fabric implements Reviver {
   private crossed = 0;
   /** Ops the controller handles itself (thread management). */
   onPacket: ((p: Packet, from: number) => boolean) | undefined;
+  private readonly sink: TransportSink;
 
-  constructor(readonly rt: Runtime) {}
+  constructor(readonly rt: Runtime) {
+    this.sink = rt.router;
+    rt.router.connect(this);
+  }
 
   get thread(): number {
     return this.rt.thread;
+  }
+
+  reaches(place: number): boolean {
+    return this.ports.has(place) && !this.dead.has(place);
   }
 
   connect(thread: number, port: MessagePort): void {
@@ -151,6 +166,7 @@ export class Fabric implements Reviver {
     this.held.delete(thread);
     this.lanes.delete(thread);
     this.backlog.delete(thread);
+    this.overtaken.delete(thread);
     const inc = this.incoming.get(thread);
     if (inc !== undefined) inc.reader.closed = true;
     this.incoming.delete(thread);
@@ -162,14 +178,51 @@ export class Fabric implements Reviver {
     for (const inc of this.incoming.values()) inc.reader.closed = true;
     for (const port of this.ports.values()) port.close();
     this.ports.clear();
+    for (const r of this.requests.values()) r.reject(new PlaceLostError(r.to));
+    this.requests.clear();
+  }
+
+  // ---- Transport: what the router sends ----
+
+  /**
+   * Sends a signal to `place`. Messages and replies that fit go into the lane as binary records; the rest
+   * as packets. An `urgent` exit signal goes twice: at once on the port (the receiver applies it ahead of
+   * queued data when it cannot be observed out of order: a kill, or an exit to an actor that does not
+   * trap exits) and in order (applied there otherwise); the receiver applies exactly one of the two.
+   */
+  post(place: number, s: Signal, urgent = false): void {
+    this.crossed++;
+    if (s.kind === 'msg') return this.message(place, s.to.id, s.tag, s.sender, s.args, s.kwargs);
+    if (s.kind === 'reply') return this.reply(place, s.to.callId, s.tag, s.sender, s.args, s.kwargs);
+    const p = signalToPacket(s);
+    if (urgent && p.op === 'exit') {
+      p.xid = this.nextXid++;
+      this.flushTo(place, this.laneTo(place));
+      this.ports.get(place)?.postMessage([{ ...p, urgent: true }]);
+    }
+    this.send(place, p);
+  }
+
+  request<R extends Request>(place: number, r: R): Promise<AnswerOf<R>> {
+    const req = this.nextRequest++;
+    const { v, load } = encodeValue(r, 'request');
+    return new Promise((resolve, reject) => {
+      this.requests.set(req, { resolve: resolve as (v: unknown) => void, reject, to: place });
+      this.send(place, { op: 'request', req, from: this.thread, body: v, load });
+    });
+  }
+
+  /** Starts an actor on `place` (it is adopted there before any later packet from here is handled). */
+  spawn(place: number, p: SpawnPacket): void {
+    this.crossed++;
+    this.send(place, p);
   }
 
   /** Queues a packet for `thread`; the batch is posted at the end of this turn. */
   send(thread: number, p: Packet): void {
     if (thread === this.thread) return this.arrive(thread, [p]);
-    if (ACTOR_OPS.has(p.op) || p.op === 'spawn' || p.op === 'reply') this.crossed++;
     const lane = this.laneTo(thread);
-    if (lane === undefined) return this.unreachable(thread, p);
+    if (lane === undefined) return this.rt.logger.debug(`packet '${p.op}' for lost thread ${thread} dropped`);
     const backlog = this.backlog.get(thread);
     if (backlog !== undefined) return this.addToBacklog(thread, lane, backlog, B_PACKET, 0, p);
     if (!lane.marker()) return this.holdBack(thread, lane, B_PACKET, 0, p);
@@ -200,7 +253,7 @@ export class Fabric implements Reviver {
   }
 
   /** Posts the port's packets, then publishes the lane (whose MARKERs point at them). */
-  private flushTo(thread: number, lane: LaneWriter): void {
+  private flushTo(thread: number, lane: LaneWriter | undefined): void {
     const batch = this.out.get(thread);
     if (batch !== undefined && batch.length > 0) {
       this.out.set(thread, []);
@@ -210,11 +263,11 @@ export class Fabric implements Reviver {
       Atomics.add(this.crossings, 0, this.crossed);
       this.crossed = 0;
     }
-    lane.publish();
+    lane?.publish();
   }
 
   /** Posts one packet now, with objects to transfer (ports), after everything queued before it. */
-  post(thread: number, p: Packet, transfer: MessagePort[]): void {
+  postTransfer(thread: number, p: Packet, transfer: MessagePort[]): void {
     const lane = this.laneTo(thread);
     if (lane === undefined) return;
     this.flushTo(thread, lane);
@@ -228,7 +281,6 @@ export class Fabric implements Reviver {
     this.ports.get(thread)?.postMessage([p], transfer as never);
     lane.publish();
   }
-
   /** `thread`'s lane has room again: send what waited, in order, as far as it goes. */
   private drainBacklog(thread: number): void {
     const lane = this.lanes.get(thread);
@@ -310,8 +362,16 @@ export class Fabric implements Reviver {
       }
       return;
     }
-    for (const p of batch) inc.queue.push(p);
+    this.takeIn(thread, inc.queue, batch);
     inc.reader.pump();
+  }
+
+  /** Port packets into the queue their MARKERs take them from; urgent exits (no MARKER) act at once. */
+  private takeIn(thread: number, queue: Ring<Packet>, batch: Packet[]): void {
+    for (const p of batch) {
+      if (p.op === 'exit' && p.urgent === true) this.handleSafely(p, thread);
+      else queue.push(p);
+    }
   }
 
   private openLane(thread: number, sab: SharedArrayBuffer): void {
@@ -323,17 +383,22 @@ export class Fabric implements Reviver {
       msg: (to, tag, sender, args) => {
         const cell = rt.localCell(to);
         if (cell !== undefined && cell.state !== DEAD) return cell.enqueue(tag, sender, args, NO_KWARGS);
-        // Dead, or not spawned here yet: the packet path knows what to do.
-        this.handleSafely({ op: 'msg', to, m: [tag, sender, args, NO_KWARGS], decoded: true }, thread);
+        // Dead, or not spawned here yet (then it waits for the spawn).
+        const reason = this.diedAhead.get(thread)?.get(to);
+        if (reason !== undefined) {
+          const s: Signal = { kind: 'msg', to: this.here(to), tag, sender, args, kwargs: NO_KWARGS };
+          return this.toDyingActor(s, reason);
+        }
+        this.whenHere(to, () =>
+          applyMessage(this.rt.router, rt.localCell(to), this.here(to), tag, sender, args, NO_KWARGS),
+        );
       },
-      reply: (callId, tag, args) => {
-        if (!rt.calls.complete(callId, tag, args)) rt.logger.debug(`late reply to call ${callId} dropped`);
-      },
+      reply: (callId, tag, args) => applyReply(this.rt.router, callId, tag, args),
       marker: () => {
         if (queue.size === 0) {
           // Posted before the MARKER was published, so it is there: take it now rather than wait a turn.
           const got = receiveMessageOnPort(port);
-          if (got !== undefined) for (const p of got.message as Packet[]) queue.push(p);
+          if (got !== undefined) this.takeIn(thread, queue, got.message as Packet[]);
           if (queue.size === 0) return false;
         }
         this.arrive(thread, [queue.shift()]);
@@ -368,61 +433,63 @@ export class Fabric implements Reviver {
     }
   }
 
-  /** Asks `thread` something; resolves with its answer. */
-  request(thread: number, p: Packet): Promise<unknown> {
-    const id = this.nextRequest++;
-    return new Promise((resolve, reject) => {
-      this.requests.set(id, { resolve, reject });
-      this.send(thread, { ...p, req: id, from: this.thread });
-    });
+  private answer(to: number, req: number, value: unknown, failed: boolean): void {
+    let enc: { v: unknown; load: Descriptor[] | undefined };
+    try {
+      enc = encodeValue(value, 'answer');
+    } catch (err) {
+      enc = encodeValue(
+        err instanceof Error ? { name: err.name, message: err.message } : String(err),
+        'answer',
+      );
+      failed = true;
+    }
+    this.send(to, { op: 'answer', req, failed, value: enc.v, load: enc.load });
   }
-
-  private answer(p: Packet, value: unknown, error?: unknown): void {
-    const enc = encodeValue(error === undefined ? value : error, 'answer');
-    this.send(p.from as number, {
-      op: 'answer',
-      req: p.req,
-      failed: error !== undefined,
-      value: enc.v,
-      load: enc.load,
-    });
-  }
-
-  // ---- what the runtime sends ----
 
   /** A message for an actor of another thread: a lane record if it is plain, else a packet. */
-  message(to: ActorRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
-    const t = to.thread;
-    this.crossed++;
+  private message(
+    t: number,
+    to: number,
+    tag: string,
+    sender: Address | null,
+    args: unknown[],
+    kwargs: Kwargs,
+  ): void {
     const lane = this.laneTo(t);
     if (lane !== undefined && kwargs === NO_KWARGS) {
       const backlog = this.backlog.get(t);
       if (backlog !== undefined)
-        return this.addToBacklog(t, lane, backlog, B_MSG, to.id, [tag, sender, args, kwargs]);
-      const r = lane.msg(to.id, tag, sender, args);
+        return this.addToBacklog(t, lane, backlog, B_MSG, to, [tag, sender, args, kwargs]);
+      const r = lane.msg(to, tag, sender, args);
       if (r === WRITTEN_OK) return this.wrote(t, lane);
-      if (r === FULL) return this.holdBack(t, lane, B_MSG, to.id, [tag, sender, args, kwargs]);
+      if (r === FULL) return this.holdBack(t, lane, B_MSG, to, [tag, sender, args, kwargs]);
     }
     const { m, load, plain } = encodeMessage([tag, sender, args, kwargs]);
-    this.send(t, { op: 'msg', to: to.id, m, load, plain });
+    this.send(t, { op: 'msg', to, m, load, plain });
   }
 
   /** A reply to a call made on another thread: as message(). */
-  reply(to: ReplyRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
-    const t = to.thread;
-    this.crossed++;
+  private reply(
+    t: number,
+    call: number,
+    tag: string,
+    sender: Address | null,
+    args: unknown[],
+    kwargs: Kwargs,
+  ): void {
     const lane = this.laneTo(t);
     if (lane !== undefined) {
       const backlog = this.backlog.get(t);
       if (backlog !== undefined) {
-        return this.addToBacklog(t, lane, backlog, B_REPLY, to.callId, [tag, sender, args, kwargs]);
+        return this.addToBacklog(t, lane, backlog, B_REPLY, call, [tag, sender, args, kwargs]);
       }
-      const r = lane.reply(to.callId, tag, args);
+      const r = lane.reply(call, tag, args);
       if (r === WRITTEN_OK) return this.wrote(t, lane);
-      if (r === FULL) return this.holdBack(t, lane, B_REPLY, to.callId, [tag, sender, args, kwargs]);
+      if (r === FULL) return this.holdBack(t, lane, B_REPLY, call, [tag, sender, args, kwargs]);
     }
     const { m, load, plain } = encodeMessage([tag, sender, args, kwargs]);
-    this.send(t, { op: 'reply', call: to.callId, m, load, plain });
+    this.send(t, { op: 'reply', call, m, load, plain });
   }
 
   /** `thread`'s lane is full: `p` and everything after it waits for room. */
@@ -434,20 +501,21 @@ export class Fabric implements Reviver {
     this.later();
   }
 
-  private decodeMessage(p: Packet): Message {
-    if (p.decoded === true) return p.m as Message;
-    return p.plain ? decodePlain(p.m as Message, this) : (decodeValue(p.m, this) as Message);
-  }
-
-  exitSignal(to: ActorRef, from: ActorRef, reason: ExitReason, viaLink: boolean): void {
-    const { v, load } = encodeValue(reason, 'reason');
-    this.send(to.thread, { op: 'exit', to: to.id, from: encodeRef(from), reason: v, viaLink, load });
-  }
-
   /** Is `id` (unknown here) one another thread spawned here whose spawn has not arrived yet? */
   isFuture(id: number): boolean {
     const spawner = Math.floor(id / ID_SPACE);
     return spawner !== this.thread && id > (this.spawnedFrom.get(spawner) ?? -1);
+  }
+
+  /** Runs `then` now, or once actor `id`'s spawn has arrived if it is on its way. */
+  private whenHere(id: number, then: () => void): void {
+    if (this.rt.localCell(id) === undefined && this.isFuture(id)) {
+      let waiting = this.early.get(id);
+      if (waiting === undefined) this.early.set(id, (waiting = []));
+      waiting.push(then);
+      return;
+    }
+    then();
   }
 
   // ---- what arrives ----
@@ -491,138 +559,122 @@ export class Fabric implements Reviver {
 
   private handle(p: Packet, from: number): void {
     if (this.onPacket?.(p, from)) return;
-    const rt = this.rt;
-    if (ACTOR_OPS.has(p.op)) {
-      const id = p.to as number;
-      const cell = rt.localCell(id);
-      if (cell === undefined && this.isFuture(id)) {
-        let waiting = this.early.get(id);
-        if (waiting === undefined) this.early.set(id, (waiting = []));
-        waiting.push(p);
-        return;
-      }
-      return this.toActor(p, id, cell);
-    }
+    if (isActorPacket(p)) return this.whenHere(p.to, () => this.toActor(p, from));
     switch (p.op) {
+      case 'reply':
+        return this.sink.arrive(packetToSignal(p, this), false);
       case 'spawn':
-        return this.spawn(p);
-      case 'reply': {
-        const msg = decodeValue(p.m, this) as Message;
-        if (!rt.calls.complete(p.call as number, msg[0], msg[2]))
-          rt.logger.debug(`late reply to call ${p.call} dropped`);
+        return this.adopt(p);
+      case 'request': {
+        const r = decodeValue(p.body, this) as Request;
+        const to = 'to' in r ? r.to.id : undefined;
+        const ask = () =>
+          this.sink.answer(r).then(
+            (v) => this.answer(p.from, p.req, v, false),
+            (e) => this.answer(p.from, p.req, e, true),
+          );
+        if (to === undefined) void ask();
+        else this.whenHere(to, () => void ask());
         return;
       }
       case 'answer': {
-        const r = this.requests.get(p.req as number);
+        const r = this.requests.get(p.req);
         if (r === undefined) return;
-        this.requests.delete(p.req as number);
+        this.requests.delete(p.req);
         const value = decodeValue(p.value, this);
         if (p.failed) r.reject(value);
         else r.resolve(value);
         return;
       }
-      case 'register':
-      case 'unregister':
-      case 'whereis':
-      case 'release':
-        return void rt.registry.handle(p).then(
-          (v) => p.req !== undefined && this.answer(p, v),
-          (e) => p.req !== undefined && this.answer(p, undefined, e),
-        );
-      case 'list':
-        return this.answer(p, rt.liveCells());
       case 'log':
-        rt.logger[p.level as 'error' | 'warn' | 'info' | 'debug'](
-          p.message as string,
-          decodeValue(p.fields, this) as Record<string, unknown>,
-        );
+        this.rt.logger[p.level](p.message, decodeValue(p.fields, this) as Record<string, unknown>);
         return;
       case 'record':
-        return rt.recordForwarded(decodeValue(p.event, this) as Record<string, unknown>);
+        return this.rt.recordForwarded(decodeValue(p.event, this) as Record<string, unknown>);
       case 'threads':
-        this.live = p.live as number[];
+        this.live = p.live;
         return;
       case 'threadDown':
-        return this.threadDown(p.thread as number);
+        return this.threadDown(p.thread);
       default:
-        rt.logger.error(`thread ${this.thread}: unknown packet '${p.op}' from thread ${from}`);
+        this.rt.logger.error(`thread ${this.thread}: unknown packet '${p.op}' from thread ${from}`);
     }
   }
 
-  /** A packet for one actor of this thread (alive, dead, or never spawned). */
-  private toActor(p: Packet, id: number, cell: Cell | undefined): void {
-    const rt = this.rt;
-    const here = rt.localRef(id, cell);
-    const alive = cell !== undefined && cell.state !== DEAD;
-    switch (p.op) {
-      case 'msg': {
-        const msg = this.decodeMessage(p);
-        if (alive) return cell.enqueue(msg[0], msg[1], msg[2], msg[3]);
-        return rt.undeliverable(here, msg[0], msg[1]);
-      }
-      case 'exit':
-        return rt.signals.exitSignal(
-          here,
-          this.revive(p.from as EncodedRef),
-          decodeValue(p.reason, this) as ExitReason,
-          p.viaLink as boolean,
-        );
-      case 'link': {
-        const from = this.revive(p.from as EncodedRef);
-        if (!alive) return this.exitSignal(from, here, 'noproc', true);
-        (cell.links ??= new Map()).set(from.id, from);
-        return;
-      }
-      case 'unlink':
-        cell?.links?.delete(this.revive(p.from as EncodedRef).id);
-        return;
-      case 'monitor': {
-        const watcher = this.revive(p.watcher as EncodedRef);
-        if (!alive) return rt.deliver(watcher, 'DOWN', here, ['noproc', p.mref], NO_KWARGS);
-        (cell.monitoredBy ??= new Map()).set(p.mref as number, watcher);
-        return;
-      }
-      case 'demonitor':
-        cell?.monitoredBy?.delete(p.mref as number);
-        return;
-      case 'watch':
-        if (!alive) return this.answer(p, true);
-        void cell.exited().then(() => this.answer(p, true));
-        return;
-      case 'named':
-        if (!alive) {
-          if (p.name !== undefined) this.send(0, { op: 'release', name: p.name, id });
-          return;
+  /** A signal for one actor of this thread (alive, dead, or never spawned). */
+  private toActor(p: Exclude<ActorPacket, { op: 'reply' }>, from: number): void {
+    if (p.op === 'exit' && p.xid !== undefined) {
+      // Sent twice: apply the urgent copy if it may overtake, else the in-order one, never both.
+      let done = this.overtaken.get(from);
+      if (p.urgent) {
+        const cell = this.rt.localCell(p.to);
+        const s = packetToSignal(p, this);
+        if (s.kind !== 'exit' || !canOvertake(cell, s.reason, p.viaLink)) return;
+        if (done === undefined) this.overtaken.set(from, (done = new Set()));
+        done.add(p.xid);
+        this.sink.arrive(s, true);
+        if (cell !== undefined && cell.state === DEAD) {
+          let ahead = this.diedAhead.get(from);
+          if (ahead === undefined) this.diedAhead.set(from, (ahead = new Map()));
+          ahead.set(p.to, cell.reason);
         }
-        cell.name = p.name as string | undefined;
         return;
-      case 'alive':
-        return this.answer(p, alive ? { alive, target: rt.describeTarget(cell) } : { alive });
-      case 'started':
-        if (cell === undefined) return this.answer(p, { failed: true, reason: 'noproc' });
-        void cell.whenStarted().then((reason) => this.answer(p, { failed: reason !== undefined, reason }));
+      }
+      if (done?.delete(p.xid)) {
+        this.diedAhead.get(from)?.delete(p.to);
+        return;
+      }
+    }
+    const reason = this.diedAhead.get(from)?.get(p.to);
+    if (reason !== undefined && this.rt.cellOf(this.here(p.to)) === undefined) {
+      return this.toDyingActor(packetToSignal(p, this), reason);
+    }
+    this.sink.arrive(packetToSignal(p, this), false);
+  }
+
+  /** A signal sent before an exit that overtook it: it meets the actor as it dies (see `diedAhead`). */
+  private toDyingActor(s: Signal, reason: unknown): void {
+    const router = this.rt.router;
+    switch (s.kind) {
+      case 'msg':
+        if (s.sender instanceof ReplyRef) {
+          router.route({
+            kind: 'reply',
+            to: s.sender,
+            tag: ERROR_REPLY,
+            sender: s.to,
+            args: [new ActorExitedError(reason, s.to)],
+            kwargs: NO_KWARGS,
+          });
+        }
+        return;
+      case 'link':
+        return router.route({ kind: 'exit', to: s.from, from: s.to, reason, viaLink: true });
+      case 'monitor':
+        return router.route({ kind: 'down', to: s.watcher, from: s.to, reason, mref: s.mref });
+      default:
         return;
     }
   }
 
-  private spawn(p: Packet): void {
-    const id = p.id as number;
+  private adopt(p: SpawnPacket): void {
+    const id = p.id;
     const spawner = Math.floor(id / ID_SPACE);
-    const parent = p.parent === null ? undefined : this.revive(p.parent as EncodedRef);
+    const parent = p.parent === null ? undefined : this.revive(p.parent);
     let target: unknown;
     let args: unknown[];
     try {
-      target = loaded(p.target as Descriptor);
+      target = loaded(p.target);
       args = decodeValue(p.args, this) as unknown[];
     } catch (err) {
       target = undefined;
       args = [err];
     }
-    this.rt.adopt(id, p.name as string, target, args, parent, p.link as boolean, p.born as number);
+    this.rt.adopt(id, p.name, target, args, parent, p.link, p.born);
     this.spawnedFrom.set(spawner, Math.max(id, this.spawnedFrom.get(spawner) ?? -1));
     const waiting = this.early.get(id);
     this.early.delete(id);
-    if (waiting !== undefined) for (const w of waiting) this.handleSafely(w, spawner);
+    if (waiting !== undefined) for (const w of waiting) w();
   }
 
   /** A thread is gone: its actors exit 'noconnection' for everyone linked to or watching them here. */
@@ -631,24 +683,13 @@ export class Fabric implements Reviver {
     this.dead.add(thread);
     this.live = this.live.filter((t) => t !== thread);
     this.disconnect(thread);
-    this.rt.threadLost(thread);
-  }
-
-  private unreachable(thread: number, p: Packet): void {
-    // A call to an actor of a lost thread fails now rather than at its timeout.
-    if (p.op === 'msg') {
-      const sender = (p.m as unknown[])[1] as { r?: EncodedRef } | EncodedRef | null;
-      const r = Array.isArray(sender) ? sender : sender?.r;
-      if (r !== undefined && r.length === 4 && r[1] === this.thread) {
-        const err = new ActorExitedError(
-          'noconnection',
-          undefined,
-          `(on lost thread ${thread}) cannot reply`,
-        );
-        this.rt.calls.complete(r[3], ERROR_REPLY, [err]);
-      }
+    for (const [req, r] of [...this.requests]) {
+      // Requests to the lost thread are answered as for a thread that does not exist.
+      if (r.to !== thread) continue;
+      this.requests.delete(req);
+      r.reject(new PlaceLostError(thread));
     }
-    this.rt.logger.debug(`packet '${p.op}' for lost thread ${thread} dropped`);
+    this.sink.lost(thread);
   }
 
   // ---- decoding ----
@@ -658,6 +699,14 @@ export class Fabric implements Reviver {
     const ref = new ActorRef(r[0], r[1], r[2], this.rt);
     if (r[1] === this.thread) ref[CELL] = this.rt.localCell(r[0]);
     return ref;
+  }
+
+  here(id: number): ActorRef {
+    return this.rt.localRef(id, this.rt.localCell(id));
+  }
+
+  replyRef(callId: number): ReplyRef {
+    return new ReplyRef(0, this.thread, callId, this.rt);
   }
 
   proxy(ref: ActorRef): ProxyBase {

@@ -31,11 +31,14 @@ import { type ActorProxy, FunctionActorProxy, ProxyBase, proxyClassFor } from '.
 import { type EventSink, type RecordEvent, Recorder, type RecordOption } from './record/recorder.js';
 import { ActorRef, type Address, CELL, type Delivery, ReplyRef } from './ref.js';
 import { Registry } from './registry.js';
-import { type Fabric, ID_SPACE } from './remote.js';
+import type { Fabric } from './remote.js';
+import { ID_SPACE, Links } from './router/links.js';
+import { Router, type RouterHost } from './router/router.js';
+import type { AnswerOf, LiveCell, Request, Signal } from './router/signal.js';
 import { Scheduler } from './scheduler.js';
-import { Signals } from './signals.js';
+import { supervisorClass } from './supervisor-spec.js';
 import { renderTrees } from './tree.js';
-import { copyMessage, encodeValue } from './wire.js';
+import { encodeRef, encodeValue } from './wire.js';
 
 /** Options of `new Runtime(...)`. */
 export interface RuntimeOptions {
@@ -86,16 +89,11 @@ export interface ThreadRole {
   attachFabric(rt: Runtime): Fabric;
 }
 
-/** @internal What shutdown needs to know of a live actor, on any thread. */
-export interface LiveCell {
-  ref: ActorRef;
-  parent: ActorRef | undefined;
-  born: number;
-}
+export type { LiveCell } from './router/signal.js';
 
 const KNOWN_OPTIONS = ['controller', 'callTimeout', 'shutdownTimeout', 'record', 'logger', 'clock'];
 
-export class Runtime implements Delivery {
+export class Runtime implements Delivery, RouterHost {
   readonly controller: Controller;
   readonly logger: Logger;
   readonly clock: Clock;
@@ -105,21 +103,20 @@ export class Runtime implements Delivery {
   /** @internal */ readonly deadlines: Deadlines;
   /** @internal */ readonly calls: Calls;
   /** @internal */ readonly registry: Registry;
-  /** @internal Links, monitors and exit signals. */ readonly signals: Signals;
+  /** @internal Every signal of this thread passes here. */ readonly router: Router;
+  /** @internal Links, monitors and exit signals. */ readonly links: Links;
   /** @internal The sender of signals that come from the runtime itself (shutdown). */
   readonly systemRef: ActorRef;
   /** @internal The other threads, once there are any. */
   fabric: Fabric | undefined;
   private readonly cells: CellTable;
   private recorder: EventSink | undefined;
-  private copy: boolean;
   private readonly callTimeout: number;
   private readonly shutdownTimeout: number;
   private readonly t0: number;
   private nextId = 1;
   private stopping: Promise<void> | undefined;
   private signalled: NodeJS.Signals | undefined;
-  private readonly reviveFn = (ref: ActorRef) => this.revive(ref);
   /** Top-level actors still alive, when the runtime stops by itself once they are all done. */
   private autoStop: { alive: number } | undefined;
 
@@ -168,14 +165,15 @@ export class Runtime implements Delivery {
     this.logger = logger;
     this.clock = clock;
     this.controller = controller;
-    this.copy = controller.copiesMessages;
+    this.router = new Router(this, this.thread, controller.copiesMessages);
+    this.links = new Links(this.router);
     this.recorder = options.record === undefined ? undefined : new Recorder(options.record);
+    if (this.recorder !== undefined) this.router.observe(this.recordSignal);
     this.deadlines = new Deadlines(clock);
     this.calls = new Calls(this.deadlines);
     this.scheduler = new Scheduler((err) =>
       this.logger.error(`internal scheduler error: ${err}`, { error: err }),
     );
-    this.signals = new Signals(this);
     this.registry = new Registry(this);
     this.systemRef = new ActorRef(0, 0, 'runtime', this);
     this.t0 = clock.now();
@@ -314,41 +312,14 @@ export class Runtime implements Delivery {
 
   // ---- internal: the delivery path ----
 
-  /** @internal The one delivery path: record, then copy (thread semantics) and enqueue, or route. */
+  /** @internal A message: through the router (recorded, copied or carried to its place, applied). */
   deliver(to: ActorRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
-    if (this.recorder !== undefined) this.recordSend(to, tag, sender, args, kwargs);
-    let cell = to[CELL];
-    if (cell === undefined) {
-      if (to.thread !== this.thread && this.fabric !== undefined) {
-        return this.fabric.message(to, tag, sender, args, kwargs);
-      }
-      cell = this.cells.get(to.id);
-    }
-    if (this.copy) {
-      const m = copyMessage([tag, sender, args, kwargs], this.reviveFn);
-      tag = m[0];
-      sender = m[1];
-      args = m[2];
-      kwargs = m[3];
-    }
-    if (cell !== undefined && cell.state !== DEAD) cell.enqueue(tag, sender, args, kwargs);
-    else this.undeliverable(to, tag, sender);
+    this.router.message(to, tag, sender, args, kwargs);
   }
 
   /** @internal A reply to a call: completes the pending call, or is dropped if it is late. */
   deliverReply(to: ReplyRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
-    if (this.recorder !== undefined) this.recordSend(to, tag, sender, args, kwargs);
-    if (to.thread !== this.thread && this.fabric !== undefined) {
-      return this.fabric.reply(to, tag, sender, args, kwargs);
-    }
-    if (this.copy) {
-      const m = copyMessage([tag, sender, args, kwargs], this.reviveFn);
-      tag = m[0];
-      args = m[2];
-    }
-    if (!this.calls.complete(to.callId, tag, args)) {
-      this.logger.debug(`late reply to ${to} dropped (the call had timed out or was answered)`, { tag });
-    }
+    this.router.reply(to, tag, sender, args, kwargs);
   }
 
   /** @internal A call: `[tag, replyRef, args, kwargs]` to `to`, answered through the pending-call table. */
@@ -384,30 +355,43 @@ export class Runtime implements Delivery {
     return promise;
   }
 
-  /** @internal A message for an actor that does not exist (any more): dropped; a call fails at once. */
-  undeliverable(to: ActorRef, tag: string, sender: Address | null): void {
-    if (sender instanceof ReplyRef) {
-      sender.sendWith(ERROR_REPLY, to, [new NoSuchActorError(to)], NO_KWARGS);
-      return;
-    }
-    this.logger.debug(`message '${tag}' to ${to} dropped: no such actor (dead letter)`, { actor: to, tag });
-  }
-
-  private revive(ref: ActorRef): ActorRef {
+  /** @internal RouterHost: binds a copied ref to this thread. */
+  revive(ref: ActorRef): ActorRef {
     if (ref instanceof ReplyRef) return new ReplyRef(ref.id, ref.thread, ref.callId, this);
     return new ActorRef(ref.id, ref.thread, ref.name, this, this.cells.get(ref.id));
   }
 
-  private recordSend(
-    to: ActorRef,
-    tag: string,
-    sender: Address | null,
-    args: unknown[],
-    kwargs: Kwargs,
-  ): void {
-    const from = currentCell();
-    this.record({ ev: 'send', from: from?.ref ?? sender, to, tag, args, kwargs });
+  /** @internal RouterHost */
+  cellById(id: number): Cell | undefined {
+    return this.cells.get(id);
   }
+
+  /** @internal RouterHost */
+  complete(callId: number, tag: string, args: unknown[]): boolean {
+    return this.calls.complete(callId, tag, args);
+  }
+
+  /** Every signal, recorded as it is routed: messages as 'send', the rest as 'signal' with their kind. */
+  private readonly recordSignal = (s: Signal): void => {
+    if (s.kind === 'msg' || s.kind === 'reply') {
+      const from = currentCell();
+      this.record({
+        ev: 'send',
+        from: from?.ref ?? s.sender,
+        to: s.to,
+        tag: s.tag,
+        args: s.args,
+        kwargs: s.kwargs,
+      });
+      return;
+    }
+    const from = s.kind === 'monitor' ? s.watcher : 'from' in s ? s.from : (currentCell()?.ref ?? null);
+    const event: Omit<RecordEvent, 't' | 'thread'> = { ev: 'signal', kind: s.kind, from, to: s.to };
+    if (s.kind === 'exit' || s.kind === 'down') event.reason = s.reason;
+    if (s.kind === 'monitor' || s.kind === 'demonitor' || s.kind === 'down') event.mref = s.mref;
+    if (s.kind === 'named') event.name = s.name;
+    this.record(event);
+  };
 
   private record(event: Omit<RecordEvent, 't' | 'thread'>): void {
     this.recorder?.write({ t: this.elapsed(), thread: this.thread, ...event } as RecordEvent);
@@ -439,6 +423,7 @@ export class Runtime implements Delivery {
   /** @internal Worker threads forward their recording to the main thread. */
   setRecorder(sink: EventSink | undefined): void {
     this.recorder = sink;
+    this.router.observe(sink === undefined ? undefined : this.recordSignal);
   }
 
   // ---- internal: actors ----
@@ -491,13 +476,13 @@ export class Runtime implements Delivery {
       const ref = new ActorRef(id, thread, name, this);
       const d = descriptorOf(target, name);
       if (link && parent !== undefined) (parent.links ??= new Map()).set(id, ref);
-      this.fabric!.send(thread, {
+      this.fabric!.spawn(thread, {
         op: 'spawn',
         id,
         name,
         target: d,
         args: encoded.v,
-        parent: parent === undefined ? null : encodeRefOf(parent.ref),
+        parent: parent === undefined ? null : encodeRef(parent.ref),
         link,
         born: performance.timeOrigin + performance.now(),
         load: [d, ...(encoded.load ?? [])],
@@ -505,7 +490,7 @@ export class Runtime implements Delivery {
       return { cell: undefined, proxy: this.proxyForTarget(ref, target) };
     }
     const cell = this.adopt(id, name, target, args, parent?.ref, false);
-    if (link && parent !== undefined) this.signals.link(parent, cell.ref);
+    if (link && parent !== undefined) this.links.link(parent, cell.ref);
     return { cell, proxy: this.proxyOf(cell) };
   }
 
@@ -623,25 +608,66 @@ export class Runtime implements Delivery {
     }
   }
 
-  /** @internal A thread was lost: its actors are gone with 'noconnection' for everyone here. */
-  threadLost(thread: number): void {
-    for (const cell of [...this.cells.values()]) {
-      for (const ref of [...(cell.links?.values() ?? [])]) {
-        if (ref.thread === thread) this.signals.exitSignal(cell.ref, ref, 'noconnection', true);
-      }
-      for (const [mref, target] of [...(cell.monitoring ?? [])]) {
-        if (target.thread !== thread) continue;
-        cell.monitoring!.delete(mref);
-        this.deliver(cell.ref, 'DOWN', target, ['noconnection', mref], NO_KWARGS);
-      }
-    }
+  /** @internal RouterHost: a thread was lost: its actors are gone with 'noconnection' for everyone here. */
+  lost(thread: number): void {
+    this.links.placeLost([...this.cells.values()], thread);
     this.calls.threadLost(thread);
     this.registry.dropThread(thread);
   }
 
-  /** @internal Live actors of this thread, for a distributed shutdown. */
+  /** @internal RouterHost: answers a control request from a thread (this one included). */
+  async answer<R extends Request>(r: R): Promise<AnswerOf<R>> {
+    return (await this.answerAny(r)) as AnswerOf<R>;
+  }
+
+  private async answerAny(r: Request): Promise<unknown> {
+    switch (r.q) {
+      case 'register':
+        return this.registry.register(r.name, r.ref);
+      case 'unregister':
+        return this.registry.unregister(r.name);
+      case 'whereis':
+        return this.registry.whereis(r.name);
+      case 'release':
+        return this.registry.drop(r.name, r.id);
+      case 'alive': {
+        const cell = this.cellOf(r.to);
+        return cell === undefined ? { alive: false } : { alive: true, target: this.describeTarget(cell) };
+      }
+      case 'started': {
+        const cell = this.cellOf(r.to) ?? this.cells.get(r.to.id);
+        return cell === undefined ? 'noproc' : cell.whenStarted();
+      }
+      case 'watch': {
+        const cell = this.cellOf(r.to);
+        if (cell !== undefined) await cell.exited();
+        return true;
+      }
+      case 'list':
+        return this.liveCells();
+      case 'stop':
+        return this.stopHere(r.ids, r.reason, r.timeout);
+    }
+  }
+
+  /** @internal Live actors of this thread, for a distributed shutdown and the tree view. */
   liveCells(): LiveCell[] {
-    return [...this.cells.values()].map((c) => ({ ref: c.ref, parent: c.parent, born: c.born ?? 0 }));
+    const Sup = supervisorClass.cls;
+    const out: LiveCell[] = [];
+    for (const c of this.cells.values()) {
+      const actor = c.actor;
+      out.push({
+        ref: c.ref,
+        parent: c.parent,
+        born: c.born ?? 0,
+        quick: !c.trapExit && (actor === undefined || typeof actor.onStop !== 'function'),
+        supervisor:
+          Sup !== undefined &&
+          typeof c.target === 'function' &&
+          (c.target === Sup || c.target.prototype instanceof Sup),
+      });
+    }
+    return out;
   }
 
   /** The runtime made by start…Controller() stops by itself once its top-level actors are done. */
@@ -662,32 +688,34 @@ export class Runtime implements Delivery {
   async whenStarted(ref: ActorRef): Promise<ExitReason | undefined> {
     const cell = this.cellOf(ref);
     if (cell !== undefined) return cell.whenStarted();
-    if (ref.thread === this.thread || this.fabric === undefined) return 'noproc';
-    const answer = (await this.fabric.request(ref.thread, { op: 'started', to: ref.id }).catch(() => ({
-      failed: true,
-      reason: 'noconnection',
-    }))) as { failed: boolean; reason: ExitReason };
-    return answer.failed ? answer.reason : undefined;
+    if (ref.thread === this.thread) return 'noproc';
+    return this.router.request(ref.thread, { q: 'started', to: ref });
   }
 
   private awaitExit(ref: ActorRef): Promise<unknown> {
     const cell = this.cellOf(ref);
     if (cell !== undefined) return cell.exited();
-    if (ref.thread === this.thread || this.fabric === undefined) return Promise.resolve();
-    return this.fabric.request(ref.thread, { op: 'watch', to: ref.id }).catch(() => undefined);
+    if (ref.thread === this.thread) return Promise.resolve();
+    return this.router.request(ref.thread, { q: 'watch', to: ref }).catch(() => undefined);
   }
 
-  private async allLive(): Promise<LiveCell[]> {
+  /** @internal Live actors of every thread (the main thread asks the others). */
+  async allLive(): Promise<LiveCell[]> {
     const all = this.liveCells();
     if (this.fabric !== undefined && this.thread === 0) {
       const answers = await Promise.all(
-        this.fabric.live.map((t) => this.fabric!.request(t, { op: 'list' }).catch(() => [])),
+        this.fabric.live.map((t) => this.router.request(t, { q: 'list' }).catch(() => [] as LiveCell[])),
       );
-      for (const a of answers) all.push(...(a as LiveCell[]));
+      for (const a of answers) all.push(...a);
     }
     return all;
   }
 
+  /**
+   * Stops top-level actors in reverse start order. Runs of actors that stop at once (no onStop, not
+   * trapping exits: nothing of theirs can observe the order) go in one request per thread; any other
+   * actor is stopped alone, and waited for, in its place in the order.
+   */
   private async stopAll(): Promise<void> {
     for (;;) {
       const all = await this.allLive();
@@ -696,10 +724,20 @@ export class Runtime implements Delivery {
       let roots = all.filter((c) => c.parent === undefined || !alive.has(c.parent.id));
       if (roots.length === 0) roots = all;
       roots.sort((a, b) => b.born - a.born || b.ref.id - a.ref.id);
+      let batch = new Map<number, number[]>();
       for (const root of roots) {
+        if (root.quick) {
+          const ids = batch.get(root.ref.thread);
+          if (ids === undefined) batch.set(root.ref.thread, [root.ref.id]);
+          else ids.push(root.ref.id);
+          continue;
+        }
+        if (batch.size > 0) await this.stopBatch(batch);
+        batch = new Map();
         const pending = this.stopOne(root.ref);
         if (pending !== undefined) await pending;
       }
+      if (batch.size > 0) await this.stopBatch(batch);
     }
     this.deadlines.close();
     this.scheduler.close();
@@ -709,23 +747,45 @@ export class Runtime implements Delivery {
     this.fabric?.close();
   }
 
+  /** Stops actors of several threads, one request per thread, all threads at once. */
+  private async stopBatch(batch: Map<number, number[]>): Promise<void> {
+    await Promise.all(
+      [...batch].map(([thread, ids]) =>
+        this.router
+          .request(thread, { q: 'stop', ids, reason: 'shutdown', timeout: this.shutdownTimeout })
+          .catch(() => true),
+      ),
+    );
+  }
+
+  /** Stops actors of this thread in the given order; resolves when all are gone (killed after `timeout`). */
+  private async stopHere(ids: number[], reason: ExitReason, timeout: number): Promise<true> {
+    for (const id of ids) {
+      const cell = this.cells.get(id);
+      if (cell === undefined || cell.state === DEAD) continue;
+      this.links.exitSignal(cell.ref, this.systemRef, reason, false);
+      if (cell.state !== DEAD) await this.awaitStop(cell.ref, cell.exited(), timeout);
+    }
+    return true;
+  }
+
   /** Stops one top-level tree; undefined if it stopped at once (a local actor without onStop or children). */
   private stopOne(ref: ActorRef): Promise<void> | undefined {
     const cell = this.cellOf(ref);
     if (cell !== undefined) {
-      this.signals.exitSignal(ref, this.systemRef, 'shutdown', false);
+      this.links.exitSignal(ref, this.systemRef, 'shutdown', false);
       if (cell.state === DEAD) return undefined;
-      return this.awaitStop(ref, cell.exited());
+      return this.awaitStop(ref, cell.exited(), this.shutdownTimeout);
     }
     const exited = this.awaitExit(ref);
-    this.signals.exitSignal(ref, this.systemRef, 'shutdown', false);
-    return this.awaitStop(ref, exited);
+    this.links.exitSignal(ref, this.systemRef, 'shutdown', false);
+    return this.awaitStop(ref, exited, this.shutdownTimeout);
   }
 
-  /** Waits for `ref` to exit, killing it after `shutdownTimeout`. */
-  private async awaitStop(ref: ActorRef, exited: Promise<unknown>): Promise<void> {
-    const kill = { at: 0, fire: () => this.signals.exitSignal(ref, this.systemRef, 'kill', false) };
-    this.deadlines.add(kill, this.shutdownTimeout);
+  /** Waits for `ref` to exit, killing it after `timeout` ms. */
+  private async awaitStop(ref: ActorRef, exited: Promise<unknown>, timeout: number): Promise<void> {
+    const kill = { at: 0, fire: () => this.links.exitSignal(ref, this.systemRef, 'kill', false) };
+    this.deadlines.add(kill, timeout);
     await exited;
     this.deadlines.cancel(kill);
   }
@@ -733,10 +793,6 @@ export class Runtime implements Delivery {
 
 /** The class a proxy is typed after, for spawnWith. */
 type ProxyTargetOf<T> = T extends new (...args: any[]) => infer I ? I : T;
-
-function encodeRefOf(ref: ActorRef): [number, number, string] {
-  return [ref.id, ref.thread, ref.name];
-}
 
 /** Checks what `spawn` was given; returns the name its refs carry. */
 function checkTarget(target: unknown): string {

@@ -326,3 +326,61 @@ function rebuildError(f: ErrorFields): Error {
 function typeName(obj: object): string {
   return obj.constructor?.name ?? 'object';
 }
+
+// ---- reasons that cannot cross ----
+
+/**
+ * @internal An exit reason as it can cross a boundary: the reason itself if the codec can carry it, else
+ * a cloneable Error describing it (name, message, stack and code where they can be read, `reduced: true`).
+ * Never throws: a dying actor must always finish dying, whatever it died with.
+ */
+export function reduceReason(reason: unknown): unknown {
+  try {
+    encodeValue(reason, 'reason');
+    return reason;
+  } catch (why) {
+    return describeReason(reason, why);
+  }
+}
+
+function describeReason(reason: unknown, why: unknown): Error {
+  const read = (f: () => unknown): unknown => {
+    try {
+      return f();
+    } catch {
+      return undefined;
+    }
+  };
+  const text = (v: unknown, fallback: string): string => {
+    if (typeof v === 'string') return v;
+    const s = read(() => String(v));
+    return typeof s === 'string' ? s : fallback;
+  };
+  const isError = read(() => reason instanceof Error) === true;
+  const r = reason as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown };
+  const name = isError
+    ? text(
+        read(() => r.name),
+        'Error',
+      )
+    : typeof reason;
+  const message = isError
+    ? text(
+        read(() => r.message),
+        '',
+      )
+    : text(reason, `a ${typeof reason}`);
+  const because = text(
+    read(() => (why as Error).message),
+    'it cannot be copied',
+  );
+  const out = new Error(`${message} [exit reason reduced: ${because}]`);
+  const hidden = { writable: true, configurable: true, enumerable: false };
+  Object.defineProperty(out, 'name', { ...hidden, value: name });
+  const stack = isError ? read(() => r.stack) : undefined;
+  if (typeof stack === 'string') Object.defineProperty(out, 'stack', { ...hidden, value: stack });
+  const code = isError ? read(() => r.code) : undefined;
+  if (typeof code === 'string' || typeof code === 'number') (out as { code?: unknown }).code = code;
+  (out as { reduced?: boolean }).reduced = true;
+  return out;
+}

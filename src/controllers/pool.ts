@@ -85,7 +85,7 @@ export class WorkerPool {
       const ch = new MessageChannel();
       peers.push([t, ch.port1]);
       this.fabric.flush(); // keep order: everything queued for t goes before the new port
-      this.fabric.post(t, { op: 'connect', thread, port: ch.port2 }, [ch.port2]);
+      this.fabric.postTransfer(t, { op: 'connect', thread, port: ch.port2 }, [ch.port2]);
     }
     const live = dedicated ? this.poolThreads() : [...this.poolThreads(), thread];
     const setup: WorkerSetup = {

@@ -11,7 +11,13 @@ import { safeJson } from './json.js';
 /** One recorded event (a JSON line). `t` is ms since the runtime started. */
 export interface RecordEvent {
   t: number;
-  ev: 'send' | 'spawn' | 'exit' | 'report';
+  ev: 'send' | 'spawn' | 'exit' | 'signal' | 'report';
+  /** Signals (`ev: 'signal'`): exit, link, unlink, monitor, demonitor, down or named. */
+  kind?: string;
+  /** The monitor ref of a monitor, demonitor or down signal. */
+  mref?: number;
+  /** The name of a named signal (undefined: the name was released). */
+  name?: string | undefined;
   /** The sender (send), the parent (spawn), or the actor (exit); `{actor, name, thread}` or null. */
   from: unknown;
   /** The receiver (send) or the new actor (spawn). */

@@ -12,7 +12,7 @@ describe('Recording', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes one JSON line per send, spawn and exit, complete when run() resolves', async () => {
+  it('writes one JSON line per send, spawn, signal and exit, complete when run() resolves', async () => {
     const file = join(dir, 'run.jsonl');
     const rt = new Runtime({ record: file });
     await rt.run(async () => {
@@ -23,8 +23,11 @@ describe('Recording', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    const kinds = lines.map((l) => `${l.ev}${l.tag ? `:${l.tag}` : ''}`);
-    expect(kinds).to.deep.equal(['spawn', 'spawn', 'send:add', 'send:reply', 'exit', 'exit']);
+    const kinds = lines.map((l) => `${l.ev}${l.tag ? `:${l.tag}` : ''}${l.kind ? `:${l.kind}` : ''}`);
+    // main exits; shutdown then sends the Adder an exit signal 'shutdown' (recorded like every signal).
+    expect(kinds).to.deep.equal(['spawn', 'spawn', 'send:add', 'send:reply', 'exit', 'signal:exit', 'exit']);
+    expect(lines[5].reason).to.equal('shutdown');
+    expect(lines[5].to.name).to.equal('Adder');
     const send = lines[2];
     expect(send.args).to.deep.equal([1, 2]);
     expect(send.kwargs).to.deep.equal({});
@@ -32,7 +35,7 @@ describe('Recording', () => {
     expect(send.from.name).to.equal('anonymous');
     expect(send.thread).to.equal(0);
     expect(typeof send.t).to.equal('number');
-    expect(lines[5].reason).to.equal('shutdown');
+    expect(lines[6].reason).to.equal('shutdown');
   });
 
   it('keeps only the events a filter accepts', async () => {

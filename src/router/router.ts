@@ -1,0 +1,266 @@
+/**
+ * The router: every signal of a place (a thread of a runtime) passes here, whatever its kind and wherever
+ * it goes. It is where recording hangs (the recording sees messages, replies, exits, links, monitors,
+ * DOWNs and name changes alike), and it either applies a signal to an actor of this place (apply.ts) or
+ * hands it to the transport that reaches the target's place. A signal for a place no transport reaches
+ * is answered here, once, as Erlang would: a call fails with 'noconnection', a link gets an exit signal
+ * 'noconnection', a monitor a DOWN 'noconnection'.
+ *
+ * `route(signal)` is the one entry. Messages and replies also have a field-wise entry (`message`,
+ * `reply`) that does exactly what `route` does with a `msg`/`reply` signal without building the signal
+ * object, because they are the hot path (a signal object is made only when one crosses to another place
+ * or is recorded).
+ */
+import { type Cell, DEAD, ERROR_REPLY } from '../cell.js';
+import { ActorExitedError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { type ExitReason, type Kwargs, NO_KWARGS } from '../message.js';
+import { type ActorRef, type Address, CELL, ReplyRef } from '../ref.js';
+import { copyMessage, reduceReason } from '../wire.js';
+import { type ApplyHost, apply, failCallTo } from './apply.js';
+import type { AnswerOf, Request, Signal } from './signal.js';
+import { PlaceLostError, type Transport, type TransportSink } from './transport.js';
+
+/** What the router needs of the runtime of its place. */
+export interface RouterHost {
+  readonly logger: Logger;
+  /** The cell with this id on this place (alive or exiting), if any. */
+  cellById(id: number): Cell | undefined;
+  /** Completes a pending call; false if it is no longer pending. */
+  complete(callId: number, tag: string, args: unknown[]): boolean;
+  /** Binds a copied ref to this place (copying on one thread). */
+  revive(ref: ActorRef): ActorRef;
+  /** Answers a control request from another place (or this one). */
+  answer<R extends Request>(request: R): Promise<AnswerOf<R>>;
+  /** `place` is lost: 'noconnection' for everything here that knew of it. */
+  lost(place: number): void;
+}
+
+/** Records one signal; `applied`: a notice (EXIT, DOWN) queued into a mailbox by `apply`. */
+export type SignalObserver = (signal: Signal) => void;
+
+export class Router implements ApplyHost, TransportSink {
+  private transport: Transport | undefined = undefined;
+  private observer: SignalObserver | undefined = undefined;
+
+  constructor(
+    private readonly host: RouterHost,
+    /** This place's number (the thread part of its refs). */
+    readonly place: number,
+    /** Copy what is applied here, as a thread boundary would (TaskletController({ copyMessages })). */
+    private readonly copy: boolean,
+  ) {}
+
+  /** Joins this place to others (once: a worker thread at start, the main thread when it starts workers). */
+  connect(transport: Transport): void {
+    if (this.transport !== undefined && this.transport !== transport) {
+      throw new Error('internal: a router is connected to one transport');
+    }
+    this.transport = transport;
+  }
+
+  /** Records every signal from now on (undefined: stop). */
+  observe(observer: SignalObserver | undefined): void {
+    this.observer = observer;
+  }
+
+  get connected(): Transport | undefined {
+    return this.transport;
+  }
+
+  // ---- the one entry ----
+
+  route(s: Signal): void {
+    if (this.observer !== undefined) this.observer(s);
+    const place = s.to.thread;
+    if (place === this.place) return this.local(s);
+    const t = this.transport;
+    if (t === undefined || !t.reaches(place)) return this.unreachable(place, s);
+    if (s.kind === 'exit' || s.kind === 'down') s = { ...s, reason: crossable(s.reason) };
+    else if (s.kind === 'reply' && s.tag === ERROR_REPLY) s = { ...s, args: [crossable(s.args[0])] };
+    t.post(place, s, s.kind === 'exit');
+  }
+
+  /** `route({ kind: 'msg', … })` without the signal object. */
+  message(to: ActorRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
+    if (this.observer !== undefined) return this.route({ kind: 'msg', to, tag, sender, args, kwargs });
+    let cell = to[CELL];
+    if (cell === undefined) {
+      const place = to.thread;
+      if (place !== this.place) {
+        const t = this.transport;
+        if (t === undefined || !t.reaches(place)) {
+          return this.unreachable(place, { kind: 'msg', to, tag, sender, args, kwargs });
+        }
+        return t.post(place, { kind: 'msg', to, tag, sender, args, kwargs });
+      }
+      cell = this.host.cellById(to.id);
+    }
+    if (this.copy) {
+      const m = copyMessage([tag, sender, args, kwargs], this.reviveFn);
+      tag = m[0];
+      sender = m[1];
+      args = m[2];
+      kwargs = m[3];
+    }
+    if (cell !== undefined && cell.state !== DEAD) cell.enqueue(tag, sender, args, kwargs);
+    else this.deadLetter(to, tag, sender);
+  }
+
+  /** `route({ kind: 'reply', … })` without the signal object. */
+  reply(to: ReplyRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
+    if (this.observer !== undefined || to.thread !== this.place || tag === ERROR_REPLY) {
+      return this.route({ kind: 'reply', to, tag, sender, args, kwargs });
+    }
+    if (this.copy) args = copyMessage([tag, null, args, NO_KWARGS], this.reviveFn)[2];
+    if (!this.host.complete(to.callId, tag, args)) this.debug(`late reply to call ${to.callId} dropped`);
+  }
+
+  /** Asks `place` a control question (this place answers its own). */
+  request<R extends Request>(place: number, r: R): Promise<AnswerOf<R>> {
+    if (place === this.place) return this.host.answer(r);
+    const t = this.transport;
+    if (t === undefined || !t.reaches(place)) {
+      try {
+        return Promise.resolve(unreachableAnswer(place, r));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return t.request(place, r).catch((err: unknown) => {
+      if (err instanceof PlaceLostError) return unreachableAnswer(place, r);
+      throw err;
+    });
+  }
+
+  /** Places the transport reaches (besides this one). */
+  reaches(place: number): boolean {
+    return place === this.place || this.transport?.reaches(place) === true;
+  }
+
+  // ---- this place ----
+
+  private local(s: Signal): void {
+    if (this.copy) s = this.copied(s);
+    apply(this, s);
+  }
+
+  /** A copy of `s` as a thread boundary would make it (reasons that cannot cross are reduced). */
+  private copied(s: Signal): Signal {
+    switch (s.kind) {
+      case 'msg':
+      case 'reply': {
+        const args = s.tag === ERROR_REPLY ? [copyReason(s.args[0], this.reviveFn)] : s.args;
+        const m = copyMessage([s.tag, s.sender, args, s.kwargs], this.reviveFn);
+        return { ...s, sender: m[1], args: m[2], kwargs: m[3] };
+      }
+      case 'exit':
+      case 'down':
+        return { ...s, reason: copyReason(s.reason, this.reviveFn) };
+      default:
+        return s;
+    }
+  }
+
+  private readonly reviveFn = (ref: ActorRef) => this.host.revive(ref);
+
+  // ---- TransportSink: what other places send here ----
+
+  arrive(s: Signal, _urgent: boolean): void {
+    apply(this, s);
+  }
+
+  answer<R extends Request>(r: R): Promise<AnswerOf<R>> {
+    return this.host.answer(r);
+  }
+
+  lost(place: number): void {
+    this.host.lost(place);
+  }
+
+  // ---- ApplyHost ----
+
+  liveCell(ref: ActorRef): Cell | undefined {
+    const cell = ref[CELL] ?? (ref.thread === this.place ? this.host.cellById(ref.id) : undefined);
+    return cell === undefined || cell.state === DEAD ? undefined : cell;
+  }
+
+  notify(cell: Cell, tag: 'EXIT' | 'DOWN', from: ActorRef, args: unknown[]): void {
+    if (this.observer !== undefined) {
+      this.observer({ kind: 'msg', to: cell.ref, tag, sender: from, args, kwargs: NO_KWARGS });
+    }
+    cell.enqueue(tag, from, args, NO_KWARGS);
+  }
+
+  complete(callId: number, tag: string, args: unknown[]): boolean {
+    return this.host.complete(callId, tag, args);
+  }
+
+  deadLetter(to: ActorRef, tag: string, sender: Address | null): void {
+    if (failCallTo(this, to, sender)) return;
+    this.debug(`message '${tag}' to ${to} dropped: no such actor (dead letter)`);
+  }
+
+  released(name: string, id: number): void {
+    void this.request(0, { q: 'release', name, id }).catch(() => undefined);
+  }
+
+  debug(message: string): void {
+    this.host.logger.debug(message);
+  }
+
+  // ---- places nobody reaches ----
+
+  /** `s` is for a place that is lost (or never was): answer as Erlang does for a lost node. */
+  private unreachable(place: number, s: Signal): void {
+    switch (s.kind) {
+      case 'msg':
+        if (s.sender instanceof ReplyRef) {
+          const err = new ActorExitedError('noconnection', s.to, `(its thread ${place} is not reachable)`);
+          this.route({
+            kind: 'reply',
+            to: s.sender,
+            tag: ERROR_REPLY,
+            sender: s.to,
+            args: [err],
+            kwargs: NO_KWARGS,
+          });
+          return;
+        }
+        break;
+      case 'link':
+        this.route({ kind: 'exit', to: s.from, from: s.to, reason: 'noconnection', viaLink: true });
+        return;
+      case 'monitor':
+        this.route({ kind: 'down', to: s.watcher, from: s.to, reason: 'noconnection', mref: s.mref });
+        return;
+    }
+    this.debug(`${s.kind} for ${s.to} dropped: its thread ${place} is not reachable`);
+  }
+}
+
+/** What a request to an unreachable place answers: the actor there is gone ('noconnection'). */
+function unreachableAnswer<R extends Request>(place: number, r: R): AnswerOf<R> {
+  const answers: { [Q in Request['q']]?: unknown } = {
+    alive: { alive: false },
+    started: 'noconnection',
+    watch: true,
+    list: [],
+    stop: true,
+  };
+  if (r.q in answers) return answers[r.q] as AnswerOf<R>;
+  throw new ActorExitedError('noconnection', undefined, `(thread ${place} is not reachable)`);
+}
+
+/** A reason as it can cross a boundary: itself if it can, else a cloneable description of it. */
+function crossable(reason: ExitReason): ExitReason {
+  return reduceReason(reason);
+}
+
+function copyReason(reason: ExitReason, revive: (r: ActorRef) => ActorRef): ExitReason {
+  try {
+    return copyMessage(['', null, [reason], NO_KWARGS], revive)[2][0];
+  } catch {
+    return copyMessage(['', null, [reduceReason(reason)], NO_KWARGS], revive)[2][0];
+  }
+}
