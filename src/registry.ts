@@ -13,6 +13,15 @@ import type { ActorRef } from './ref.js';
 import type { Found, Liveness } from './router/signal.js';
 import type { Runtime } from './runtime.js';
 
+/** @internal A name is a non-empty string; anything else is the caller's mistake, named at once. */
+export function checkName(name: unknown, call: string): asserts name is string {
+  if (typeof name !== 'string' || name.length === 0) {
+    const got =
+      typeof name === 'string' ? 'an empty string' : typeof name === 'symbol' ? 'a symbol' : typeof name;
+    throw new InvalidOptionError(`${call}: the name must be a non-empty string (got ${got})`);
+  }
+}
+
 /** @internal */
 export class Registry {
   private readonly byName = new Map<string, ActorRef>();
@@ -30,11 +39,7 @@ export class Registry {
   }
 
   async register(name: string, ref: ActorRef): Promise<void> {
-    if (typeof name !== 'string' || name.length === 0) {
-      throw new InvalidOptionError(
-        `register(name, actor): name must be a non-empty string (got ${String(name)})`,
-      );
-    }
+    checkName(name, 'register(name, actor)');
     if (this.remote) {
       await this.rt.router.request(0, { q: 'register', name, ref });
       return;

@@ -30,7 +30,7 @@ import { type ExitReason, isCleanStop, type Kwargs, NO_KWARGS } from './message.
 import { type ActorProxy, FunctionActorProxy, ProxyBase, proxyClassFor } from './proxy.js';
 import { type EventSink, type RecordEvent, Recorder, type RecordOption } from './record/recorder.js';
 import { ActorRef, type Address, CELL, type Delivery, ReplyRef } from './ref.js';
-import { Registry } from './registry.js';
+import { checkName, Registry } from './registry.js';
 import type { Fabric } from './remote.js';
 import { ID_SPACE, Links } from './router/links.js';
 import { Router, type RouterHost } from './router/router.js';
@@ -257,17 +257,20 @@ export class Runtime implements Delivery, RouterHost {
 
   /** Looks up a registered name: a proxy, or undefined. */
   async whereis<T = unknown>(name: string): Promise<ActorProxy<T> | undefined> {
+    checkName(name, 'whereis(name)');
     const found = await this.registry.whereis(name);
     return found === undefined ? undefined : ((await this.registry.proxyFor(found)) as ActorProxy<T>);
   }
 
   /** Registers `actor` under `name` (unique in this runtime). Throws NameTakenError if taken. */
   async register(name: string, actor: ActorRef | ProxyBase): Promise<void> {
+    checkName(name, 'register(name, actor)');
     await this.registry.register(name, actor instanceof ProxyBase ? actor.ref : actor);
   }
 
   /** Removes a name; resolves false if it was not registered. */
   async unregister(name: string): Promise<boolean> {
+    checkName(name, 'unregister(name)');
     return this.registry.unregister(name);
   }
 

@@ -5,7 +5,6 @@
  */
 import type { ActorRef } from './ref.js';
 import type { Runtime } from './runtime.js';
-import { supervisorClass } from './supervisor-spec.js';
 
 interface Kid {
   id: string;
@@ -15,18 +14,14 @@ interface Kid {
   restarts: number;
 }
 
-/** @internal */
+/** @internal The roots are supervisors (on any thread) whose parent is not a supervisor. */
 export async function renderTrees(rt: Runtime): Promise<string> {
-  const Sup = supervisorClass.cls;
-  if (Sup === undefined) return '';
   const lines: string[] = [];
-  const isSup = (target: unknown) =>
-    typeof target === 'function' && (target === Sup || target.prototype instanceof Sup);
-  const roots = rt.liveCells().filter((c) => {
-    const cell = rt.localCell(c.ref.id);
-    const parent = c.parent === undefined ? undefined : rt.localCell(c.parent.id);
-    return cell !== undefined && isSup(cell.target) && !(parent !== undefined && isSup(parent.target));
-  });
+  const all = await rt.allLive();
+  const supervisors = new Set(all.filter((c) => c.supervisor).map((c) => c.ref.id));
+  const roots = all
+    .filter((c) => c.supervisor && !(c.parent !== undefined && supervisors.has(c.parent.id)))
+    .sort((a, b) => a.born - b.born || a.ref.id - b.ref.id);
   for (const root of roots) await render(rt, root.ref, String(root.ref), '', lines);
   return lines.join('\n');
 }
