@@ -34,6 +34,8 @@ interface Workload {
   /** Higher is better (throughput) or lower (ms, bytes). */
   higherIsBetter: boolean;
   contestants: Contestant[];
+  /** A run that gives no result in this many ms fails (default 60 s). */
+  timeoutMs?: number;
   /** Runs once; returns the measured value in `unit`. */
   measure(c: Contestant, n: number): Promise<number>;
 }
@@ -197,6 +199,18 @@ const workloads: Workload[] = [
     contestants: [parleyThreads],
     measure: async (_c, jobs) => (await cpuFanOut(1, jobs)) / (await cpuFanOut(2, jobs)),
   },
+  {
+    key: 'shutdownIdle',
+    title: 'shutdown of idle actors (2 threads; tasklets for reference)',
+    unit: 'ms',
+    size: 100_000,
+    quick: 2_000,
+    higherIsBetter: false,
+    contestants: [parleyThreads, parleyTasklet],
+    // The contestant fails the run itself if the actors take over 120 s to start or to shut down.
+    timeoutMs: 250_000,
+    measure: (c, n) => c.shutdownIdle!(n),
+  },
 ];
 
 interface Row {
@@ -263,10 +277,11 @@ for (const w of workloads) {
     for (const c of cs) {
       try {
         // nact's fork-join now and then never answers a query: a stuck run counts as failed, not forever.
+        const timeoutMs = w.timeoutMs ?? 60_000;
         const v = await Promise.race([
           w.measure(c, n),
           new Promise<never>((_, reject) =>
-            setTimeout(() => reject(new Error('no result in 60 s')), 60_000).unref(),
+            setTimeout(() => reject(new Error(`no result in ${timeoutMs / 1000} s`)), timeoutMs).unref(),
           ),
         ]);
         values.get(c)!.push(v);

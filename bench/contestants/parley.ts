@@ -1,5 +1,6 @@
 /** Parley on the TaskletController (and the cross-thread workloads on the ThreadController). */
 import {
+  type ActorProxy,
   type Controller,
   exit,
   me,
@@ -19,6 +20,60 @@ function run<T>(controller: Controller, main: () => Promise<T>): Promise<T> {
 }
 
 const tasklets = () => new TaskletController();
+
+/** How long `shutdownIdle` lets the actors start, and then the shutdown run, before it fails the workload. */
+const SHUTDOWN_LIMIT_MS = 120_000;
+
+/**
+ * Spawns `n` idle class actors on a fresh runtime over `controller` (top level, so on threads they go
+ * round-robin to the worker threads), waits until all have started (a call to the last one spawned on each
+ * thread answers after every earlier spawn there, as a thread pair keeps its order), then times
+ * `runtime.shutdown()` alone. Resolves with its ms; rejects if either part takes over SHUTDOWN_LIMIT_MS.
+ */
+async function timeShutdown(controller: Controller, n: number): Promise<number> {
+  const rt = new Runtime({ controller, logger: silentLogger, callTimeout: SHUTDOWN_LIMIT_MS });
+  try {
+    const lastOnThread = new Map<number, ActorProxy<Idle>>();
+    for (let i = 0; i < n; i++) {
+      const p = rt.spawn(Idle);
+      lastOnThread.set(p.ref.thread, p);
+    }
+    await Promise.all([...lastOnThread.values()].map((p) => p.noop()));
+    const threads = rt.fabricThreads();
+    if (threads.length > 0) {
+      check(
+        threads.every((t) => lastOnThread.has(t)) && !lastOnThread.has(0),
+        'idle actors spread over every worker thread',
+      );
+    } else check(rt.stats().actors === n, 'idle actors started');
+  } catch (err) {
+    void rt.shutdown(); // do not leave its threads running into the next workloads
+    throw err;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const t0 = performance.now();
+  try {
+    await Promise.race([
+      rt.shutdown(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `shutdown of ${n} idle actors on the ${controller.kind} controller took over ${SHUTDOWN_LIMIT_MS / 1000} s`,
+              ),
+            ),
+          SHUTDOWN_LIMIT_MS,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+  const ms = performance.now() - t0;
+  check(rt.stats().actors === 0, 'no actor left after shutdown');
+  return ms;
+}
 
 export const parleyTasklet: Contestant = {
   name: 'Parley tasklets',
@@ -73,6 +128,7 @@ export const parleyTasklet: Contestant = {
       check(keep.length === n, 'idle actors kept');
       return bytes;
     }),
+  shutdownIdle: (n) => timeShutdown(tasklets(), n),
 };
 
 /** A contestant on one runtime of 2 worker threads, started once and reused across rounds (start-up is not measured). */
@@ -118,6 +174,8 @@ function threadsContestant(name: string, spinMicros: number): Contestant {
         exit(counter, 'kill');
         exit(producer, 'kill');
       }),
+    /** A runtime of its own (shutdown ends it), with the same 2 threads. */
+    shutdownIdle: (n) => timeShutdown(new ThreadController({ threads: 2, spinMicros }), n),
     async close() {
       await threaded?.shutdown();
       threaded = undefined;

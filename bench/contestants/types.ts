@@ -11,6 +11,8 @@ export interface Contestant {
   forkJoin?(actors: number): Promise<void>;
   skynet?(size: number): Promise<number>;
   idle?(actors: number): Promise<number>;
+  /** `runtime.shutdown()` of a fresh runtime holding `actors` started idle actors: returns its ms. */
+  shutdownIdle?(actors: number): Promise<number>;
   /** Threads only: CPU-bound fan-out over `threads` threads. */
   cpuFanOut?(threads: number, jobs: number): Promise<void>;
   close?(): Promise<void>;
