@@ -10,7 +10,7 @@ import { ReceiveTimeoutError, UnknownTagError } from './errors.js';
 import { FunctionActor } from './function-actor.js';
 import { type ClassInfo, classInfo, type Handler } from './handles.js';
 import { Envelope, type Filter, Mailbox } from './mailbox.js';
-import { type ExitReason, type Kwargs, type Message, NO_ARGS, NO_KWARGS, ownArgs } from './message.js';
+import { type ExitReason, type Kwargs, type Message, NO_ARGS, ownArgs } from './message.js';
 import { type ActorRef, type Address, BOUND, ReplyRef } from './ref.js';
 import type { Runtime } from './runtime.js';
 import type { Runnable } from './scheduler.js';

@@ -590,7 +590,7 @@ export class Fabric implements Transport, Decoder {
         this.rt.logger[p.level](p.message, decodeValue(p.fields, this) as Record<string, unknown>);
         return;
       case 'record':
-        return this.rt.recordForwarded(decodeValue(p.event, this) as Record<string, unknown>);
+        return this.rt.recording.forwarded(decodeValue(p.event, this) as Record<string, unknown>);
       case 'threads':
         this.live = p.live;
         return;

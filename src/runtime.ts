@@ -9,89 +9,41 @@ import { Actor } from './actor.js';
 import { Calls } from './calls.js';
 import { Cell, DEAD, ERROR_REPLY } from './cell.js';
 import { CellTable } from './cells.js';
-import { type Clock, systemClock } from './clock.js';
+import type { Clock } from './clock.js';
 import { currentCell } from './context.js';
 import type { Controller, Placement } from './controllers/controller.js';
-import { TaskletController } from './controllers/tasklet.js';
 import { Deadlines } from './deadlines.js';
-import {
-  ActorExitedError,
-  checkKnownOptions,
-  checkOption,
-  NoSuchActorError,
-  NotAnActorError,
-  RuntimeStoppedError,
-} from './errors.js';
+import { ActorExitedError, checkOption, NoSuchActorError, RuntimeStoppedError } from './errors.js';
 import { FunctionActor } from './function-actor.js';
 import { classInfo } from './handles.js';
 import { type Descriptor, descriptorOf, isImportable } from './importable.js';
-import { consoleLogger, type Logger } from './logger.js';
+import type { Logger } from './logger.js';
 import { type ExitReason, isCleanStop, type Kwargs, NO_KWARGS } from './message.js';
 import { type ActorProxy, FunctionActorProxy, ProxyBase, proxyClassFor } from './proxy.js';
-import { type EventSink, type RecordEvent, Recorder, type RecordOption } from './record/recorder.js';
+import { Recording } from './record/recording.js';
 import { ActorRef, type Address, CELL, type Delivery, ReplyRef } from './ref.js';
 import { checkName, Registry } from './registry.js';
 import type { Fabric } from './remote.js';
 import { ID_SPACE, Links } from './router/links.js';
 import { Router, type RouterHost } from './router/router.js';
-import type { AnswerOf, LiveCell, Request, Signal } from './router/signal.js';
+import type { AnswerOf, LiveCell, Request } from './router/signal.js';
+import { answerRequest, liveCellsFrom, liveCellsOf } from './runtime/answers.js';
+import {
+  checkTarget,
+  type RuntimeOptions,
+  resolveOptions,
+  type SpawnFn,
+  type SpawnOptions,
+  type SpawnTarget,
+  type ThreadRole,
+} from './runtime/options.js';
+import { Shutdown } from './runtime/shutdown.js';
 import { Scheduler } from './scheduler.js';
-import { supervisorClass } from './supervisor-spec.js';
 import { renderTrees } from './tree.js';
 import { encodeRef, encodeValue } from './wire.js';
 
-/** Options of `new Runtime(...)`. */
-export interface RuntimeOptions {
-  /** Where actors run (default: `new TaskletController()`). */
-  controller?: Controller;
-  /** Default call timeout in ms (default 5000). */
-  callTimeout?: number;
-  /** How long shutdown waits for each actor to stop before killing it, in ms (default 5000). */
-  shutdownTimeout?: number;
-  /** Record every send, spawn and exit as JSON lines: `'stdout'`, a file path, or `{ to, filter }`. */
-  record?: RecordOption;
-  /** Where crashes nobody is linked to, unhandled messages and supervisor reports go (default: stderr). */
-  logger?: Logger;
-  /** Time source for timeouts (default: the system clock; tests pass sinon's fake timers' globals). */
-  clock?: Clock;
-}
-
-/** Where to spawn, for `spawnWith`: a worker thread number, `'local'` (this thread) or `'own'` (a new thread). */
-export interface SpawnOptions {
-  /**
-   * `'local'`: on the spawning thread. `'own'`: on a worker thread of its own, for blocking or CPU-heavy
-   * work (in both controllers; the thread ends with the actor). A number: that worker thread (1…threads).
-   * Default: the controller's placement (round-robin over worker threads for importable actors).
-   */
-  thread?: number | 'local' | 'own';
-  /** Link the new actor to the current one, atomically (as spawnLink). */
-  link?: boolean;
-}
-
-/** What can be spawned: an Actor subclass, a function (run as a receive loop), or a functionActor. */
-export type SpawnTarget =
-  | (new (
-      ...args: any[]
-    ) => Actor)
-  | ((...args: any[]) => unknown)
-  | FunctionActor<any>;
-
-/** The typed signature shared by `runtime.spawn` and the functional `spawn`. */
-export interface SpawnFn {
-  <T extends Actor, A extends unknown[]>(cls: new (...args: A) => T, ...args: A): ActorProxy<T>;
-  <F extends (...args: any[]) => unknown>(actor: FunctionActor<F>): ActorProxy<FunctionActor<F>>;
-  <A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): ActorProxy<(...args: A) => unknown>;
-}
-
-/** @internal Set by a worker host: this runtime is one thread of a threaded runtime. */
-export interface ThreadRole {
-  thread: number;
-  attachFabric(rt: Runtime): Fabric;
-}
-
 export type { LiveCell } from './router/signal.js';
-
-const KNOWN_OPTIONS = ['controller', 'callTimeout', 'shutdownTimeout', 'record', 'logger', 'clock'];
+export type { RuntimeOptions, SpawnFn, SpawnOptions, SpawnTarget, ThreadRole } from './runtime/options.js';
 
 export class Runtime implements Delivery, RouterHost {
   readonly controller: Controller;
@@ -110,65 +62,27 @@ export class Runtime implements Delivery, RouterHost {
   /** @internal The other threads, once there are any. */
   fabric: Fabric | undefined;
   private readonly cells: CellTable;
-  private recorder: EventSink | undefined;
+  /** @internal The recording (JSON lines) of this thread's signals, spawns and exits, if any. */
+  readonly recording: Recording;
   private readonly callTimeout: number;
-  private readonly shutdownTimeout: number;
-  private readonly t0: number;
   private nextId = 1;
   private stopping: Promise<void> | undefined;
   private signalled: NodeJS.Signals | undefined;
   /** Top-level actors still alive, when the runtime stops by itself once they are all done. */
   private autoStop: { alive: number } | undefined;
+  /** @internal */ readonly stopper: Shutdown;
 
   constructor(options: RuntimeOptions = {}, role?: ThreadRole) {
-    checkKnownOptions(options, 'Runtime options', KNOWN_OPTIONS);
-    const { callTimeout = 5000, shutdownTimeout = 5000 } = options;
-    checkOption(
-      Number.isFinite(callTimeout) && callTimeout > 0,
-      'options.callTimeout',
-      'must be a positive number of ms',
-      callTimeout,
-    );
-    checkOption(
-      Number.isFinite(shutdownTimeout) && shutdownTimeout >= 0,
-      'options.shutdownTimeout',
-      'must be a non-negative number of ms',
-      shutdownTimeout,
-    );
-    const logger = options.logger ?? consoleLogger;
-    checkOption(
-      ['error', 'warn', 'info', 'debug'].every((m) => typeof (logger as any)[m] === 'function'),
-      'options.logger',
-      'must have error, warn, info and debug methods',
-      logger,
-    );
-    const clock = options.clock ?? systemClock;
-    checkOption(
-      typeof clock.now === 'function' &&
-        typeof clock.setTimeout === 'function' &&
-        typeof clock.clearTimeout === 'function',
-      'options.clock',
-      'must have now, setTimeout and clearTimeout',
-      clock,
-    );
-    const controller = options.controller ?? new TaskletController();
-    checkOption(
-      typeof controller?.attach === 'function',
-      'options.controller',
-      'must be a TaskletController or ThreadController',
-      controller,
-    );
+    const { callTimeout, shutdownTimeout, logger, clock, controller } = resolveOptions(options);
     this.thread = role?.thread ?? 0;
     this.cells = new CellTable(this.thread * ID_SPACE);
     this.callTimeout = callTimeout;
-    this.shutdownTimeout = shutdownTimeout;
     this.logger = logger;
     this.clock = clock;
     this.controller = controller;
     this.router = new Router(this, this.thread, controller.copiesMessages);
     this.links = new Links(this.router);
-    this.recorder = options.record === undefined ? undefined : new Recorder(options.record);
-    if (this.recorder !== undefined) this.router.observe(this.recordSignal);
+    this.recording = new Recording(options.record, this.thread, clock, this.router);
     this.deadlines = new Deadlines(clock);
     this.calls = new Calls(this.deadlines);
     this.scheduler = new Scheduler((err) =>
@@ -176,7 +90,7 @@ export class Runtime implements Delivery, RouterHost {
     );
     this.registry = new Registry(this);
     this.systemRef = new ActorRef(0, 0, 'runtime', this);
-    this.t0 = clock.now();
+    this.stopper = new Shutdown(this, shutdownTimeout);
     if (role !== undefined) this.fabric = role.attachFabric(this);
     else controller.attach(this);
   }
@@ -374,60 +288,13 @@ export class Runtime implements Delivery, RouterHost {
     return this.calls.complete(callId, tag, args);
   }
 
-  /** Every signal, recorded as it is routed: messages as 'send', the rest as 'signal' with their kind. */
-  private readonly recordSignal = (s: Signal): void => {
-    if (s.kind === 'msg' || s.kind === 'reply') {
-      const from = currentCell();
-      this.record({
-        ev: 'send',
-        from: from?.ref ?? s.sender,
-        to: s.to,
-        tag: s.tag,
-        args: s.args,
-        kwargs: s.kwargs,
-      });
-      return;
-    }
-    const from = s.kind === 'monitor' ? s.watcher : 'from' in s ? s.from : (currentCell()?.ref ?? null);
-    const event: Omit<RecordEvent, 't' | 'thread'> = { ev: 'signal', kind: s.kind, from, to: s.to };
-    if (s.kind === 'exit' || s.kind === 'down') event.reason = s.reason;
-    if (s.kind === 'monitor' || s.kind === 'demonitor' || s.kind === 'down') event.mref = s.mref;
-    if (s.kind === 'named') event.name = s.name;
-    this.record(event);
-  };
-
-  private record(event: Omit<RecordEvent, 't' | 'thread'>): void {
-    this.recorder?.write({ t: this.elapsed(), thread: this.thread, ...event } as RecordEvent);
-  }
-
-  /** ms since the runtime started, to the microsecond (recordings). */
-  private elapsed(): number {
-    return Math.round((this.clock.now() - this.t0) * 1000) / 1000;
-  }
-
   /** @internal Supervisor reports appear in the recording as `ev: 'report'`. */
   recordReport(fields: Record<string, unknown>): void {
-    this.record({ ev: 'report', from: fields.supervisor, ...fields });
-  }
-
-  /** @internal An event recorded on a worker thread, written here. */
-  recordForwarded(event: Record<string, unknown>): void {
-    this.recorder?.write(event as unknown as RecordEvent);
-  }
-
-  /** @internal Is recording on (worker threads then forward their events)? */
-  get recording(): boolean {
-    return this.recorder !== undefined;
+    this.recording.write({ ev: 'report', from: fields.supervisor, ...fields });
   }
 
   /** @internal Called when the last actor of this thread is gone (a dedicated thread then retires). */
   onEmpty: (() => void) | undefined;
-
-  /** @internal Worker threads forward their recording to the main thread. */
-  setRecorder(sink: EventSink | undefined): void {
-    this.recorder = sink;
-    this.router.observe(sink === undefined ? undefined : this.recordSignal);
-  }
 
   // ---- internal: actors ----
 
@@ -522,7 +389,7 @@ export class Runtime implements Delivery, RouterHost {
     ref[CELL] = cell;
     this.cells.set(id, cell);
     if (link && parent !== undefined) (cell.links ??= new Map()).set(parent.id, parent);
-    if (this.recorder !== undefined) this.record({ ev: 'spawn', from: parent ?? null, to: ref, args });
+    if (this.recording.on) this.recording.write({ ev: 'spawn', from: parent ?? null, to: ref, args });
     this.scheduler.push(cell);
     return cell;
   }
@@ -582,7 +449,7 @@ export class Runtime implements Delivery, RouterHost {
     if (this.fabric !== undefined) this.failRemoteCallers(cell, reason);
     this.cells.delete(cell.id);
     if (this.cells.size === 0) this.onEmpty?.();
-    if (this.recorder !== undefined) this.record({ ev: 'exit', from: cell.ref, reason });
+    if (this.recording.on) this.recording.write({ ev: 'exit', from: cell.ref, reason });
     if (isCleanStop(reason) || reason === 'killed' || cell.observed) return;
     if (cell.links !== undefined && cell.links.size > 0) return;
     const during = crashTag === undefined ? '' : ` while handling '${crashTag}'`;
@@ -620,57 +487,12 @@ export class Runtime implements Delivery, RouterHost {
 
   /** @internal RouterHost: answers a control request from a thread (this one included). */
   async answer<R extends Request>(r: R): Promise<AnswerOf<R>> {
-    return (await this.answerAny(r)) as AnswerOf<R>;
-  }
-
-  private async answerAny(r: Request): Promise<unknown> {
-    switch (r.q) {
-      case 'register':
-        return this.registry.register(r.name, r.ref);
-      case 'unregister':
-        return this.registry.unregister(r.name);
-      case 'whereis':
-        return this.registry.whereis(r.name);
-      case 'release':
-        return this.registry.drop(r.name, r.id);
-      case 'alive': {
-        const cell = this.cellOf(r.to);
-        return cell === undefined ? { alive: false } : { alive: true, target: this.describeTarget(cell) };
-      }
-      case 'started': {
-        const cell = this.cellOf(r.to) ?? this.cells.get(r.to.id);
-        return cell === undefined ? 'noproc' : cell.whenStarted();
-      }
-      case 'watch': {
-        const cell = this.cellOf(r.to);
-        if (cell !== undefined) await cell.exited();
-        return true;
-      }
-      case 'list':
-        return this.liveCells();
-      case 'stop':
-        return this.stopHere(r.ids, r.reason, r.timeout);
-    }
+    return (await answerRequest(this, r)) as AnswerOf<R>;
   }
 
   /** @internal Live actors of this thread, for a distributed shutdown and the tree view. */
   liveCells(): LiveCell[] {
-    const Sup = supervisorClass.cls;
-    const out: LiveCell[] = [];
-    for (const c of this.cells.values()) {
-      const actor = c.actor;
-      out.push({
-        ref: c.ref,
-        parent: c.parent,
-        born: c.born ?? 0,
-        quick: !c.trapExit && (actor === undefined || typeof actor.onStop !== 'function'),
-        supervisor:
-          Sup !== undefined &&
-          typeof c.target === 'function' &&
-          (c.target === Sup || c.target.prototype instanceof Sup),
-      });
-    }
-    return out;
+    return liveCellsOf(this.cells.values());
   }
 
   /** The runtime made by start…Controller() stops by itself once its top-level actors are done. */
@@ -695,7 +517,8 @@ export class Runtime implements Delivery, RouterHost {
     return this.router.request(ref.thread, { q: 'started', to: ref });
   }
 
-  private awaitExit(ref: ActorRef): Promise<unknown> {
+  /** @internal Resolves once the actor has exited (wherever it runs). */
+  awaitExit(ref: ActorRef): Promise<unknown> {
     const cell = this.cellOf(ref);
     if (cell !== undefined) return cell.exited();
     if (ref.thread === this.thread) return Promise.resolve();
@@ -707,112 +530,28 @@ export class Runtime implements Delivery, RouterHost {
     const all = this.liveCells();
     if (this.fabric !== undefined && this.thread === 0) {
       const answers = await Promise.all(
-        this.fabric.live.map((t) => this.router.request(t, { q: 'list' }).catch(() => [] as LiveCell[])),
+        this.fabric.live.map((t) =>
+          this.router.request(t, { q: 'list' }).then(
+            (table) => liveCellsFrom(this, table),
+            () => [] as LiveCell[],
+          ),
+        ),
       );
       for (const a of answers) all.push(...a);
     }
     return all;
   }
 
-  /**
-   * Stops top-level actors in reverse start order. Runs of actors that stop at once (no onStop, not
-   * trapping exits: nothing of theirs can observe the order) go in one request per thread; any other
-   * actor is stopped alone, and waited for, in its place in the order.
-   */
   private async stopAll(): Promise<void> {
-    for (;;) {
-      const all = await this.allLive();
-      if (all.length === 0) break;
-      const alive = new Set(all.map((c) => c.ref.id));
-      let roots = all.filter((c) => c.parent === undefined || !alive.has(c.parent.id));
-      if (roots.length === 0) roots = all;
-      roots.sort((a, b) => b.born - a.born || b.ref.id - a.ref.id);
-      let batch = new Map<number, number[]>();
-      for (const root of roots) {
-        if (root.quick) {
-          const ids = batch.get(root.ref.thread);
-          if (ids === undefined) batch.set(root.ref.thread, [root.ref.id]);
-          else ids.push(root.ref.id);
-          continue;
-        }
-        if (batch.size > 0) await this.stopBatch(batch);
-        batch = new Map();
-        const pending = this.stopOne(root.ref);
-        if (pending !== undefined) await pending;
-      }
-      if (batch.size > 0) await this.stopBatch(batch);
-    }
+    await this.stopper.stopAll();
     this.deadlines.close();
     this.scheduler.close();
-    this.recorder?.close();
+    this.recording.close();
     this.registry.clear();
     await this.controller.close();
     this.fabric?.close();
-  }
-
-  /** Stops actors of several threads, one request per thread, all threads at once. */
-  private async stopBatch(batch: Map<number, number[]>): Promise<void> {
-    await Promise.all(
-      [...batch].map(([thread, ids]) =>
-        this.router
-          .request(thread, { q: 'stop', ids, reason: 'shutdown', timeout: this.shutdownTimeout })
-          .catch(() => true),
-      ),
-    );
-  }
-
-  /** Stops actors of this thread in the given order; resolves when all are gone (killed after `timeout`). */
-  private async stopHere(ids: number[], reason: ExitReason, timeout: number): Promise<true> {
-    for (const id of ids) {
-      const cell = this.cells.get(id);
-      if (cell === undefined || cell.state === DEAD) continue;
-      this.links.exitSignal(cell.ref, this.systemRef, reason, false);
-      if (cell.state !== DEAD) await this.awaitStop(cell.ref, cell.exited(), timeout);
-    }
-    return true;
-  }
-
-  /** Stops one top-level tree; undefined if it stopped at once (a local actor without onStop or children). */
-  private stopOne(ref: ActorRef): Promise<void> | undefined {
-    const cell = this.cellOf(ref);
-    if (cell !== undefined) {
-      this.links.exitSignal(ref, this.systemRef, 'shutdown', false);
-      if (cell.state === DEAD) return undefined;
-      return this.awaitStop(ref, cell.exited(), this.shutdownTimeout);
-    }
-    const exited = this.awaitExit(ref);
-    this.links.exitSignal(ref, this.systemRef, 'shutdown', false);
-    return this.awaitStop(ref, exited, this.shutdownTimeout);
-  }
-
-  /** Waits for `ref` to exit, killing it after `timeout` ms. */
-  private async awaitStop(ref: ActorRef, exited: Promise<unknown>, timeout: number): Promise<void> {
-    const kill = { at: 0, fire: () => this.links.exitSignal(ref, this.systemRef, 'kill', false) };
-    this.deadlines.add(kill, timeout);
-    await exited;
-    this.deadlines.cancel(kill);
   }
 }
 
 /** The class a proxy is typed after, for spawnWith. */
 type ProxyTargetOf<T> = T extends new (...args: any[]) => infer I ? I : T;
-
-/** Checks what `spawn` was given; returns the name its refs carry. */
-function checkTarget(target: unknown): string {
-  if (target instanceof FunctionActor) return target.name;
-  if (typeof target !== 'function') {
-    throw new NotAnActorError(
-      `spawn() needs an Actor subclass, a function or functionActor(fn) (got ${target === null ? 'null' : typeof target})`,
-    );
-  }
-  if (target === Actor) {
-    throw new NotAnActorError('spawn(Actor): subclass Actor and give the subclass @handles methods');
-  }
-  if (!(target.prototype instanceof Actor) && /^class[\s{]/.test(Function.prototype.toString.call(target))) {
-    throw new NotAnActorError(
-      `${target.name} is a class that does not extend Actor: write "class ${target.name} extends Actor" ` +
-        'and mark its handlers with @handles(tag)',
-    );
-  }
-  return target.name || 'anonymous';
-}

@@ -46,7 +46,7 @@ export class TaskletController implements Controller {
    * off the event loop, with the same semantics as every other actor.
    */
   ownThread(runtime: Runtime): number {
-    this.pool ??= new WorkerPool(runtime, { record: runtime.recording });
+    this.pool ??= new WorkerPool(runtime, { record: runtime.recording.on });
     return this.pool.start(true);
   }
 

@@ -64,7 +64,7 @@ export class ThreadController implements Controller {
       'a used controller',
     );
     this.runtime = runtime;
-    this.pool = new WorkerPool(runtime, { record: runtime.recording, spinMicros: this.spinMicros });
+    this.pool = new WorkerPool(runtime, { record: runtime.recording.on, spinMicros: this.spinMicros });
     for (let i = 0; i < this.threads; i++) this.pool.start(false);
   }
 

@@ -63,7 +63,7 @@ const rt = new Runtime(
 );
 
 if (setup.record) {
-  rt.setRecorder({
+  rt.recording.to({
     write(event) {
       try {
         fabric.send(0, { op: 'record', event: encodeValue(event, 'event').v });

@@ -155,8 +155,11 @@ export class Router implements ApplyHost, TransportSink {
         return { ...s, sender: m[1], args: m[2], kwargs: m[3] };
       }
       case 'exit':
-      case 'down':
-        return { ...s, reason: copyReason(s.reason, this.reviveFn) };
+      case 'down': {
+        const r = s.reason;
+        if (r === null || typeof r === 'string' || typeof r === 'number' || typeof r === 'boolean') return s;
+        return { ...s, reason: copyReason(r, this.reviveFn) };
+      }
       default:
         return s;
     }
@@ -245,7 +248,15 @@ function unreachableAnswer<R extends Request>(place: number, r: R): AnswerOf<R> 
     alive: { alive: false },
     started: 'noconnection',
     watch: true,
-    list: [],
+    list: {
+      place,
+      ids: new Float64Array(0),
+      parents: new Float64Array(0),
+      parentPlaces: new Float64Array(0),
+      born: new Float64Array(0),
+      flags: new Uint8Array(0),
+      names: '[]',
+    },
     stop: true,
   };
   if (r.q in answers) return answers[r.q] as AnswerOf<R>;

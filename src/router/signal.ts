@@ -125,6 +125,22 @@ export interface Found {
   target?: Descriptor | undefined;
 }
 
+/**
+ * The live actors of one place, in columns of plain numbers (a place may hold a million actors: one
+ * object each would cost seconds to copy). `flags`: 1 quick (see LiveCell), 2 supervisor.
+ */
+export interface LiveTable {
+  place: number;
+  ids: Float64Array;
+  /** The parent's id and place, or -1 when there is none. */
+  parents: Float64Array;
+  parentPlaces: Float64Array;
+  born: Float64Array;
+  flags: Uint8Array;
+  /** The actors' names, JSON-encoded as one string. */
+  names: string;
+}
+
 /** Control questions one place asks another. */
 export type Request =
   | { q: 'register'; name: string; ref: ActorRef }
@@ -135,7 +151,7 @@ export type Request =
   | { q: 'started'; to: ActorRef }
   | { q: 'watch'; to: ActorRef }
   | { q: 'list' }
-  | { q: 'stop'; ids: number[]; reason: ExitReason; timeout: number };
+  | { q: 'stop'; ids: Float64Array; reason: ExitReason; timeout: number };
 
 /** The answer type of each request. */
 export interface Answers {
@@ -146,7 +162,7 @@ export interface Answers {
   alive: Liveness;
   started: ExitReason | undefined;
   watch: true;
-  list: LiveCell[];
+  list: LiveTable;
   stop: true;
 }
 

@@ -66,7 +66,10 @@ for (const entry of controllers) {
       const sup = rt.spawnWith({ thread: a }, Tree);
       const kids1 = (await sup.call('whichChildren', [])) as { ref: ActorRef }[];
       const first = kids1[0]!.ref;
-      await rt.proxy(first).call('dieWith', ['symbol']).catch(() => undefined);
+      await rt
+        .proxy(first)
+        .call('dieWith', ['symbol'])
+        .catch(() => undefined);
       let kids = kids1;
       for (let i = 0; i < 200 && kids[0]!.ref?.equals(first); i++) {
         await new Promise((r) => setTimeout(r, 10));

@@ -1,0 +1,100 @@
+/**
+ * What this thread answers when another thread (or this one) asks: names (the directory lives on the main
+ * thread), whether an actor is alive or has started, its exit, the live actors, and shutdown batches.
+ */
+import type { Cell } from '../cell.js';
+import { ActorRef } from '../ref.js';
+import type { LiveCell, LiveTable, Request } from '../router/signal.js';
+import type { Runtime } from '../runtime.js';
+import { supervisorClass } from '../supervisor-spec.js';
+
+/** @internal */
+export async function answerRequest(rt: Runtime, r: Request): Promise<unknown> {
+  switch (r.q) {
+    case 'register':
+      return rt.registry.register(r.name, r.ref);
+    case 'unregister':
+      return rt.registry.unregister(r.name);
+    case 'whereis':
+      return rt.registry.whereis(r.name);
+    case 'release':
+      return rt.registry.drop(r.name, r.id);
+    case 'alive': {
+      const cell = rt.cellOf(r.to);
+      return cell === undefined ? { alive: false } : { alive: true, target: rt.describeTarget(cell) };
+    }
+    case 'started': {
+      const cell = rt.cellOf(r.to) ?? rt.localCell(r.to.id);
+      return cell === undefined ? 'noproc' : cell.whenStarted();
+    }
+    case 'watch': {
+      const cell = rt.cellOf(r.to);
+      if (cell !== undefined) await cell.exited();
+      return true;
+    }
+    case 'list':
+      return liveTableOf(rt.thread, rt.liveCells());
+    case 'stop':
+      return rt.stopper.stopHere(r.ids, r.reason, r.timeout);
+  }
+}
+
+/** @internal What shutdown and the tree view need to know of each of these live actors. */
+export function liveCellsOf(cells: Iterable<Cell>): LiveCell[] {
+  const Sup = supervisorClass.cls;
+  const out: LiveCell[] = [];
+  for (const c of cells) {
+    const actor = c.actor;
+    out.push({
+      ref: c.ref,
+      parent: c.parent,
+      born: c.born ?? 0,
+      quick: !c.trapExit && (actor === undefined || typeof actor.onStop !== 'function'),
+      supervisor:
+        Sup !== undefined &&
+        typeof c.target === 'function' &&
+        (c.target === Sup || c.target.prototype instanceof Sup),
+    });
+  }
+  return out;
+}
+
+/** @internal Live actors as columns, to cross to another thread cheaply. */
+export function liveTableOf(place: number, cells: LiveCell[]): LiveTable {
+  const n = cells.length;
+  const t: LiveTable = {
+    place,
+    ids: new Float64Array(n),
+    parents: new Float64Array(n),
+    parentPlaces: new Float64Array(n),
+    born: new Float64Array(n),
+    flags: new Uint8Array(n),
+    names: JSON.stringify(cells.map((c) => c.ref.name)),
+  };
+  for (let i = 0; i < n; i++) {
+    const c = cells[i]!;
+    t.ids[i] = c.ref.id;
+    t.parents[i] = c.parent?.id ?? -1;
+    t.parentPlaces[i] = c.parent?.thread ?? -1;
+    t.born[i] = c.born;
+    t.flags[i] = (c.quick ? 1 : 0) | (c.supervisor ? 2 : 0);
+  }
+  return t;
+}
+
+/** @internal The live actors of a table, as refs bound to `rt` (the thread that asked). */
+export function liveCellsFrom(rt: Runtime, t: LiveTable): LiveCell[] {
+  const names = JSON.parse(t.names) as string[];
+  const out: LiveCell[] = new Array(t.ids.length);
+  for (let i = 0; i < t.ids.length; i++) {
+    const parent = t.parents[i]!;
+    out[i] = {
+      ref: new ActorRef(t.ids[i]!, t.place, names[i]!, rt),
+      parent: parent < 0 ? undefined : new ActorRef(parent, t.parentPlaces[i]!, 'parent', rt),
+      born: t.born[i]!,
+      quick: (t.flags[i]! & 1) !== 0,
+      supervisor: (t.flags[i]! & 2) !== 0,
+    };
+  }
+  return out;
+}

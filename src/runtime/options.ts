@@ -1,0 +1,134 @@
+/**
+ * The options of `new Runtime(...)` and of `spawnWith`, the spawn signature, and their validation: every
+ * option is checked before anything is built, and a bad one is named with what it must be.
+ */
+import { Actor } from '../actor.js';
+import { type Clock, systemClock } from '../clock.js';
+import type { Controller } from '../controllers/controller.js';
+import { TaskletController } from '../controllers/tasklet.js';
+import { checkKnownOptions, checkOption, NotAnActorError } from '../errors.js';
+import { FunctionActor } from '../function-actor.js';
+import { consoleLogger, type Logger } from '../logger.js';
+import type { ActorProxy } from '../proxy.js';
+import type { RecordOption } from '../record/recorder.js';
+import type { Fabric } from '../remote.js';
+import type { Runtime } from '../runtime.js';
+
+/** Options of `new Runtime(...)`. */
+export interface RuntimeOptions {
+  /** Where actors run (default: `new TaskletController()`). */
+  controller?: Controller;
+  /** Default call timeout in ms (default 5000). */
+  callTimeout?: number;
+  /** How long shutdown waits for each actor to stop before killing it, in ms (default 5000). */
+  shutdownTimeout?: number;
+  /** Record every send, spawn and exit as JSON lines: `'stdout'`, a file path, or `{ to, filter }`. */
+  record?: RecordOption;
+  /** Where crashes nobody is linked to, unhandled messages and supervisor reports go (default: stderr). */
+  logger?: Logger;
+  /** Time source for timeouts (default: the system clock; tests pass sinon's fake timers' globals). */
+  clock?: Clock;
+}
+
+/** Where to spawn, for `spawnWith`: a worker thread number, `'local'` (this thread) or `'own'` (a new thread). */
+export interface SpawnOptions {
+  /**
+   * `'local'`: on the spawning thread. `'own'`: on a worker thread of its own, for blocking or CPU-heavy
+   * work (in both controllers; the thread ends with the actor). A number: that worker thread (1…threads).
+   * Default: the controller's placement (round-robin over worker threads for importable actors).
+   */
+  thread?: number | 'local' | 'own';
+  /** Link the new actor to the current one, atomically (as spawnLink). */
+  link?: boolean;
+}
+
+/** What can be spawned: an Actor subclass, a function (run as a receive loop), or a functionActor. */
+export type SpawnTarget =
+  | (new (
+      ...args: any[]
+    ) => Actor)
+  | ((...args: any[]) => unknown)
+  | FunctionActor<any>;
+
+/** The typed signature shared by `runtime.spawn` and the functional `spawn`. */
+export interface SpawnFn {
+  <T extends Actor, A extends unknown[]>(cls: new (...args: A) => T, ...args: A): ActorProxy<T>;
+  <F extends (...args: any[]) => unknown>(actor: FunctionActor<F>): ActorProxy<FunctionActor<F>>;
+  <A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): ActorProxy<(...args: A) => unknown>;
+}
+
+/** @internal Set by a worker host: this runtime is one thread of a threaded runtime. */
+export interface ThreadRole {
+  thread: number;
+  attachFabric(rt: Runtime): Fabric;
+}
+
+const KNOWN_OPTIONS = ['controller', 'callTimeout', 'shutdownTimeout', 'record', 'logger', 'clock'];
+
+/** @internal The options with their defaults, each checked (InvalidOptionError names a bad one). */
+export function resolveOptions(options: RuntimeOptions): {
+  callTimeout: number;
+  shutdownTimeout: number;
+  logger: Logger;
+  clock: Clock;
+  controller: Controller;
+} {
+  checkKnownOptions(options, 'Runtime options', KNOWN_OPTIONS);
+  const { callTimeout = 5000, shutdownTimeout = 5000 } = options;
+  checkOption(
+    Number.isFinite(callTimeout) && callTimeout > 0,
+    'options.callTimeout',
+    'must be a positive number of ms',
+    callTimeout,
+  );
+  checkOption(
+    Number.isFinite(shutdownTimeout) && shutdownTimeout >= 0,
+    'options.shutdownTimeout',
+    'must be a non-negative number of ms',
+    shutdownTimeout,
+  );
+  const logger = options.logger ?? consoleLogger;
+  checkOption(
+    ['error', 'warn', 'info', 'debug'].every((m) => typeof (logger as any)[m] === 'function'),
+    'options.logger',
+    'must have error, warn, info and debug methods',
+    logger,
+  );
+  const clock = options.clock ?? systemClock;
+  checkOption(
+    typeof clock.now === 'function' &&
+      typeof clock.setTimeout === 'function' &&
+      typeof clock.clearTimeout === 'function',
+    'options.clock',
+    'must have now, setTimeout and clearTimeout',
+    clock,
+  );
+  const controller = options.controller ?? new TaskletController();
+  checkOption(
+    typeof controller?.attach === 'function',
+    'options.controller',
+    'must be a TaskletController or ThreadController',
+    controller,
+  );
+  return { callTimeout, shutdownTimeout, logger, clock, controller };
+}
+
+/** @internal Checks what `spawn` was given; returns the name its refs carry. */
+export function checkTarget(target: unknown): string {
+  if (target instanceof FunctionActor) return target.name;
+  if (typeof target !== 'function') {
+    throw new NotAnActorError(
+      `spawn() needs an Actor subclass, a function or functionActor(fn) (got ${target === null ? 'null' : typeof target})`,
+    );
+  }
+  if (target === Actor) {
+    throw new NotAnActorError('spawn(Actor): subclass Actor and give the subclass @handles methods');
+  }
+  if (!(target.prototype instanceof Actor) && /^class[\s{]/.test(Function.prototype.toString.call(target))) {
+    throw new NotAnActorError(
+      `${target.name} is a class that does not extend Actor: write "class ${target.name} extends Actor" ` +
+        'and mark its handlers with @handles(tag)',
+    );
+  }
+  return target.name || 'anonymous';
+}

@@ -1,0 +1,97 @@
+/**
+ * Shutdown: top-level actors (and so whole supervision trees) stop in reverse start order, each with exit
+ * reason 'shutdown' and killed if it takes longer than the shutdown timeout. Runs of actors that stop at
+ * once (no onStop, not trapping exits: nothing of theirs can observe the order) go in one request per
+ * thread, all threads at once; any other actor is stopped alone, and waited for, in its place in the order.
+ */
+import { DEAD } from '../cell.js';
+import type { ExitReason } from '../message.js';
+import type { ActorRef } from '../ref.js';
+import type { Runtime } from '../runtime.js';
+
+/** @internal */
+export class Shutdown {
+  constructor(
+    private readonly rt: Runtime,
+    /** ms an actor has to stop before it is killed. */
+    private readonly timeout: number,
+  ) {}
+
+  /**
+   * Stops top-level actors in reverse start order. Runs of actors that stop at once (no onStop, not
+   * trapping exits: nothing of theirs can observe the order) go in one request per thread; any other
+   * actor is stopped alone, and waited for, in its place in the order.
+   */
+  async stopAll(): Promise<void> {
+    for (;;) {
+      const all = await this.rt.allLive();
+      if (all.length === 0) break;
+      const alive = new Set(all.map((c) => c.ref.id));
+      let roots = all.filter((c) => c.parent === undefined || !alive.has(c.parent.id));
+      if (roots.length === 0) roots = all;
+      roots.sort((a, b) => b.born - a.born || b.ref.id - a.ref.id);
+      let batch = new Map<number, number[]>();
+      for (const root of roots) {
+        if (root.quick) {
+          const ids = batch.get(root.ref.thread);
+          if (ids === undefined) batch.set(root.ref.thread, [root.ref.id]);
+          else ids.push(root.ref.id);
+          continue;
+        }
+        if (batch.size > 0) await this.stopBatch(batch);
+        batch = new Map();
+        const pending = this.stopOne(root.ref);
+        if (pending !== undefined) await pending;
+      }
+      if (batch.size > 0) await this.stopBatch(batch);
+    }
+  }
+
+  /** Stops actors of several threads, one request per thread, all threads at once. */
+  private async stopBatch(batch: Map<number, number[]>): Promise<void> {
+    await Promise.all(
+      [...batch].map(([thread, ids]) =>
+        this.rt.router
+          .request(thread, {
+            q: 'stop',
+            ids: Float64Array.from(ids),
+            reason: 'shutdown',
+            timeout: this.timeout,
+          })
+          .catch(() => true),
+      ),
+    );
+  }
+
+  /** Stops actors of this thread in the given order; resolves when all are gone (killed after `timeout`). */
+  async stopHere(ids: ArrayLike<number>, reason: ExitReason, timeout: number): Promise<true> {
+    for (let i = 0; i < ids.length; i++) {
+      const cell = this.rt.localCell(ids[i]!);
+      if (cell === undefined || cell.state === DEAD) continue;
+      this.rt.links.exitSignal(cell.ref, this.rt.systemRef, reason, false);
+      if (cell.state !== DEAD) await this.awaitStop(cell.ref, cell.exited(), timeout);
+    }
+    return true;
+  }
+
+  /** Stops one top-level tree; undefined if it stopped at once (a local actor without onStop or children). */
+  private stopOne(ref: ActorRef): Promise<void> | undefined {
+    const cell = this.rt.cellOf(ref);
+    if (cell !== undefined) {
+      this.rt.links.exitSignal(ref, this.rt.systemRef, 'shutdown', false);
+      if (cell.state === DEAD) return undefined;
+      return this.awaitStop(ref, cell.exited(), this.timeout);
+    }
+    const exited = this.rt.awaitExit(ref);
+    this.rt.links.exitSignal(ref, this.rt.systemRef, 'shutdown', false);
+    return this.awaitStop(ref, exited, this.timeout);
+  }
+
+  /** Waits for `ref` to exit, killing it after `timeout` ms. */
+  private async awaitStop(ref: ActorRef, exited: Promise<unknown>, timeout: number): Promise<void> {
+    const kill = { at: 0, fire: () => this.rt.links.exitSignal(ref, this.rt.systemRef, 'kill', false) };
+    this.rt.deadlines.add(kill, timeout);
+    await exited;
+    this.rt.deadlines.cancel(kill);
+  }
+}
