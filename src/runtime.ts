@@ -24,7 +24,7 @@ import {
 } from './errors.js';
 import { FunctionActor } from './function-actor.js';
 import { classInfo } from './handles.js';
-import { type Descriptor, descriptorOf, isImportable } from './importable.js';
+import { type Descriptor, descriptorOf, isImportable, sleep, startUpSleeps } from './importable.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { type ExitReason, isCleanStop, type Kwargs, NO_KWARGS } from './message.js';
 import { type ActorProxy, FunctionActorProxy, ProxyBase, proxyClassFor } from './proxy.js';
@@ -113,7 +113,7 @@ export class Runtime implements Delivery {
   private readonly cells: CellTable;
   private recorder: EventSink | undefined;
   private copy: boolean;
-  private readonly callTimeout: number;
+  /** @internal The default call timeout (worker threads get it too). */ readonly callTimeout: number;
   private readonly shutdownTimeout: number;
   private readonly t0: number;
   private nextId = 1;
@@ -169,7 +169,9 @@ export class Runtime implements Delivery {
     this.clock = clock;
     this.controller = controller;
     this.copy = controller.copiesMessages;
-    this.recorder = options.record === undefined ? undefined : new Recorder(options.record);
+    // A module's start-up re-run by a worker thread that imports it sleeps: no threads, no recording.
+    const asleep = role === undefined && startUpSleeps();
+    this.recorder = options.record === undefined || asleep ? undefined : new Recorder(options.record);
     this.deadlines = new Deadlines(clock);
     this.calls = new Calls(this.deadlines);
     this.scheduler = new Scheduler((err) =>
@@ -180,6 +182,7 @@ export class Runtime implements Delivery {
     this.systemRef = new ActorRef(0, 0, 'runtime', this);
     this.t0 = clock.now();
     if (role !== undefined) this.fabric = role.attachFabric(this);
+    else if (asleep) sleep(this);
     else controller.attach(this);
   }
 
