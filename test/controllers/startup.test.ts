@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { load, loaded } from '../../src/importable.js';
 import {
   ActorExitedError,
   CallTimeoutError,
@@ -155,6 +156,19 @@ describe('a worker thread that cannot import an actor', () => {
     );
     expect((callError as ActorExitedError).reason).to.be.instanceOf(NotImportableError);
     expect(after).to.equal('pong');
+  });
+});
+
+describe('load() (how a thread imports an actor module)', () => {
+  it('reports a file the thread cannot load with its cause and what to do, and keeps the failure for loaded()', async () => {
+    const d = { module: new URL('../fixtures/not-a-module.txt', import.meta.url).href, name: 'Anything' };
+    const err = await load(d).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(NotImportableError);
+    expect((err as NotImportableError).cause).to.have.property('code', 'ERR_UNKNOWN_FILE_EXTENSION');
+    expect((err as Error).message)
+      .to.include('Unknown file extension')
+      .and.include('tsx');
+    expect(() => loaded(d)).to.throw(err as Error);
   });
 });
 
