@@ -2,9 +2,21 @@
  * Importability: a worker thread finds an actor's class (or functionActor) by importing the module that
  * defined it and taking the export of that name. `@handles`, `@actor` and `functionActor()` record the
  * module and whether the definition is at the module's top level; the rest is checked at spawn.
+ *
+ * Start-up on worker threads. A module may start the runtime at its top level (`await new Runtime(…).run(main)`,
+ * or `startThreadController(); spawn(main)`) and define the actor classes it spawns. A worker thread that
+ * imports it to find a class runs that top-level code again, so on a Parley worker thread, outside any actor,
+ * a new Runtime sleeps: it starts no threads, `run()` never settles (so the rest of the module's top-level
+ * code never runs as if main had finished), and `spawn()` returns a proxy of an actor that never starts. The
+ * module's evaluation then waits forever in its top-level await; the worker does not need it to finish: the
+ * decorators and `functionActor()` ran while the module evaluated, and registered each top-level definition
+ * here (by module URL and name), where `load()` finds it once the module has paused.
  */
+import { ctx, currentCell, outsideActors } from './context.js';
 import { NotImportableError } from './errors.js';
 import type { CallSiteInfo } from './module-url.js';
+import { ActorRef, type Delivery } from './ref.js';
+import type { Runtime, SpawnOptions, SpawnTarget } from './runtime.js';
 
 /** @internal How to find a class or functionActor on another thread. */
 export interface Descriptor {
@@ -13,10 +25,25 @@ export interface Descriptor {
 }
 
 const sites = new WeakMap<object, CallSiteInfo>();
+const keyOf = (d: Descriptor) => `${d.module}#${d.name}`;
+
+/** Top-level definitions made on this thread, by module URL and name, as their modules evaluate. */
+const defined = new Map<string, unknown>();
+/** Loads waiting for a definition (their module is still evaluating). */
+const awaited = new Map<string, (() => void)[]>();
 
 /** @internal Records where `target` was defined (first record wins: the most specific decorator runs first). */
 export function recordSite(target: object, site: CallSiteInfo | undefined): void {
-  if (site !== undefined && !sites.has(target)) sites.set(target, site);
+  if (site === undefined || sites.has(target)) return;
+  sites.set(target, site);
+  const name = (target as { name?: unknown }).name;
+  if (!site.topLevel || typeof name !== 'string') return;
+  const k = keyOf({ module: site.url, name });
+  if (defined.has(k)) return;
+  defined.set(k, target);
+  const waiting = awaited.get(k);
+  awaited.delete(k);
+  if (waiting !== undefined) for (const wake of waiting) wake();
 }
 
 /** @internal The descriptor of `target`, or NotImportableError saying what to do. `name`: its export name. */
@@ -45,34 +72,139 @@ export function isImportable(target: object): boolean {
   return sites.get(target)?.topLevel === true;
 }
 
-const modules = new Map<string, Promise<Record<string, unknown>>>();
+// ---- start-up on worker threads ----
+
+let onWorkerThread = false;
+
+/** @internal Set by the worker host, before it imports any of the program's modules. */
+export function markWorkerThread(): void {
+  onWorkerThread = true;
+}
+
+/**
+ * @internal A Runtime made now is a module's start-up re-run by a worker thread that imports the module
+ * (on a Parley worker thread, outside any actor): it must sleep.
+ */
+export function startUpSleeps(): boolean {
+  return onWorkerThread && currentCell() === undefined;
+}
+
+/** Where a sleeping runtime's actors would be: nothing is delivered, no call is ever answered. */
+const nowhere: Delivery = {
+  deliver() {},
+  deliverReply() {},
+  call: () => new Promise<never>(() => {}),
+};
+
+const never = <T>(): Promise<T> => new Promise<T>(() => {});
+
+/**
+ * @internal Puts a Runtime made by a module's start-up on a worker thread to sleep (its controller is never
+ * attached, so no thread starts): `run()`, `register()`, `unregister()` and `whereis()` never settle, and
+ * `spawn()` returns a proxy of an actor that never starts (sends to it vanish, calls to it never settle).
+ */
+export function sleep(rt: Runtime): void {
+  rt.run = never as Runtime['run'];
+  rt.register = never;
+  rt.unregister = never;
+  rt.whereis = never;
+  rt.spawnWith = ((_options: SpawnOptions, target: SpawnTarget) => {
+    const name = (target as { name?: unknown }).name;
+    const ref = new ActorRef(0, rt.thread, typeof name === 'string' && name !== '' ? name : 'actor', nowhere);
+    return rt.proxyForTarget(ref, target);
+  }) as Runtime['spawnWith'];
+}
+
+// ---- loading on another thread ----
+
+interface ModuleState {
+  /** Settles when the import does; never rejects. */
+  settled: Promise<void>;
+  exports?: Record<string, unknown>;
+  failure?: { error: unknown };
+}
+
+const modules = new Map<string, ModuleState>();
 const cache = new Map<string, unknown>();
-const keyOf = (d: Descriptor) => `${d.module}#${d.name}`;
+const failures = new Map<string, NotImportableError>();
 
 /** @internal A target already imported on this thread (the receiver awaits `load` first). */
 export function loaded(d: Descriptor): unknown {
   const k = keyOf(d);
-  if (!cache.has(k))
-    throw new NotImportableError(`${d.name} from ${d.module} was not imported on this thread`);
-  return cache.get(k);
+  if (cache.has(k)) return cache.get(k);
+  const failed = failures.get(k);
+  if (failed !== undefined) throw failed;
+  throw new NotImportableError(
+    `${d.name} from ${d.module} was not imported on this thread (an internal error: please report it)`,
+  );
 }
 
-/** @internal Imports a descriptor's module (once per thread) and returns the named export. */
+/**
+ * @internal Imports a descriptor's module (once per thread) and returns the named export; rejects with a
+ * NotImportableError that says why (and keeps it, for `loaded`).
+ */
 export async function load(d: Descriptor): Promise<unknown> {
   const k = keyOf(d);
   if (cache.has(k)) return cache.get(k);
-  const value = await find(d);
-  cache.set(k, value);
-  return value;
+  try {
+    const value = await find(d);
+    cache.set(k, value);
+    return value;
+  } catch (err) {
+    const failure = err instanceof NotImportableError ? err : importFailed(d, err);
+    failures.set(k, failure);
+    throw failure;
+  }
+}
+
+function importModule(url: string): ModuleState {
+  let m = modules.get(url);
+  if (m !== undefined) return m;
+  let imported!: Promise<Record<string, unknown>>;
+  // A module's top-level code belongs to no actor, whoever happens to import it first.
+  const start = () => {
+    imported = import(url) as Promise<Record<string, unknown>>;
+  };
+  if (ctx.alsOn) outsideActors(start);
+  else start();
+  const state: ModuleState = {
+    settled: imported.then(
+      (exports) => {
+        state.exports = exports;
+      },
+      (error: unknown) => {
+        state.failure = { error };
+      },
+    ),
+  };
+  modules.set(url, (m = state));
+  return m;
+}
+
+/** Resolves one event-loop turn after `d` is defined on this thread (an import settles within the turn it ends). */
+function definedThenATurn(d: Descriptor): Promise<void> {
+  const k = keyOf(d);
+  return new Promise<void>((resolve) => {
+    const wake = () => setImmediate(resolve);
+    if (defined.has(k)) return wake();
+    let waiting = awaited.get(k);
+    if (waiting === undefined) awaited.set(k, (waiting = []));
+    waiting.push(wake);
+  });
 }
 
 async function find(d: Descriptor): Promise<unknown> {
-  let ns = modules.get(d.module);
-  if (ns === undefined) {
-    ns = import(d.module) as Promise<Record<string, unknown>>;
-    modules.set(d.module, ns);
+  const m = importModule(d.module);
+  if (m.exports === undefined && m.failure === undefined) {
+    await Promise.race([m.settled, definedThenATurn(d)]);
   }
-  const exports = await ns;
+  if (m.failure !== undefined) throw importFailed(d, m.failure.error);
+  if (m.exports === undefined) {
+    // The module defined it, then paused in a top-level await that has not settled (typically its own
+    // start-up, asleep on a worker thread): take the definition as the module made it.
+    return defined.get(keyOf(d));
+  }
+  const exports = m.exports;
   if (d.name in exports) return exports[d.name];
   for (const value of Object.values(exports)) {
     if (
@@ -83,8 +215,30 @@ async function find(d: Descriptor): Promise<unknown> {
       return value;
     }
   }
+  const how =
+    typeof defined.get(keyOf(d)) === 'function'
+      ? `export class ${d.name} …`
+      : `export const ${d.name} = functionActor(…)`;
   throw new NotImportableError(
-    `${d.name} is not exported by ${d.module}: a worker thread imports actor classes and functionActors ` +
-      'by their export name; export it from the top level of that module',
+    `${d.name} is defined at the top level of ${d.module} but not exported, so a worker thread cannot ` +
+      `import it: export it from that module (${how}), or spawn it with { thread: 'local' } to keep it ` +
+      'on this thread.',
+  );
+}
+
+/** The real reason a worker could not import an actor's module, and what to do about it. */
+function importFailed(d: Descriptor, error: unknown): NotImportableError {
+  const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const advice =
+    code === 'ERR_UNKNOWN_FILE_EXTENSION'
+      ? 'a worker thread could not load that kind of file: run the program under tsx (node --import tsx ' +
+        '…, or the tsx command), whose loader Parley registers in its workers, or compile it to JavaScript'
+      : 'a worker thread imports the module afresh, without anything the main thread set up: make it ' +
+        'import on its own (fix the error, or move the actor to a module without such side effects)';
+  return new NotImportableError(
+    `${d.name} cannot run on a worker thread: importing its module ${d.module} there failed with ${why}. ` +
+      `To fix it: ${advice}; or spawn it with { thread: 'local' } to keep it on this thread.`,
+    { cause: error },
   );
 }

@@ -16,7 +16,7 @@ import { Deadlines } from './deadlines.js';
 import { ActorExitedError, checkOption, NoSuchActorError, RuntimeStoppedError } from './errors.js';
 import { FunctionActor } from './function-actor.js';
 import { classInfo } from './handles.js';
-import { type Descriptor, descriptorOf, isImportable } from './importable.js';
+import { type Descriptor, descriptorOf, isImportable, sleep, startUpSleeps } from './importable.js';
 import type { Logger } from './logger.js';
 import { type ExitReason, isCleanStop, type Kwargs, NO_KWARGS } from './message.js';
 import { type ActorProxy, FunctionActorProxy, ProxyBase, proxyClassFor } from './proxy.js';
@@ -64,7 +64,7 @@ export class Runtime implements Delivery, RouterHost {
   private readonly cells: CellTable;
   /** @internal The recording (JSON lines) of this thread's signals, spawns and exits, if any. */
   readonly recording: Recording;
-  private readonly callTimeout: number;
+  /** @internal The default call timeout (worker threads get it too). */ readonly callTimeout: number;
   private nextId = 1;
   private stopping: Promise<void> | undefined;
   private signalled: NodeJS.Signals | undefined;
@@ -82,7 +82,9 @@ export class Runtime implements Delivery, RouterHost {
     this.controller = controller;
     this.router = new Router(this, this.thread, controller.copiesMessages);
     this.links = new Links(this.router);
-    this.recording = new Recording(options.record, this.thread, clock, this.router);
+    // A module's start-up re-run by a worker thread that imports it sleeps: no threads, no recording.
+    const asleep = role === undefined && startUpSleeps();
+    this.recording = new Recording(asleep ? undefined : options.record, this.thread, clock, this.router);
     this.deadlines = new Deadlines(clock);
     this.calls = new Calls(this.deadlines);
     this.scheduler = new Scheduler((err) =>
@@ -92,6 +94,7 @@ export class Runtime implements Delivery, RouterHost {
     this.systemRef = new ActorRef(0, 0, 'runtime', this);
     this.stopper = new Shutdown(this, shutdownTimeout);
     if (role !== undefined) this.fabric = role.attachFabric(this);
+    else if (asleep) sleep(this);
     else controller.attach(this);
   }
 

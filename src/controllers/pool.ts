@@ -64,7 +64,7 @@ export class WorkerPool {
 
   constructor(
     private readonly rt: Runtime,
-    private readonly options: { callTimeout?: number; record: boolean; spinMicros?: number },
+    private readonly options: { record: boolean; spinMicros?: number },
   ) {
     this.fabric = rt.fabric ?? new Fabric(rt);
     rt.fabric = this.fabric;
@@ -94,7 +94,7 @@ export class WorkerPool {
       peers,
       live,
       dedicated,
-      callTimeout: this.options.callTimeout,
+      callTimeout: this.rt.callTimeout, // calls made from a worker thread default to the runtime's option
       record: this.options.record,
       spinMicros: this.options.spinMicros ?? 0,
       crossings: this.fabric.crossings.buffer as SharedArrayBuffer,

@@ -1,0 +1,202 @@
+/**
+ * Start-up on worker threads (a module that starts the runtime at its top level and defines the actors it
+ * spawns), what a worker reports when it cannot import an actor's module, and the runtime's callTimeout
+ * on worker threads.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { load, loaded } from '../../src/importable.js';
+import {
+  ActorExitedError,
+  CallTimeoutError,
+  type ExitReason,
+  monitor,
+  NotImportableError,
+  Runtime,
+  recv,
+  spawn,
+  spawnWith,
+  TaskletController,
+  ThreadController,
+} from '../../src/index.js';
+import { spyLogger } from '../conformance/harness.js';
+import { Doomed } from '../fixtures/throws-on-workers.js';
+import { unlistedClass } from '../fixtures/unexported.js';
+import { Asker, type Outcome, Sleeper } from './startup-actors.js';
+import { Echo } from './thread-actors.js';
+
+function runProgram(...argv: string[]): {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+} {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, argv, { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
+}
+
+const RUN_OUTPUT =
+  'hello main from a greeter on a worker thread\n' +
+  'hello worker (relayed from thread 1) on a worker thread\n' +
+  'main done\n';
+const PARLEY_OUTPUT = 'count 5 on a worker thread\n';
+
+describe('start-up at a module top level, on threads', () => {
+  it('await new Runtime({ controller: new ThreadController() }).run(main), with the actors in that module, runs and exits by itself', function () {
+    this.timeout(70_000);
+    const r = runProgram('--import', 'tsx', 'test/fixtures/startup-run.ts');
+    expect(r.status, `exit status (after ${r.ms} ms); stderr: ${r.stderr}`).to.equal(0);
+    expect(r.stdout).to.equal(RUN_OUTPUT);
+  });
+
+  it('startThreadController(); spawn(main) at top level, with the actor in that module, runs and exits by itself', function () {
+    this.timeout(70_000);
+    const r = runProgram('--import', 'tsx', 'test/fixtures/startup-parley.ts');
+    expect(r.status, `exit status (after ${r.ms} ms); stderr: ${r.stderr}`).to.equal(0);
+    expect(r.stdout).to.equal(PARLEY_OUTPUT);
+  });
+
+  describe('compiled to JavaScript', () => {
+    const out = join(process.cwd(), '.dist-test', 'startup');
+    after(() => rmSync(out, { recursive: true, force: true }));
+
+    it('runs both start-ups from tsc output, workers and all, and exits by itself', function () {
+      this.timeout(180_000);
+      rmSync(out, { recursive: true, force: true });
+      const tsc = runProgram(
+        'node_modules/typescript/bin/tsc',
+        '--outDir',
+        out,
+        '--rootDir',
+        '.',
+        '--target',
+        'es2022',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--experimentalDecorators',
+        '--skipLibCheck',
+        '--types',
+        'node',
+        '--ignoreConfig',
+        'test/fixtures/startup-run.ts',
+        'test/fixtures/startup-parley.ts',
+        'src/controllers/worker-host.ts',
+      );
+      expect(tsc.status, tsc.stdout + tsc.stderr).to.equal(0);
+      mkdirSync(out, { recursive: true });
+      writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
+      const run = runProgram(join(out, 'test/fixtures/startup-run.js'));
+      expect(run.status, `exit status (after ${run.ms} ms); stderr: ${run.stderr}`).to.equal(0);
+      expect(run.stdout).to.equal(RUN_OUTPUT);
+      const parley = runProgram(join(out, 'test/fixtures/startup-parley.js'));
+      expect(parley.status, `exit status (after ${parley.ms} ms); stderr: ${parley.stderr}`).to.equal(0);
+      expect(parley.stdout).to.equal(PARLEY_OUTPUT);
+    });
+  });
+});
+
+describe('a worker thread that cannot import an actor', () => {
+  let rt: Runtime;
+  let logger: ReturnType<typeof spyLogger>;
+  beforeEach(() => {
+    logger = spyLogger();
+    rt = new Runtime({ controller: new ThreadController({ threads: 2 }), logger });
+  });
+  afterEach(() => rt.shutdown());
+
+  /**
+   * Spawns `cls` on a worker thread (from main); resolves with what a call to it rejects with, its exit
+   * reason, and what `then` returns once that is known (still inside main).
+   */
+  function spawnFailing(
+    cls: new () => unknown,
+    then: () => Promise<unknown>,
+  ): Promise<{ callError: unknown; reason: ExitReason; after: unknown }> {
+    return rt.run(async () => {
+      const a = spawn(cls as typeof Doomed);
+      expect(a.ref.thread).to.not.equal(0);
+      monitor(a);
+      const callError = await a.call('ping').catch((e: unknown) => e);
+      const [, , down] = await recv('DOWN');
+      return { callError, reason: down[0] as ExitReason, after: await then() };
+    });
+  }
+
+  it('reports the real cause when the module throws at its top level there', async () => {
+    // The worker thread itself is fine afterwards: it still runs other actors.
+    const { callError, reason, after } = await spawnFailing(Doomed, () => spawn(Echo).echo(7));
+    expect(reason).to.be.instanceOf(NotImportableError);
+    const err = reason as NotImportableError;
+    expect(err.message).to.include('Doomed cannot run on a worker thread');
+    expect(err.message).to.include('this module refuses to load on a worker thread');
+    expect(err.message).to.include("{ thread: 'local' }");
+    expect(err.cause).to.be.instanceOf(Error);
+    expect((err.cause as Error).message).to.equal('this module refuses to load on a worker thread');
+    // The caller learns it too: its call fails with the actor's exit reason.
+    expect(callError).to.be.instanceOf(ActorExitedError);
+    expect((callError as ActorExitedError).reason).to.be.instanceOf(NotImportableError);
+    expect((callError as Error).message).to.include('this module refuses to load on a worker thread');
+    expect(after).to.equal(7);
+  });
+
+  it('says to export a top-level class its module does not export (or to keep it local)', async () => {
+    const Unlisted = unlistedClass() as typeof Doomed;
+    // On the spawning thread it runs.
+    const { callError, reason, after } = await spawnFailing(Unlisted, () =>
+      spawnWith({ thread: 'local' }, Unlisted).ping(),
+    );
+    expect(reason).to.be.instanceOf(NotImportableError);
+    expect((reason as Error).message).to.match(
+      /Unlisted is defined at the top level of .*unexported\.ts but not exported.*export it.*\{ thread: 'local' \}/,
+    );
+    expect((callError as ActorExitedError).reason).to.be.instanceOf(NotImportableError);
+    expect(after).to.equal('pong');
+  });
+});
+
+describe('load() (how a thread imports an actor module)', () => {
+  it('reports a file the thread cannot load with its cause and what to do, and keeps the failure for loaded()', async () => {
+    const d = { module: new URL('../fixtures/not-a-module.txt', import.meta.url).href, name: 'Anything' };
+    const err = await load(d).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(NotImportableError);
+    expect((err as NotImportableError).cause).to.have.property('code', 'ERR_UNKNOWN_FILE_EXTENSION');
+    expect((err as Error).message)
+      .to.include('Unknown file extension')
+      .and.include('tsx');
+    expect(() => loaded(d)).to.throw(err as Error);
+  });
+});
+
+describe('callTimeout on worker threads', () => {
+  let rt: Runtime | undefined;
+  afterEach(() => rt?.shutdown());
+
+  it('applies the runtime option to a call made from an actor on a worker thread (ThreadController)', async () => {
+    rt = new Runtime({ callTimeout: 200, controller: new ThreadController({ threads: 2 }) });
+    const sleeper = rt.spawn(Sleeper);
+    const asker = rt.spawn(Asker);
+    // The test's own call to the asker waits longer than the asker's call to the sleeper may.
+    const outcome = await asker.call<Outcome>('ask', [sleeper.ref, 6000], undefined, { timeout: 10_000 });
+    expect(outcome.thread).to.not.equal(0);
+    expect(outcome.error).to.equal(CallTimeoutError.name);
+    expect(outcome.timeout).to.equal(200);
+    expect(outcome.ms).to.be.lessThan(4000);
+  });
+
+  it('applies it on a thread of its own too (TaskletController, { thread: "own" })', async () => {
+    rt = new Runtime({ callTimeout: 200, controller: new TaskletController() });
+    const sleeper = rt.spawn(Sleeper);
+    const asker = rt.spawnWith({ thread: 'own' }, Asker);
+    // The test's own call to the asker waits longer than the asker's call to the sleeper may.
+    const outcome = await asker.call<Outcome>('ask', [sleeper.ref, 6000], undefined, { timeout: 10_000 });
+    expect(outcome.thread).to.not.equal(0);
+    expect(outcome.error).to.equal(CallTimeoutError.name);
+    expect(outcome.timeout).to.equal(200);
+    expect(outcome.ms).to.be.lessThan(4000);
+  });
+});
