@@ -10,11 +10,18 @@ import {
   exit,
   functionActor,
   handles,
+  link,
   type Message,
   me,
+  monitor,
+  ReplyRef,
   recv,
+  register,
   send,
+  spawnLink,
   trapExit,
+  unregister,
+  whereis,
 } from '../../src/index.js';
 
 /** A wall-clock time comparable across threads (each thread's timeOrigin differs; their sum does not). */
@@ -247,3 +254,203 @@ export async function crasher(message: string): Promise<void> {
 export const addFn = functionActor(function addFn(a: number, b: number) {
   return a + b;
 });
+
+// ---- Actors that can sit on any thread (the harness's h.on(n) places them), so that partners in a test
+// ---- run apart on a thread controller. A plain function actor stays on the thread that spawns it.
+
+/** Waits forever; answers only 'ping' (so a partner can make sure its earlier signals have arrived). */
+@actor()
+export class Idle extends Actor {
+  override async run(): Promise<void> {
+    for (;;) {
+      const [tag, sender] = await recv((m: Message) => m[0] === 'ping');
+      sender?.send('reply', me(), tag);
+    }
+  }
+}
+
+/** Throws `why` at once (a class twin of `crasher`). */
+@actor()
+export class Crasher extends Actor {
+  constructor(private readonly why: string) {
+    super();
+  }
+  override async run(): Promise<void> {
+    throw new Error(this.why);
+  }
+}
+
+/** Returns at once: exits 'normal'. */
+@actor()
+export class Done extends Actor {
+  override async run(): Promise<string> {
+    return 'done';
+  }
+}
+
+/**
+ * Links to `partner`, then, with `notify`, pings the partner (the ping travels behind the link, so the
+ * link has reached it once the ping is answered) and tells `notify` 'linked'. Then: with `until` 'go' it
+ * returns on a 'go' message, with 'crash' it throws Error('crash') at once, else it waits forever.
+ */
+@actor()
+export class Linked extends Actor {
+  constructor(
+    private readonly partner: ActorRef,
+    private readonly notify?: ActorRef,
+    private readonly until: 'go' | 'crash' | 'never' = 'never',
+  ) {
+    super();
+  }
+  override async run(): Promise<void> {
+    link(this.partner);
+    if (this.until === 'crash') throw new Error('crash');
+    if (this.notify !== undefined) {
+      await this.runtime.proxy(this.partner).call('ping', [], undefined, { timeout: 60_000 });
+      send(this.notify, 'linked');
+    }
+    if (this.until === 'go') await recv('go');
+    else await recv(() => false);
+  }
+}
+
+/** Traps exits and receives anything, forever: only a kill ends it. */
+@actor()
+export class Trapper extends Actor {
+  override async run(): Promise<void> {
+    trapExit(true);
+    for (;;) await recv();
+  }
+}
+
+/** Traps exits, tells `parent` 'ready', then reports the first EXIT to it as ['saw', tag, fromParent, reason]. */
+@actor()
+export class ExitWatcher extends Actor {
+  constructor(private readonly parent: ActorRef) {
+    super();
+  }
+  override async run(): Promise<void> {
+    trapExit(true);
+    send(this.parent, 'ready');
+    const [tag, from, [reason]] = await recv('EXIT');
+    send(this.parent, 'saw', tag, (from as ActorRef).equals(this.parent), reason);
+  }
+}
+
+/** Crashes with Error('die') when told 'die'. With `name`, registers itself first and tells `notify`. */
+@actor()
+export class DiesOnCue extends Actor {
+  constructor(
+    private readonly name?: string,
+    private readonly notify?: ActorRef,
+  ) {
+    super();
+  }
+  override async run(): Promise<void> {
+    if (this.name !== undefined) {
+      await register(this.name);
+      if (this.notify !== undefined) send(this.notify, 'registered');
+    }
+    await recv('die');
+    throw new Error('die');
+  }
+}
+
+/** spawnLinks a Crasher('instant'), then waits forever (it dies with the child). */
+@actor()
+export class InstantLinkParent extends Actor {
+  override async run(): Promise<void> {
+    spawnLink(Crasher, 'instant');
+    await recv(() => false);
+  }
+}
+
+/** Answers the first call with whether its sender slot held a ReplyRef, then waits for one more message. */
+@actor()
+export class ReplyKind extends Actor {
+  override async run(): Promise<void> {
+    const [, s] = await recv();
+    s?.send('reply', me(), s instanceof ReplyRef);
+    await recv();
+  }
+}
+
+/** Answers one call with its ReplyRef's id (the caller's actor id; -1 if the sender was no ReplyRef). */
+@actor()
+export class ReplyIdEcho extends Actor {
+  override async run(): Promise<void> {
+    const [, s] = await recv();
+    s?.send('reply', me(), s instanceof ReplyRef ? s.id : -1);
+  }
+}
+
+/** Answers the first call with the tag 'oops' instead of 'reply'. */
+@actor()
+export class WrongTagReplier extends Actor {
+  override async run(): Promise<void> {
+    const [, sender] = await recv();
+    sender?.send('oops', me(), 1);
+    await recv();
+  }
+}
+
+/** Kills `target` on a 'kill' call and answers with the exit reason its monitor saw. */
+@actor()
+export class Killer extends Actor {
+  override async run(): Promise<void> {
+    for (;;) {
+      const [, sender, [target]] = await recv('kill');
+      const mref = monitor(target as ActorRef);
+      exit(target as ActorRef, 'kill');
+      const [, , [reason]] = await recv((m: Message) => m[0] === 'DOWN' && m[2][1] === mref);
+      sender?.send('reply', me(), reason);
+    }
+  }
+}
+
+/** Sends messages from its own thread. Its answer arrives after the messages (FIFO between two threads). */
+export class Courier extends Actor {
+  /** Sends each `[tag, ...args]` to `to` with itself as sender. */
+  @handles('sendAll')
+  sendAll(to: ActorRef, messages: [string, ...unknown[]][]): number {
+    for (const [tag, ...args] of messages) send(to, tag, ...args);
+    return messages.length;
+  }
+
+  /** Casts each `[tag, ...args]` to `to` (no sender). */
+  @handles('castAll')
+  castAll(to: ActorRef, messages: [string, ...unknown[]][]): number {
+    for (const [tag, ...args] of messages) this.runtime.proxy(to).cast(tag, ...args);
+    return messages.length;
+  }
+}
+
+/** Makes a call from its own thread and answers with how it went, `{ value }` or `{ error }` (never crashes). */
+export class Caller extends Actor {
+  @handles('callOf')
+  async callOf(
+    to: ActorRef,
+    tag: string,
+    args: unknown[],
+    timeout?: number,
+  ): Promise<{ value?: unknown; error?: unknown }> {
+    try {
+      const options = timeout === undefined ? undefined : { timeout };
+      return { value: await this.runtime.proxy(to).call(tag, args, undefined, options) };
+    } catch (error) {
+      return { error };
+    }
+  }
+}
+
+/** Uses the functional name API from inside an actor: register, whereis, unregister twice, whereis. */
+export class NameUser extends Actor {
+  @handles('roundTrip')
+  async roundTrip(): Promise<unknown[]> {
+    await register('me');
+    const found = await whereis('me');
+    const removed = await unregister('me');
+    const again = await unregister('me');
+    return [found !== undefined, removed, again, await whereis('me')];
+  }
+}

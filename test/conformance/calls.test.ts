@@ -7,14 +7,28 @@ import {
   exit,
   me,
   NoSuchActorError,
-  ReplyRef,
   recv,
   spawn,
   spawnLink,
+  spawnWith,
   trapExit,
   UnknownTagError,
 } from '../../src/index.js';
-import { Adder, adderLoop, addFn, gate, idle, LoopActor, Pinger, Pong, Probe } from './actors.js';
+import {
+  Adder,
+  adderLoop,
+  addFn,
+  Caller,
+  gate,
+  idle,
+  LoopActor,
+  Pinger,
+  Pong,
+  Probe,
+  ReplyIdEcho,
+  ReplyKind,
+  WrongTagReplier,
+} from './actors.js';
 import { onEveryController, settle } from './harness.js';
 
 onEveryController('ActorProxy calls', (h) => {
@@ -34,7 +48,9 @@ onEveryController('ActorProxy calls', (h) => {
   it('answers a call from a raw recv() loop that replies with sender.send("reply", me(), value)', async () => {
     const rt = h.runtime();
     const a = rt.spawn(adderLoop);
-    expect(await a.call('add', [2, 3])).to.equal(5);
+    // A function actor stays on this thread: the call comes from an actor on another one.
+    const caller = rt.spawnWith(h.on(1), Caller);
+    expect(await caller.callOf(a.ref, 'add', [2, 3])).to.deep.equal({ value: 5 });
     a.cast('quit');
   });
 
@@ -100,11 +116,7 @@ onEveryController('ActorProxy calls', (h) => {
 
   it('puts a one-shot ReplyRef in the sender slot of a call', async () => {
     const rt = h.runtime();
-    const a = rt.spawn(async () => {
-      const [, s] = await recv();
-      s?.send('reply', me(), s instanceof ReplyRef);
-      await recv();
-    });
+    const a = rt.spawnWith(h.on(1), ReplyKind);
     expect(await a.call('x')).to.equal(true);
   });
 
@@ -205,11 +217,7 @@ onEveryController('ActorProxy calls', (h) => {
 
   it('rejects a call answered with a tag other than "reply" with BadReplyError', async () => {
     const rt = h.runtime();
-    const a = rt.spawn(async () => {
-      const [, sender] = await recv();
-      sender?.send('oops', me(), 1);
-      await recv();
-    });
+    const a = rt.spawnWith(h.on(1), WrongTagReplier);
     const err: any = await a.call('x').catch((e: any) => e);
     expect(err).to.be.instanceOf(BadReplyError);
   });
@@ -240,10 +248,7 @@ onEveryController('ActorProxy calls', (h) => {
   it('replies with a ReplyRef whose id is the caller', async () => {
     const rt = h.runtime();
     const result = await rt.run(async () => {
-      const echo = spawn(async () => {
-        const [, s] = await recv();
-        s?.send('reply', me(), s instanceof ReplyRef ? s.id : -1);
-      });
+      const echo = spawnWith(h.on(1), ReplyIdEcho);
       const id = await echo.call('who');
       return id === me().id;
     });
@@ -252,10 +257,7 @@ onEveryController('ActorProxy calls', (h) => {
 
   it('gives a call started outside any actor a ReplyRef with id 0', async () => {
     const rt = h.runtime();
-    const echo = rt.spawn(async () => {
-      const [, s] = await recv();
-      s?.send('reply', me(), (s as ReplyRef).id);
-    });
+    const echo = rt.spawnWith(h.on(1), ReplyIdEcho);
     expect(await echo.call('who')).to.equal(0);
   });
 

@@ -2,6 +2,7 @@
  * Runs a describe block once per controller. Each test gets a fresh Runtime (with a sinon-spied silent
  * logger); after each test the runtime is shut down and must hold no actor, call, deadline or name.
  */
+import { appendFileSync } from 'node:fs';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import {
@@ -14,6 +15,7 @@ import {
   Runtime,
   type RuntimeOptions,
   recv,
+  type SpawnOptions,
 } from '../../src/index.js';
 import { type ControllerEntry, controllers } from './controllers.js';
 
@@ -30,6 +32,24 @@ export interface Harness {
   runtime(options?: Omit<RuntimeOptions, 'controller'>): Runtime;
   /** The spy logger of the last runtime made. */
   logger: SpyLogger;
+  /**
+   * Placement: spawn options that put an actor on worker slot `n` (1, 2, …) of the last runtime made.
+   * Different slots are different worker threads as long as the controller has that many (slots wrap
+   * around the live workers). `0` is the main thread. On a tasklet controller every slot is `{}`: the
+   * actor is spawned as before, on the one thread there is, so a test means the same on every controller.
+   * Only importable actors (classes with @handles or @actor, functionActors) can be put on a worker.
+   */
+  on(n: number): SpawnOptions;
+  /**
+   * Marks the current test as intentionally single-thread: on a thread controller the harness then does
+   * not require it to cross threads. `why` says what makes the behaviour inherently local. Use sparingly.
+   */
+  local(why: string): void;
+  /**
+   * Marks the current test as a known failure of thread placement (listed in KNOWN-THREAD-FAILURES.md):
+   * pending on thread controllers, run as usual on tasklet controllers. Call it first in the test body.
+   */
+  knownThreadFailure(reason: string): void;
 }
 
 export function spyLogger(): SpyLogger {
@@ -41,19 +61,47 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
   for (const controller of controllers) {
     describe(`${title} [${controller.name}]`, () => {
       let made: Runtime[] = [];
+      let context: Mocha.Context | undefined;
+      let localWhy: string | undefined;
       const h: Harness = {
         controller,
         logger: spyLogger(),
         runtime(options = {}) {
           h.logger = spyLogger();
-          const rt = new Runtime({ logger: h.logger, ...options, controller: controller.make() });
+          // On threads, the first message to a worker waits for it to boot and import the test's modules
+          // (seconds on a loaded machine): the default call timeout leaves room for that. A test that is
+          // about timeouts passes its own.
+          const boot = controller.threads ? { callTimeout: 15_000 } : {};
+          const rt = new Runtime({ logger: h.logger, ...boot, ...options, controller: controller.make() });
           made.push(rt);
           return rt;
         },
+        on(n) {
+          const rt = made.at(-1);
+          if (!controller.threads || rt === undefined) return {};
+          if (n === 0) return { thread: 'local' };
+          const live = rt.fabricThreads();
+          return live.length === 0 ? {} : { thread: live[(n - 1) % live.length]! };
+        },
+        local(why) {
+          localWhy = why;
+        },
+        knownThreadFailure(reason) {
+          if (controller.threads) context!.skip();
+          void reason;
+        },
       };
-      afterEach(async () => {
+      beforeEach(function () {
+        context = this;
+        localWhy = undefined;
+      });
+      afterEach(async function () {
         const rts = made;
         made = [];
+        const pending = this.currentTest?.isPending() === true;
+        // Read before the harness shuts the runtimes down (shutdown sends signals of its own). A test that
+        // shut a runtime down itself (or ran it with run()) counts what that shutdown sent: it is part of it.
+        const crossed = rts.reduce((n, rt) => n + rt.crossings(), 0);
         for (const rt of rts) {
           await rt.shutdown();
           expect(rt.stats(), 'nothing is left after shutdown').to.deep.equal({
@@ -63,10 +111,31 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
             names: 0,
           });
         }
+        if (!controller.threads || pending || this.currentTest?.state !== 'passed') return;
+        tally(controller.name, this.currentTest!.fullTitle(), crossed, localWhy);
+        if (localWhy === undefined && crossed === 0) {
+          expect.fail(
+            `no signal crossed threads on ${controller.name}: place the partners apart (h.on(n)), ` +
+              'or mark the test h.local(why) if its behaviour is inherently single-thread',
+          );
+        }
       });
       body(h);
     });
   }
+}
+
+function surveying(): boolean {
+  return (process.env.PARLEY_CROSSINGS ?? '') !== '';
+}
+
+/** With PARLEY_CROSSINGS=<file>, each passed thread-leg test's count is also appended to that file (a survey). */
+function tally(controller: string, title: string, crossed: number, localWhy: string | undefined): void {
+  if (!surveying()) return;
+  appendFileSync(
+    process.env.PARLEY_CROSSINGS!,
+    `${JSON.stringify({ controller, title, crossed, local: localWhy ?? null })}\n`,
+  );
 }
 
 /** Resolves after `n` turns of the event loop (lets queued messages run; not a timing assumption). */
@@ -107,6 +176,15 @@ export function notes(into: string[]): { to: string; filter: (e: RecordEvent) =>
       return false;
     },
   };
+}
+
+/**
+ * Waits until `done()` holds, at most `ms` (then returns anyway: the assertion that follows says what is
+ * wrong). For what another thread reports a little later, such as a log line forwarded from a worker.
+ */
+export async function until(done: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
 }
 
 /**

@@ -1,16 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import {
-  ActorExitedError,
-  exit,
-  me,
-  monitor,
-  RuntimeStoppedError,
-  recv,
-  spawn,
-  trapExit,
-} from '../../src/index.js';
-import { FailingConstructor, idle, Lifecycle, Probe, SlowStart } from './actors.js';
+import { ActorExitedError, exit, me, monitor, RuntimeStoppedError, recv, spawn } from '../../src/index.js';
+import { FailingConstructor, Idle, idle, Lifecycle, Probe, SlowStart, Trapper } from './actors.js';
 import { expectNotes, notes, onEveryController } from './harness.js';
 
 onEveryController('actor lifecycle, run() and shutdown', (h) => {
@@ -45,10 +36,14 @@ onEveryController('actor lifecycle, run() and shutdown', (h) => {
   });
 
   it('resolves run(main) with the return value of main', async () => {
+    // run() always runs main on the calling thread, and this main is all there is.
+    h.local('run(main) runs main on the main thread; the test has no other actor');
     expect(await h.runtime().run(async (a: number, b: number) => a * b, 6, 7)).to.equal(42);
   });
 
   it('rejects run(main) with the error main crashed with, without logging it', async () => {
+    // As above: main alone, on the thread that called run().
+    h.local('run(main) runs main on the main thread; the test has no other actor');
     const err = await h
       .runtime()
       .run(async () => {
@@ -60,6 +55,8 @@ onEveryController('actor lifecycle, run() and shutdown', (h) => {
   });
 
   it('rejects run(main) with ActorExitedError when main exits with a non-error reason', async () => {
+    // As above: main alone, ending itself, on the thread that called run().
+    h.local('run(main) runs main on the main thread; the test has no other actor');
     const err = await h
       .runtime()
       .run(async () => {
@@ -105,10 +102,8 @@ onEveryController('actor lifecycle, run() and shutdown', (h) => {
           },
         },
       });
-      rt.spawn(async () => {
-        trapExit(true);
-        for (;;) await recv();
-      });
+      // Fake timers reach this thread only: the shutdown timer runs here, the stubborn actor on a worker.
+      rt.spawnWith(h.on(1), Trapper);
       let done = false;
       const shut = rt.shutdown().then(() => (done = true));
       await exitSent; // shutdown has sent it 'shutdown' (as an EXIT message: it traps exits)
@@ -123,6 +118,8 @@ onEveryController('actor lifecycle, run() and shutdown', (h) => {
   });
 
   it('refuses to spawn on a runtime that has shut down with RuntimeStoppedError', async () => {
+    // The spawn is refused on the spot, before any placement: no actor ever exists to put anywhere.
+    h.local('the runtime is shut down before anything is spawned; spawn throws on the calling thread');
     const rt = h.runtime();
     await rt.shutdown();
     expect(() => rt.spawn(idle)).to.throw(RuntimeStoppedError, /shutting down/);
@@ -130,7 +127,7 @@ onEveryController('actor lifecycle, run() and shutdown', (h) => {
 
   it('is idempotent: shutdown() twice resolves both', async () => {
     const rt = h.runtime();
-    rt.spawn(idle);
+    rt.spawnWith(h.on(1), Idle);
     await Promise.all([rt.shutdown(), rt.shutdown()]);
     expect(rt.stats().actors).to.equal(0);
   });

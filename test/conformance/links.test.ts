@@ -9,17 +9,35 @@ import {
   me,
   monitor,
   recv,
-  register,
   send,
   spawn,
   spawnLink,
   spawnMonitor,
+  spawnWith,
   trapExit,
   unlink,
   whereis,
 } from '../../src/index.js';
-import { crasher, idle, Probe, TrappingServer } from './actors.js';
-import { onEveryController, settle } from './harness.js';
+import {
+  Caller,
+  Crasher,
+  DiesOnCue,
+  Done,
+  ExitWatcher,
+  Idle,
+  InstantLinkParent,
+  Killer,
+  Linked,
+  Probe,
+  Trapper,
+  TrappingServer,
+} from './actors.js';
+import { onEveryController, settle, until } from './harness.js';
+
+/** Spawn options for the thread `ref` runs on ({} on one thread). */
+function threadOf(ref: { ref: ActorRef }): { thread?: number } {
+  return ref.ref.thread === me().thread ? {} : { thread: ref.ref.thread };
+}
 
 /** Spawns `fn` as an actor, waits for it to exit, and reports its exit reason through a monitor. */
 async function reasonOf(target: ActorRef): Promise<unknown> {
@@ -32,15 +50,15 @@ async function reasonOf(target: ActorRef): Promise<unknown> {
 onEveryController('links, monitors and exit signals', (h) => {
   it('does not kill a linked actor when its partner exits normally', async () => {
     const alive = await h.runtime().run(async () => {
-      const a = spawn(idle);
-      const b = spawn(async (partner: ActorRef) => {
-        link(partner);
-        await recv('go');
-      }, a.ref);
-      await settle();
+      const a = spawnWith(h.on(1), Idle);
+      const b = spawnWith(h.on(2), Linked, a.ref, me(), 'go');
+      await recv('linked');
+      const bDown = monitor(b);
       b.cast('go');
-      await settle();
-      const r = await a.call('x', [], {}, { timeout: 20 }).catch((e) => e.name);
+      await recv((m) => m[0] === 'DOWN' && m[2][1] === bDown);
+      // Called from b's thread: the call follows b's exit signal to a (FIFO between two threads).
+      const caller = spawnWith(h.on(2), Caller);
+      const r = await caller.callOf(a.ref, 'x', [], 20).then((o) => (o.error as Error | undefined)?.name);
       return r;
     });
     // The idle actor is still alive: the call timed out instead of failing with NoSuchActorError.
@@ -49,12 +67,12 @@ onEveryController('links, monitors and exit signals', (h) => {
 
   it('kills a linked, non-trapping actor with the same reason when its partner crashes', async () => {
     const reason = await h.runtime().run(async () => {
-      const a = spawn(idle);
+      const a = spawnWith(h.on(1), Idle);
       const watch = monitor(a);
-      spawn(async (partner: ActorRef) => {
-        link(partner);
-        throw new Error('crash');
-      }, a.ref);
+      // The monitor is in place before the partner exists (the ping travels behind it). Signals from two
+      // senders have no order between them: without this, the partner's crash could reach a first.
+      await a.call('ping');
+      spawnWith(h.on(2), Linked, a.ref, undefined, 'crash');
       const [, , [r, m]] = await recv('DOWN');
       expect(m).to.equal(watch);
       return r as Error;
@@ -66,7 +84,7 @@ onEveryController('links, monitors and exit signals', (h) => {
   it('delivers ["EXIT", from, [reason], {}] to a trapping linked actor instead of killing it', async () => {
     const msg = await h.runtime().run(async () => {
       trapExit(true);
-      const child = spawnLink(crasher, 'bad');
+      const child = spawnLink(Crasher, 'bad');
       const m = await recv('EXIT');
       expect((m[1] as ActorRef).equals(child.ref)).to.equal(true);
       return m;
@@ -79,7 +97,7 @@ onEveryController('links, monitors and exit signals', (h) => {
   it('delivers a normal exit of a linked actor to a trapping actor as EXIT normal', async () => {
     const reason = await h.runtime().run(async () => {
       trapExit(true);
-      spawnLink(async () => 'done');
+      spawnLink(Done);
       const [, , [r]] = await recv('EXIT');
       return r;
     });
@@ -89,10 +107,7 @@ onEveryController('links, monitors and exit signals', (h) => {
   it('cannot trap exit(ref, "kill"): the target dies and linked actors see "killed"', async () => {
     const result = await h.runtime().run(async () => {
       trapExit(true);
-      const victim = spawnLink(async () => {
-        trapExit(true);
-        for (;;) await recv();
-      });
+      const victim = spawnLink(Trapper);
       const down = monitor(victim);
       await settle();
       exit(victim, 'kill');
@@ -106,12 +121,9 @@ onEveryController('links, monitors and exit signals', (h) => {
 
   it('propagates "killed" through a link to a non-trapping actor', async () => {
     const reason = await h.runtime().run(async () => {
-      const victim = spawn(idle);
-      const partner = spawn(async (v: ActorRef) => {
-        link(v);
-        await recv(() => false);
-      }, victim.ref);
-      await settle();
+      const victim = spawnWith(h.on(1), Idle);
+      const partner = spawnWith(h.on(2), Linked, victim.ref, me());
+      await recv('linked');
       const down = reasonOf(partner.ref);
       exit(victim, 'kill');
       return down;
@@ -122,7 +134,7 @@ onEveryController('links, monitors and exit signals', (h) => {
   it('sends "noproc" to a trapping actor that links to a dead actor', async () => {
     const msg = await h.runtime().run(async () => {
       trapExit(true);
-      const dead = spawn(async () => {});
+      const dead = spawnWith(h.on(1), Done);
       await reasonOf(dead.ref);
       link(dead);
       return recv('EXIT');
@@ -132,12 +144,9 @@ onEveryController('links, monitors and exit signals', (h) => {
 
   it('kills a non-trapping actor that links to a dead actor with "noproc"', async () => {
     const reason = await h.runtime().run(async () => {
-      const dead = spawn(async () => {});
+      const dead = spawnWith(h.on(1), Done);
       await reasonOf(dead.ref);
-      const linker = spawn(async (d: ActorRef) => {
-        link(d);
-        await recv(() => false);
-      }, dead.ref);
+      const linker = spawnWith(h.on(2), Linked, dead.ref);
       return reasonOf(linker.ref);
     });
     expect(reason).to.equal('noproc');
@@ -145,7 +154,7 @@ onEveryController('links, monitors and exit signals', (h) => {
 
   it('delivers ["DOWN", from, [reason, monitorRef], {}] to a monitoring actor', async () => {
     const msg = await h.runtime().run(async () => {
-      const [child, mref] = spawnMonitor(crasher, 'oops');
+      const [child, mref] = spawnMonitor(Crasher, 'oops');
       const m = await recv('DOWN');
       expect((m[1] as ActorRef).equals(child.ref)).to.equal(true);
       expect(m[2][1]).to.equal(mref);
@@ -157,7 +166,7 @@ onEveryController('links, monitors and exit signals', (h) => {
 
   it('delivers DOWN "noproc" at once when monitoring a dead actor', async () => {
     const reason = await h.runtime().run(async () => {
-      const dead = spawn(async () => {});
+      const dead = spawnWith(h.on(1), Done);
       await reasonOf(dead.ref);
       return reasonOf(dead.ref);
     });
@@ -166,7 +175,7 @@ onEveryController('links, monitors and exit signals', (h) => {
 
   it('does not kill the monitoring actor when the monitored one crashes', async () => {
     const result = await h.runtime().run(async () => {
-      spawnMonitor(crasher, 'x');
+      spawnMonitor(Crasher, 'x');
       await recv('DOWN');
       return 'still alive';
     });
@@ -175,12 +184,13 @@ onEveryController('links, monitors and exit signals', (h) => {
 
   it('stops a monitor with demonitor, and { flush } drops a DOWN already queued', async () => {
     const got = await h.runtime().run(async () => {
-      const [a, m1] = spawnMonitor(idle);
-      const [b, m2] = spawnMonitor(idle);
+      const [a, m1] = spawnMonitor(Idle);
+      const [b, m2] = spawnMonitor(Idle);
       expect(demonitor(m1)).to.equal(true);
       exit(a, 'kill');
       exit(b, 'kill');
-      await settle();
+      // b's DOWN is queued here once both threads have answered a ping sent after the kills (FIFO).
+      await Promise.all([threadOf(a), threadOf(b)].map((t) => spawnWith(t, Idle).call('ping')));
       demonitor(m2, { flush: true });
       return recv(undefined, { timeout: 20 }).then(
         (m: Message) => m,
@@ -192,10 +202,7 @@ onEveryController('links, monitors and exit signals', (h) => {
 
   it('stops propagation with unlink', async () => {
     const result = await h.runtime().run(async () => {
-      const child = spawnLink(async () => {
-        await recv('die');
-        throw new Error('die');
-      });
+      const child = spawnLink(DiesOnCue);
       unlink(child);
       const m = monitor(child);
       child.cast('die');
@@ -227,7 +234,7 @@ onEveryController('links, monitors and exit signals', (h) => {
 
   it('ends a non-trapping actor with any other reason sent by exit(ref, reason)', async () => {
     const reason = await h.runtime().run(async () => {
-      const a = spawn(idle);
+      const a = spawnWith(h.on(1), Idle);
       const down = reasonOf(a.ref);
       exit(a, 'custom');
       return down;
@@ -237,13 +244,8 @@ onEveryController('links, monitors and exit signals', (h) => {
 
   it('turns exit(ref, reason) into an EXIT message for a trapping actor, with me() as sender', async () => {
     const out = await h.runtime().run(async () => {
-      const parent = me();
-      const t = spawn(async () => {
-        trapExit(true);
-        const [tag, from, [reason]] = await recv('EXIT');
-        send(parent, 'saw', tag, (from as ActorRef).equals(parent), reason);
-      });
-      await settle();
+      const t = spawnWith(h.on(1), ExitWatcher, me());
+      await recv('ready'); // it traps exits now
       exit(t, 'please stop');
       const [, , args] = await recv('saw');
       return args;
@@ -265,12 +267,8 @@ onEveryController('links, monitors and exit signals', (h) => {
   it('releases a name before exit signals go out', async () => {
     const seen = await h.runtime().run(async () => {
       trapExit(true);
-      const child = spawnLink(async () => {
-        await register('worker');
-        await recv('die');
-        throw new Error('die');
-      });
-      await settle();
+      const child = spawnLink(DiesOnCue, 'worker', me());
+      await recv('registered');
       expect(await whereis('worker')).to.not.equal(undefined);
       child.cast('die');
       await recv('EXIT');
@@ -281,10 +279,7 @@ onEveryController('links, monitors and exit signals', (h) => {
 
   it('links atomically with spawnLink: a child that crashes at once still kills its parent', async () => {
     const reason = await h.runtime().run(async () => {
-      const parent = spawn(async () => {
-        spawnLink(crasher, 'instant');
-        await recv(() => false);
-      });
+      const parent = spawnWith(h.on(1), InstantLinkParent);
       return reasonOf(parent.ref);
     });
     expect((reason as Error).message).to.equal('instant');
@@ -295,6 +290,7 @@ onEveryController('links, monitors and exit signals', (h) => {
     const p = rt.spawn(Probe);
     await p.fail('unwatched').catch(() => {});
     await settle();
+    await until(() => h.logger.error.called); // a crash on a worker thread is logged here a little later
     expect(h.logger.error.calledOnce).to.equal(true);
     const [text, fields] = h.logger.error.firstCall.args;
     expect(text).to.include(String(p.ref)).and.include("'fail'").and.include('unwatched');
@@ -306,7 +302,7 @@ onEveryController('links, monitors and exit signals', (h) => {
     const rt = h.runtime();
     await rt.run(async () => {
       trapExit(true);
-      spawnLink(crasher, 'seen by parent');
+      spawnLink(Crasher, 'seen by parent');
       await recv('EXIT');
     });
     expect(h.logger.error.called).to.equal(false);
@@ -327,9 +323,9 @@ onEveryController('links, monitors and exit signals', (h) => {
         return 'not unwound';
       });
       await settle();
-      const down = reasonOf(victim.ref);
-      exit(victim, 'kill');
-      expect(await down).to.equal('killed');
+      // Killed from another thread: the victim stays here, with the promise it awaits.
+      const killer = spawnWith(h.on(1), Killer);
+      expect(await killer.call('kill', [victim.ref])).to.equal('killed');
       resume();
       await settle();
       return recv(undefined, { timeout: 20 }).then(

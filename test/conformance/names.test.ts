@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { exit, NameTakenError, register, spawn, unregister, whereis } from '../../src/index.js';
-import { Adder, idle, Probe } from './actors.js';
+import { exit, monitor, NameTakenError, recv, register, spawnWith, whereis } from '../../src/index.js';
+import { Adder, Idle, idle, NameUser, Probe } from './actors.js';
 import { onEveryController, settle } from './harness.js';
 
 onEveryController('registered names', (h) => {
@@ -15,8 +15,8 @@ onEveryController('registered names', (h) => {
 
   it('rejects a name already taken with NameTakenError', async () => {
     const rt = h.runtime();
-    await rt.register('x', rt.spawn(idle));
-    const err = await rt.register('x', rt.spawn(idle)).catch((e: any) => e);
+    await rt.register('x', rt.spawnWith(h.on(1), Idle));
+    const err = await rt.register('x', rt.spawnWith(h.on(2), Idle)).catch((e: any) => e);
     expect(err).to.be.instanceOf(NameTakenError);
     expect(err.code).to.equal('ERR_PARLEY_NAME_TAKEN');
     expect(err.message).to.include("'x'");
@@ -24,7 +24,7 @@ onEveryController('registered names', (h) => {
 
   it('lets an actor hold only one name', async () => {
     const rt = h.runtime();
-    const a = rt.spawn(idle);
+    const a = rt.spawnWith(h.on(1), Idle);
     await rt.register('one', a);
     const err = await rt.register('two', a).catch((e: any) => e);
     expect(err).to.be.instanceOf(NameTakenError);
@@ -42,23 +42,19 @@ onEveryController('registered names', (h) => {
   });
 
   it('registers, looks up and unregisters from inside an actor with the functional API', async () => {
-    const out = await h.runtime().run(async () => {
-      await register('me');
-      const found = await whereis('me');
-      const removed = await unregister('me');
-      const again = await unregister('me');
-      return [found !== undefined, removed, again, await whereis('me')];
-    });
+    const rt = h.runtime();
+    const out = await rt.spawnWith(h.on(1), NameUser).roundTrip();
     expect(out).to.deep.equal([true, true, false, undefined]);
   });
 
   it('accepts an ActorRef wherever it accepts a proxy', async () => {
     const out = await h.runtime().run(async () => {
-      const a = spawn(idle);
+      const a = spawnWith(h.on(1), Idle);
       await register('byref', a.ref);
       const found = await whereis('byref');
+      const down = monitor(a.ref);
       exit(a.ref, 'kill');
-      await settle();
+      await recv((m) => m[0] === 'DOWN' && m[2][1] === down); // its name is released before its DOWN
       return [found?.ref.equals(a.ref), await whereis('byref')];
     });
     expect(out).to.deep.equal([true, undefined]);

@@ -5,17 +5,22 @@ import {
   NoCurrentActorError,
   ReceiveTimeoutError,
   recv,
-  send,
   spawn,
+  spawnWith,
 } from '../../src/index.js';
-import { receiveOne } from './actors.js';
+import { Courier, receiveOne } from './actors.js';
 import { onEveryController, settle } from './harness.js';
 
 onEveryController('recv (selective receive)', (h) => {
   it('takes the first message a predicate accepts and leaves the others queued in order', async () => {
     const order = await h.runtime().run(async () => {
       const self = me();
-      for (const n of [1, 2, 3, 4]) send(self, n % 2 === 0 ? 'even' : 'odd', n);
+      // Sent from another thread; they are all queued here once the courier has answered (FIFO).
+      const courier = spawnWith(h.on(1), Courier);
+      await courier.sendAll(
+        self,
+        [1, 2, 3, 4].map((n) => [n % 2 === 0 ? 'even' : 'odd', n]),
+      );
       const first = await recv((m: Message) => m[0] === 'even');
       const rest: unknown[] = [first[2][0]];
       for (let i = 0; i < 3; i++) rest.push((await recv())[2][0]);
@@ -26,8 +31,10 @@ onEveryController('recv (selective receive)', (h) => {
 
   it('accepts a tag string as shorthand for a tag filter', async () => {
     const got = await h.runtime().run(async () => {
-      send(me(), 'a', 1);
-      send(me(), 'b', 2);
+      await spawnWith(h.on(1), Courier).sendAll(me(), [
+        ['a', 1],
+        ['b', 2],
+      ]);
       const [tag, , args] = await recv('b');
       return [tag, args];
     });
@@ -37,9 +44,10 @@ onEveryController('recv (selective receive)', (h) => {
   it('gives the receiver of an argument-less message args it owns, queued or awaited', async () => {
     const got = await h.runtime().run(async () => {
       const self = me();
-      send(self, 'queued'); // queued before the recv
+      const courier = spawnWith(h.on(1), Courier);
+      await courier.sendAll(self, [['queued']]); // queued before the recv
       const [, , queued] = await recv('queued');
-      spawn(async () => send(self, 'awaited')); // arrives while the recv waits
+      courier.cast('sendAll', self, [['awaited']]); // arrives while the recv waits
       const [, , awaited] = await recv('awaited');
       queued.push(1);
       awaited.push(2);
@@ -51,10 +59,7 @@ onEveryController('recv (selective receive)', (h) => {
   it('waits for a matching message that arrives later', async () => {
     const got = await h.runtime().run(async () => {
       const self = me();
-      spawn(async () => {
-        send(self, 'noise');
-        send(self, 'wanted', 42);
-      });
+      spawnWith(h.on(1), Courier).cast('sendAll', self, [['noise'], ['wanted', 42]]);
       const [, , [v]] = await recv('wanted');
       const [tag] = await recv();
       return [v, tag];
@@ -64,7 +69,7 @@ onEveryController('recv (selective receive)', (h) => {
 
   it('rejects with ReceiveTimeoutError when nothing matches within the timeout', async () => {
     const err = await h.runtime().run(async () => {
-      send(me(), 'other');
+      await spawnWith(h.on(1), Courier).sendAll(me(), [['other']]);
       return recv('wanted', { timeout: 10 }).catch((e: any) => e);
     });
     expect(err).to.be.instanceOf(ReceiveTimeoutError);
@@ -73,8 +78,9 @@ onEveryController('recv (selective receive)', (h) => {
 
   it('keeps a message that arrives after a receive timed out for the next recv', async () => {
     const got = await h.runtime().run(async () => {
+      const courier = spawnWith(h.on(1), Courier);
       await recv('x', { timeout: 5 }).catch(() => {});
-      send(me(), 'x', 'later');
+      courier.cast('sendAll', me(), [['x', 'later']]);
       return (await recv('x'))[2][0];
     });
     expect(got).to.equal('later');
@@ -82,8 +88,7 @@ onEveryController('recv (selective receive)', (h) => {
 
   it('rejects recv() with a filter that throws with that error', async () => {
     const err = await h.runtime().run(async () => {
-      const self = me();
-      setTimeout(() => send(self, 'm'), 1);
+      spawnWith(h.on(1), Courier).cast('sendAll', me(), [['m']]); // arrives while the recv waits
       return recv(() => {
         throw new Error('bad filter');
       }).catch((e: Error) => e.message);
@@ -92,6 +97,8 @@ onEveryController('recv (selective receive)', (h) => {
   });
 
   it('throws NoCurrentActorError for recv() and me() outside an actor', () => {
+    // No runtime, no actor at all: the same on every controller, there is nothing to place.
+    h.local('no runtime: recv() and me() are called outside any actor');
     expect(() => recv()).to.throw(NoCurrentActorError);
     expect(() => me()).to.throw(NoCurrentActorError, /outside an actor/);
   });
@@ -100,7 +107,8 @@ onEveryController('recv (selective receive)', (h) => {
     const rt = h.runtime();
     const got = await rt.run(async () => {
       const r = spawn(receiveOne);
-      r.cast('hello', 1);
+      // The function actor stays here; its message comes from another thread (sent once answered).
+      await spawnWith(h.on(1), Courier).castAll(r.ref, [['hello', 1]]);
       await settle();
       return 'sent';
     });

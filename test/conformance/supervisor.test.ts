@@ -17,7 +17,7 @@ import {
   spawnLink,
   trapExit,
 } from '../../src/index.js';
-import { Probe } from './actors.js';
+import { Courier, Probe } from './actors.js';
 import { exitOf, expectNotes, notes, onEveryController, settle } from './harness.js';
 import { RestForOneApp, StartSwitch, Stubborn, Switched, Worker, waiter } from './supervision-actors.js';
 
@@ -331,6 +331,8 @@ onEveryController('Supervisor', (h) => {
   });
 
   it('rejects a bad child spec at spawn with ChildSpecError naming the field and the child', () => {
+    // Specs are checked by spawn itself, on the calling thread, before any placement: no actor starts.
+    h.local('bad specs are refused synchronously by spawn on the calling thread; no actor starts');
     const rt = h.runtime();
     const spawnBad = (children: unknown) => () => rt.spawn(Supervisor, { children: children as ChildSpec[] });
     expect(spawnBad([{ id: 'a', actor: Worker, restart: 'sometimes' }])).to.throw(
@@ -456,9 +458,11 @@ onEveryController('Supervisor', (h) => {
 
   it('runs a function actor as a child and restarts it', async () => {
     const rt = h.runtime();
+    // A spec holding a plain function keeps the supervisor (and so its function child) on this thread:
+    // the 'stop' comes from an actor on another one.
     const sup = await startSup(rt, { children: [{ id: 'fn', actor: waiter }] });
     const first = await refOf(sup, 'fn');
-    rt.proxy(first!).cast('stop');
+    await rt.spawnWith(h.on(1), Courier).castAll(first!, [['stop']]);
     await restarted(sup, 'fn', first);
   });
 
