@@ -95,3 +95,8 @@ export class Actor {
    */
   run?(): unknown;
 }
+
+/** @internal A `class` that does not extend Actor (spawning it would fail later: say so at once). */
+export function isForeignClass(target: Function): boolean {
+  return !(target.prototype instanceof Actor) && /^class[\s{]/.test(Function.prototype.toString.call(target));
+}

@@ -21,11 +21,6 @@ export const RUNNING = 1;
 export const EXITING = 2;
 export const DEAD = 3;
 
-/** @internal How the actor runs its messages. */
-export const CLASS = 0; // an Actor subclass: one handler call per message
-export const LOOP = 1; // a function (or an Actor with run()): it calls recv() itself
-export const SERVER = 2; // a functionActor: every message calls the function
-
 /** @internal A `recv()` waiting for a matching message. */
 interface Waiter extends Deadline {
   filter: Filter;
@@ -85,7 +80,8 @@ export class Cell implements Runnable {
   /** An async handler or hook is in progress: no other message runs until it settles. */
   busy = false;
   state = STARTING;
-  kind = CLASS;
+  /** It calls recv() itself (a function, or an Actor with run()); else each message calls a handler. */
+  loop = false;
   mailbox: Mailbox | undefined = undefined;
   actor: Actor | undefined = undefined;
   /** The actor class's handlers (class actors). */
@@ -197,7 +193,7 @@ export class Cell implements Runnable {
       }
     }
     (this.mailbox ??= new Mailbox()).push(tag, sender, args, kwargs);
-    if (!this.scheduled && !this.busy && this.kind !== LOOP && this.state === RUNNING) {
+    if (!this.scheduled && !this.busy && !this.loop && this.state === RUNNING) {
       this.runtime.scheduler.push(this);
     }
   }
@@ -208,7 +204,7 @@ export class Cell implements Runnable {
       return 1;
     }
     const mb = this.mailbox;
-    if (mb === undefined || this.kind === LOOP) return 0;
+    if (mb === undefined || this.loop) return 0;
     let n = 0;
     while (n < max && mb.size > 0 && !this.busy && this.state === RUNNING) {
       n++;
@@ -232,14 +228,13 @@ export class Cell implements Runnable {
     const args = this.args ?? NO_ARGS;
     this.args = undefined;
     if (target instanceof FunctionActor) {
-      this.kind = SERVER;
       (this.extra ??= {}).fallback = target.handler;
       this.running();
       this.wake();
       return;
     }
     if (!(target.prototype instanceof Actor)) {
-      this.kind = LOOP;
+      this.loop = true;
       this.running();
       this.runLoop(() => (target as (...a: unknown[]) => unknown)(...args));
       return;
@@ -257,7 +252,7 @@ export class Cell implements Runnable {
       ctx.cell = undefined;
     }
     this.actor = actor;
-    if (typeof actor.run === 'function') this.kind = LOOP;
+    if (typeof actor.run === 'function') this.loop = true;
     else this.info = classInfo(target, Actor);
     if (typeof actor.onStart !== 'function') return this.started();
     let r: unknown;
@@ -292,7 +287,7 @@ export class Cell implements Runnable {
 
   private started(): void {
     this.running();
-    if (this.kind === LOOP) {
+    if (this.loop) {
       const actor = this.actor!;
       this.runLoop(() => actor.run!());
     } else this.wake();

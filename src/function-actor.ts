@@ -4,11 +4,9 @@
  */
 
 import { NotAnActorError } from './errors.js';
-import type { Handler } from './handles.js';
+import { type Handler, isAsyncFunction } from './handles.js';
 import { recordSite } from './importable.js';
 import { callerSite } from './module-url.js';
-
-const AsyncFunction = (async () => {}).constructor;
 
 /** A function wrapped as a server actor; spawn it like a class. See {@link functionActor}. */
 export class FunctionActor<F extends (...args: any[]) => unknown = (...args: any[]) => unknown> {
@@ -22,7 +20,7 @@ export class FunctionActor<F extends (...args: any[]) => unknown = (...args: any
     this.handler = {
       key: fn.name,
       fn: fn as (...a: unknown[]) => unknown,
-      isAsync: fn instanceof AsyncFunction,
+      isAsync: isAsyncFunction(fn),
     };
   }
 

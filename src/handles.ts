@@ -29,6 +29,8 @@ export interface ClassInfo {
   lastHandler: Handler | undefined;
 }
 
+/** @internal Is `fn` an `async function` (its calls return promises the dispatcher must await)? */
+export const isAsyncFunction = (fn: unknown): boolean => fn instanceof AsyncFunction;
 const AsyncFunction = (async () => {}).constructor;
 
 /**
@@ -105,7 +107,7 @@ export function classInfo(cls: Function, base: Function): ClassInfo {
       methods.set(key, tag);
       if (tag !== undefined && !handlers.has(tag)) {
         const fn = (top as Record<string, (...args: unknown[]) => unknown>)[key];
-        handlers.set(tag, { key, fn, isAsync: fn instanceof AsyncFunction });
+        handlers.set(tag, { key, fn, isAsync: isAsyncFunction(fn) });
       }
     }
     proto = Object.getPrototypeOf(proto) as object | null;

@@ -118,14 +118,27 @@ export class Fabric implements Transport, Decoder {
    * Signals this runtime's threads have sent to one another, counted in shared memory by every thread
    * (tests check that a placement leg really crossed threads). Created by the pool, adopted by workers.
    */
-  crossings = new Int32Array(new SharedArrayBuffer(4));
+  readonly crossings: Int32Array;
   /** Actor signals (not thread management) sent since the last flush, added to `crossings` then. */
   private crossed = 0;
   /** Ops the controller handles itself (thread management). */
-  onPacket: ((p: Packet, from: number) => boolean) | undefined;
+  private readonly onPacket: ((p: Packet, from: number) => boolean) | undefined;
   private readonly sink: TransportSink;
 
-  constructor(readonly rt: Runtime) {
+  constructor(
+    readonly rt: Runtime,
+    options: {
+      /** Worker threads alive at the start. */
+      live?: number[];
+      /** The runtime's shared crossing counter (workers adopt the main thread's). */
+      crossings?: SharedArrayBuffer;
+      /** Thread-management packets the controller handles itself; true if it did. */
+      onPacket?: (p: Packet, from: number) => boolean;
+    } = {},
+  ) {
+    this.live = options.live ?? [];
+    this.crossings = new Int32Array(options.crossings ?? new SharedArrayBuffer(4));
+    this.onPacket = options.onPacket;
     this.sink = rt.router;
     rt.router.connect(this);
   }

@@ -60,7 +60,9 @@ export class Runtime implements Delivery, RouterHost {
   /** @internal The sender of signals that come from the runtime itself (shutdown). */
   readonly systemRef: ActorRef;
   /** @internal The other threads, once there are any. */
-  fabric: Fabric | undefined;
+  get fabric(): Fabric | undefined {
+    return this.router.connected as Fabric | undefined;
+  }
   private readonly cells: CellTable;
   /** @internal The recording (JSON lines) of this thread's signals, spawns and exits, if any. */
   readonly recording: Recording;
@@ -87,13 +89,15 @@ export class Runtime implements Delivery, RouterHost {
     this.recording = new Recording(asleep ? undefined : options.record, this.thread, clock, this.router);
     this.deadlines = new Deadlines(clock);
     this.calls = new Calls(this.deadlines);
-    this.scheduler = new Scheduler((err) =>
-      this.logger.error(`internal scheduler error: ${err}`, { error: err }),
+    this.scheduler = new Scheduler(
+      (err) => this.logger.error(`internal scheduler error: ${err}`, { error: err }),
+      role?.onIdle,
     );
+    this.onEmpty = role?.onEmpty;
     this.registry = new Registry(this);
     this.systemRef = new ActorRef(0, 0, 'runtime', this);
     this.stopper = new Shutdown(this, shutdownTimeout);
-    if (role !== undefined) this.fabric = role.attachFabric(this);
+    if (role !== undefined) role.attachFabric(this);
     else if (asleep) sleep(this);
     else controller.attach(this);
   }
@@ -297,7 +301,7 @@ export class Runtime implements Delivery, RouterHost {
   }
 
   /** @internal Called when the last actor of this thread is gone (a dedicated thread then retires). */
-  onEmpty: (() => void) | undefined;
+  readonly onEmpty: (() => void) | undefined;
 
   // ---- internal: actors ----
 

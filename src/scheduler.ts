@@ -29,9 +29,11 @@ export class Scheduler {
   private readonly immediateFn = () => {
     this.immediate = setImmediate(this.drainFn);
   };
-  /** Called when the run-queue has run dry (the low-latency mode polls other threads here). */
-  onIdle: (() => void) | undefined = undefined;
-  constructor(private readonly onError: (err: unknown) => void) {}
+  constructor(
+    private readonly onError: (err: unknown) => void,
+    /** Called when the run-queue has run dry (the low-latency mode polls other threads here). */
+    private readonly onIdle?: (() => void) | undefined,
+  ) {}
 
   /** Puts `r` in the run-queue (the caller has checked `r.scheduled`). */
   push(r: Runnable): void {

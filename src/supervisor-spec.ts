@@ -2,7 +2,7 @@
  * Supervisor options and child specs: their types, defaults and validation. Everything is checked before
  * anything starts; a bad spec throws ChildSpecError naming the field and the child.
  */
-import { Actor } from './actor.js';
+import { isForeignClass } from './actor.js';
 import { ChildSpecError } from './errors.js';
 import { FunctionActor } from './function-actor.js';
 import type { SpawnTarget } from './runtime.js';
@@ -107,10 +107,7 @@ export function normalizeSpec(
     fail(`${at}.id`, 'must be a non-empty string', spec.id);
   if (taken(spec.id)) fail(`${who}.id`, 'is already used by another child of this supervisor', spec.id);
   const actor = spec.actor;
-  const spawnable =
-    actor instanceof FunctionActor ||
-    (typeof actor === 'function' &&
-      (actor.prototype instanceof Actor || !/^class[\s{]/.test(Function.prototype.toString.call(actor))));
+  const spawnable = actor instanceof FunctionActor || (typeof actor === 'function' && !isForeignClass(actor));
   if (!spawnable) fail(`${who}.actor`, 'must be an Actor subclass, a function or functionActor(fn)', actor);
   if (spec.args !== undefined && !Array.isArray(spec.args))
     fail(`${who}.args`, 'must be an array', spec.args);
@@ -124,7 +121,7 @@ export function normalizeSpec(
   if (spec.name !== undefined && (typeof spec.name !== 'string' || spec.name.length === 0)) {
     fail(`${who}.name`, 'must be a non-empty string', spec.name);
   }
-  const isSupervisor = typeof actor === 'function' && isSupervisorClass(actor);
+  const isSupervisor = isSupervisorClass(actor);
   return {
     id: spec.id,
     actor,
@@ -150,7 +147,9 @@ export function normalizeAll(specs: unknown): NormalSpec[] {
 /** @internal Set by supervisor.ts (avoids an import cycle). */
 export const supervisorClass: { cls: Function | undefined } = { cls: undefined };
 
-function isSupervisorClass(actor: Function): boolean {
+/** @internal Is `actor` the Supervisor class or a subclass of it? */
+export function isSupervisorClass(actor: unknown): boolean {
+  if (typeof actor !== 'function') return false;
   const cls = supervisorClass.cls;
   return cls !== undefined && (actor === cls || actor.prototype instanceof cls);
 }

@@ -60,7 +60,7 @@ async function timeShutdown(controller: Controller, n: number): Promise<number> 
           () =>
             reject(
               new Error(
-                `shutdown of ${n} idle actors on the ${controller.kind} controller took over ${SHUTDOWN_LIMIT_MS / 1000} s`,
+                `shutdown of ${n} idle actors on the ${controller.constructor.name} took over ${SHUTDOWN_LIMIT_MS / 1000} s`,
               ),
             ),
           SHUTDOWN_LIMIT_MS,

@@ -1,12 +1,10 @@
 /**
  * A controller decides where actors run: on the calling thread's event loop (TaskletController) or on a
- * pool of worker threads (ThreadController, a later issue). The program above it does not change.
+ * pool of worker threads (ThreadController). The program above it does not change.
  */
 import type { Runtime } from '../runtime.js';
 
 export interface Controller {
-  /** 'tasklet' or 'thread'. */
-  readonly kind: string;
   /** Every message is copied with the structured-clone algorithm at the send. */
   readonly copiesMessages: boolean;
   /** @internal Called once by the Runtime that owns this controller. */

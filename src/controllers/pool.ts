@@ -66,9 +66,7 @@ export class WorkerPool {
     private readonly rt: Runtime,
     private readonly options: { record: boolean; spinMicros?: number },
   ) {
-    this.fabric = rt.fabric ?? new Fabric(rt);
-    rt.fabric = this.fabric;
-    this.fabric.onPacket = (p, from) => this.onPacket(p, from);
+    this.fabric = new Fabric(rt, { onPacket: (p, from) => this.onPacket(p, from) });
   }
 
   /** The pool's worker threads (not the dedicated ones). */

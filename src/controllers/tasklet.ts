@@ -14,7 +14,6 @@ export interface TaskletControllerOptions {
 }
 
 export class TaskletController implements Controller {
-  readonly kind = 'tasklet';
   readonly copiesMessages: boolean;
   private runtime: Runtime | undefined;
   private pool: WorkerPool | undefined;

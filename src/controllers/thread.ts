@@ -24,7 +24,6 @@ export interface ThreadControllerOptions {
 }
 
 export class ThreadController implements Controller {
-  readonly kind = 'thread';
   /** Messages are always copied, on one thread as between threads, so placement never changes behaviour. */
   readonly copiesMessages = true;
   readonly placement = new RoundRobin();

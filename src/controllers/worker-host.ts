@@ -38,7 +38,6 @@ const logger: Logger = {
 
 /** What a worker thread's runtime knows of placement: round-robin over the pool's live threads. */
 const controller: Controller = {
-  kind: 'thread-worker',
   copiesMessages: true,
   placement: new RoundRobin(),
   attach() {},
@@ -50,19 +49,22 @@ const rt = new Runtime(
   {
     thread: setup.thread,
     attachFabric(runtime) {
-      fabric = new Fabric(runtime);
-      fabric.live = setup.live;
-      fabric.crossings = new Int32Array(setup.crossings);
-      fabric.onPacket = (p: Packet) => {
-        if (p.op !== 'connect') return false;
-        fabric.connect(p.thread as number, p.port as import('node:worker_threads').MessagePort);
-        return true;
-      };
+      fabric = new Fabric(runtime, {
+        live: setup.live,
+        crossings: setup.crossings,
+        onPacket: (p: Packet) => {
+          if (p.op !== 'connect') return false;
+          fabric.connect(p.thread, p.port);
+          return true;
+        },
+      });
       fabric.connect(0, setup.main);
       for (const [t, port] of setup.peers) fabric.connect(t, port);
-      if (setup.spinMicros > 0) runtime.scheduler.onIdle = () => fabric.spin(setup.spinMicros);
       return fabric;
     },
+    onIdle: setup.spinMicros > 0 ? () => fabric.spin(setup.spinMicros) : undefined,
+    // A thread of its own for one actor: when that actor is gone, the thread retires.
+    onEmpty: setup.dedicated ? () => fabric.send(0, { op: 'retire' }) : undefined,
   },
 );
 
@@ -77,11 +79,6 @@ if (setup.record) {
     },
     close() {},
   });
-}
-
-if (setup.dedicated) {
-  // A thread of its own for one actor: when that actor is gone, the thread retires.
-  rt.onEmpty = () => fabric.send(0, { op: 'retire' });
 }
 
 fabric.send(0, { op: 'ready' });

@@ -6,7 +6,7 @@ import type { Cell } from '../cell.js';
 import { ActorRef } from '../ref.js';
 import type { LiveCell, LiveTable, Request } from '../router/signal.js';
 import type { Runtime } from '../runtime.js';
-import { supervisorClass } from '../supervisor-spec.js';
+import { isSupervisorClass } from '../supervisor-spec.js';
 
 /** @internal */
 export async function answerRequest(rt: Runtime, r: Request): Promise<unknown> {
@@ -41,7 +41,6 @@ export async function answerRequest(rt: Runtime, r: Request): Promise<unknown> {
 
 /** @internal What shutdown and the tree view need to know of each of these live actors. */
 export function liveCellsOf(cells: Iterable<Cell>): LiveCell[] {
-  const Sup = supervisorClass.cls;
   const out: LiveCell[] = [];
   for (const c of cells) {
     const actor = c.actor;
@@ -50,10 +49,7 @@ export function liveCellsOf(cells: Iterable<Cell>): LiveCell[] {
       parent: c.parent,
       born: c.born ?? 0,
       quick: !c.trapExit && (actor === undefined || typeof actor.onStop !== 'function'),
-      supervisor:
-        Sup !== undefined &&
-        typeof c.target === 'function' &&
-        (c.target === Sup || c.target.prototype instanceof Sup),
+      supervisor: isSupervisorClass(c.target),
     });
   }
   return out;

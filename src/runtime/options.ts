@@ -2,7 +2,7 @@
  * The options of `new Runtime(...)` and of `spawnWith`, the spawn signature, and their validation: every
  * option is checked before anything is built, and a bad one is named with what it must be.
  */
-import { Actor } from '../actor.js';
+import { Actor, isForeignClass } from '../actor.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { Controller } from '../controllers/controller.js';
 import { TaskletController } from '../controllers/tasklet.js';
@@ -61,6 +61,10 @@ export interface SpawnFn {
 export interface ThreadRole {
   thread: number;
   attachFabric(rt: Runtime): Fabric;
+  /** Called when this thread's run-queue runs dry (low-latency mode). */
+  onIdle?: (() => void) | undefined;
+  /** Called when the last actor of this thread is gone (a dedicated thread then retires). */
+  onEmpty?: (() => void) | undefined;
 }
 
 const KNOWN_OPTIONS = ['controller', 'callTimeout', 'shutdownTimeout', 'record', 'logger', 'clock'];
@@ -124,7 +128,7 @@ export function checkTarget(target: unknown): string {
   if (target === Actor) {
     throw new NotAnActorError('spawn(Actor): subclass Actor and give the subclass @handles methods');
   }
-  if (!(target.prototype instanceof Actor) && /^class[\s{]/.test(Function.prototype.toString.call(target))) {
+  if (isForeignClass(target)) {
     throw new NotAnActorError(
       `${target.name} is a class that does not extend Actor: write "class ${target.name} extends Actor" ` +
         'and mark its handlers with @handles(tag)',
