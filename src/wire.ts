@@ -16,8 +16,10 @@
  * Wire format (what encode produces): the value's own graph, in which each special value is a plain
  * object with the own key `"\u0000parley"` (TAG) giving its kind:
  *   `{ [TAG]: 'ref' | 'proxy', r: [id, thread, name, callId?] }`, `{ [TAG]: 'class' | 'fa', d: descriptor }`,
- *   `{ [TAG]: 'error', e: { name, message, stack, cause, props } }`, and `{ [TAG]: 'esc', o: fields }`: a
- *   user object that itself has the TAG key, escaped, so no user value ever decodes as a Parley value.
+ *   `{ [TAG]: 'error', e: { name, message, stack, cause, props } }`, `{ [TAG]: 'esc', o: fields }`: a user
+ *   object that itself has the TAG key, escaped, so no user value ever decodes as a Parley value; and
+ *   `{ [TAG]: 'graph', v }` around a value (a message's args) that has cycles or shared objects: only then
+ *   does the decoder track what it decoded (a tree needs no tracking, and costs none).
  * Everything else is left for structured clone (leaves as they are). A message is `[tag, sender, args,
  * kwargs]` with `sender` a tagged ref or null; a `plain` message (primitive args, no kwargs: no walk) has
  * its sender as a bare EncodedRef array and is decoded with decodePlain.
@@ -29,7 +31,10 @@
  * Exit reasons: `canCross(v)` tells whether a value can cross as it is; `reduceReason(reason)` returns it
  * unchanged if so, else a cloneable Error describing it (`reduced: true`). Neither ever throws.
  */
+
+export { copyMessage } from './wire/copy.js';
 export { decodePlain, decodeValue, type Reviver } from './wire/decode.js';
+export { encodeMessage, encodeValue } from './wire/encode.js';
 export { type EncodedRef, encodeRef } from './wire/format.js';
 export { canCross, reduceReason } from './wire/reason.js';
-export { copyMessage, encodeMessage, encodeValue, type Revive } from './wire/walk.js';
+export type { Revive } from './wire/walk.js';

@@ -248,6 +248,7 @@ for (const [where, cross] of placements) {
         { [TAG]: 'error', e: { name: 'E', message: 'm', stack: '', cause: undefined, props: {} } },
         { [TAG]: 'esc', o: { [TAG]: 'ref', r: [1, 0, 'X'] } },
         { [TAG]: 'class', d: { url: 'file:///x.js', name: 'X' } },
+        { [TAG]: 'graph', v: { [TAG]: 'ref', r: [1, 0, 'X'] } },
         structuredClone(encodedRef),
         structuredClone(encodedErr),
       ];

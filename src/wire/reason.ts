@@ -3,8 +3,8 @@
  * cloneable description, so an actor whose reason cannot be copied still finishes dying. Neither throws.
  */
 import { NotCloneableError } from '../errors.js';
+import { encodeValue } from './encode.js';
 import { isPrimitive, typeName } from './format.js';
-import { encodeValue } from './walk.js';
 
 /** Why `value` cannot cross (the NotCloneableError, or whatever was thrown), or undefined if it can. */
 function crossFailure(value: unknown): unknown {

@@ -1,32 +1,23 @@
 /**
  * @internal The one walker: copies a value as structured clone would (same graph: cycles and shared
- * objects kept), with codecs for what Parley carries specially. `copyMessage` produces the copy itself;
- * `encodeMessage`/`encodeValue` produce the wire form that postMessage then clones (see src/wire.ts).
+ * objects kept), with a codec for what Parley carries specially: copy.ts's makes the copy itself,
+ * encode.ts's the wire form that postMessage then clones (see src/wire.ts).
  */
 import { isProxy } from 'node:util/types';
 import { Actor } from '../actor.js';
 import { NotCloneableError } from '../errors.js';
 import { FunctionActor } from '../function-actor.js';
-import { type Descriptor, descriptorOf } from '../importable.js';
-import { type Message, NO_ARGS, NO_KWARGS } from '../message.js';
+import type { Descriptor } from '../importable.js';
+import { type Message, NO_KWARGS } from '../message.js';
 import { ProxyBase } from '../proxy.js';
 import { ActorRef } from '../ref.js';
-import {
-  type ErrorFields,
-  encodeRef,
-  errorShell,
-  fillError,
-  isPrimitive,
-  setOwn,
-  TAG,
-  typeName,
-} from './format.js';
+import { type ErrorFields, isPrimitive, setOwn, TAG, typeName } from './format.js';
 
 /** @internal Re-binds a ref on the receiving side. */
 export type Revive = (ref: ActorRef) => ActorRef;
 
 /** What the walker makes of the values Parley treats specially. */
-interface Codec {
+export interface Codec {
   ref(ref: ActorRef, w: Walk): unknown;
   proxy(p: ProxyBase, w: Walk): unknown;
   actorClass(cls: Function, w: Walk): unknown;
@@ -46,12 +37,14 @@ const MAP_VALUE = Symbol('get');
 const SET_ITEM = Symbol('item');
 
 /** One walk: what it has met, and the path it is at (left in place when something throws). */
-class Walk {
+export class Walk {
   readonly seen = new Map<object, unknown>();
   /** `[base, …segments]`: a string key, an array index, or MAP_KEY/MAP_VALUE/SET_ITEM and its key. */
   readonly path: unknown[];
   /** Descriptors met while encoding: the receiver imports their modules before it decodes. */
   load: Descriptor[] | undefined = undefined;
+  /** Was an object met twice (a cycle or a shared object)? Then the decoder must track what it decoded. */
+  shared = false;
   /** The NotCloneableError this walk threw (whatever else is thrown gets wrapped in one). */
   thrown: unknown = undefined;
   constructor(
@@ -108,7 +101,7 @@ function formatPath(path: unknown[]): string {
   return out;
 }
 
-function walk(v: unknown, w: Walk): unknown {
+export function walk(v: unknown, w: Walk): unknown {
   switch (typeof v) {
     case 'string':
     case 'number':
@@ -125,7 +118,10 @@ function walk(v: unknown, w: Walk): unknown {
   if (v === null) return null;
   const obj = v as object;
   const done = w.seen.get(obj);
-  if (done !== undefined) return done;
+  if (done !== undefined) {
+    w.shared = true;
+    return done;
+  }
   let out: unknown;
   if (obj instanceof ActorRef) out = w.codec.ref(obj, w);
   else if (obj instanceof ProxyBase) out = w.codec.proxy(obj, w);
@@ -263,7 +259,7 @@ function walkError(err: Error, w: Walk): unknown {
 }
 
 /** Walks a message's args and kwargs (the sender is a ref or null: the codec handles it). */
-function walkMessage(msg: Message, w: Walk): Message {
+export function walkMessage(msg: Message, w: Walk): Message {
   const args = w.run(msg[2]) as unknown[];
   let kwargs = msg[3];
   if (kwargs !== NO_KWARGS) {
@@ -275,136 +271,9 @@ function walkMessage(msg: Message, w: Walk): Message {
 }
 
 /** Does `msg` need no walk: primitive args only, and no kwargs? */
-function isPlain(msg: Message): boolean {
+export function isPlain(msg: Message): boolean {
   const args = msg[2];
   for (let i = 0; i < args.length; i++) if (!isPrimitive(args[i])) return false;
   const kw = msg[3];
   return kw === NO_KWARGS || Object.keys(kw).length === 0;
-}
-
-// ---- copying on one thread (TaskletController({ copyMessages: true })) ----
-
-const copier: Codec = {
-  ref: (ref, w) => w.revive!(ref),
-  proxy: (p, w) => {
-    const copy = Object.create(Object.getPrototypeOf(p)) as { ref: ActorRef };
-    copy.ref = w.revive!(p.ref);
-    return copy;
-  },
-  actorClass: (cls) => cls,
-  functionActor: (fa) => fa,
-  errorStart: errorShell,
-  errorEnd: (out, f) => fillError(out as Error, f),
-  escape: (out) => out,
-  leaf: copyLeaf,
-};
-
-const VIEWS = new Map<string, new (b: ArrayBufferLike, offset: number, length: number) => object>(
-  [
-    Int8Array,
-    Uint8Array,
-    Uint8ClampedArray,
-    Int16Array,
-    Uint16Array,
-    Int32Array,
-    Uint32Array,
-    Float32Array,
-    Float64Array,
-    BigInt64Array,
-    BigUint64Array,
-    DataView,
-  ].map((c) => [c.name, c as never]),
-);
-
-/** A leaf's copy; a view shares its buffer's copy with every other view of that buffer, as in a clone. */
-function copyLeaf(obj: object, w: Walk): unknown {
-  if (obj instanceof Date) return new Date(obj.getTime());
-  if (ArrayBuffer.isView(obj)) {
-    const C = VIEWS.get(Object.prototype.toString.call(obj).slice(8, -1));
-    if (C !== undefined) {
-      const len = obj instanceof DataView ? obj.byteLength : (obj as Uint8Array).length;
-      w.path.push('buffer');
-      const buffer = walk(obj.buffer, w) as ArrayBufferLike;
-      w.path.pop();
-      return new C(buffer, obj.byteOffset, len);
-    }
-  }
-  return structuredClone(obj);
-}
-
-/**
- * @internal Copies `msg` as a thread would (the same graph, prototypes lost, refs re-bound by `revive`);
- * throws NotCloneableError, naming the path of the bad value, before anything is delivered.
- */
-export function copyMessage(msg: Message, revive: Revive): Message {
-  if (isPlain(msg)) {
-    const sender = msg[1];
-    const args = msg[2];
-    return [
-      msg[0],
-      sender instanceof ActorRef ? revive(sender) : sender,
-      args.length === 0 ? NO_ARGS : args.slice(),
-      NO_KWARGS,
-    ];
-  }
-  return walkMessage(msg, new Walk(copier, 'args', revive));
-}
-
-// ---- the wire between threads ----
-
-const encoder: Codec = {
-  ref: (ref) => ({ [TAG]: 'ref', r: encodeRef(ref) }),
-  proxy: (p) => ({ [TAG]: 'proxy', r: encodeRef(p.ref) }),
-  actorClass: (cls, w) => ({ [TAG]: 'class', d: describe(cls, cls.name, w) }),
-  functionActor: (fa, w) => ({ [TAG]: 'fa', d: describe(fa, fa.name, w) }),
-  errorStart: () => ({ [TAG]: 'error', e: undefined }),
-  errorEnd: (out, f) => {
-    (out as { e: ErrorFields }).e = f;
-  },
-  escape: (out) => ({ [TAG]: 'esc', o: out }),
-  leaf: (obj) => obj,
-};
-
-function describe(target: object, name: string, w: Walk): Descriptor {
-  let d: Descriptor;
-  try {
-    d = descriptorOf(target, name);
-  } catch (err) {
-    throw w.fail(`${name} (not importable by a worker thread)`, err);
-  }
-  (w.load ??= []).push(d);
-  return d;
-}
-
-/**
- * @internal Encodes `msg` for postMessage; throws NotCloneableError (with the path) before anything is
- * sent. `load` lists the modules the receiver must import first (classes and functionActors inside).
- * `plain`: primitive args and no kwargs, sent as they are (decode with decodePlain).
- */
-export function encodeMessage(msg: Message): {
-  m: Message;
-  load: Descriptor[] | undefined;
-  plain?: true;
-} {
-  if (isPlain(msg)) {
-    const sender = msg[1];
-    // The args array is copied now: postMessage copies it only when the batch is flushed.
-    const m: Message = [
-      msg[0],
-      sender instanceof ActorRef ? (encodeRef(sender) as never) : null,
-      msg[2].slice(),
-      NO_KWARGS,
-    ];
-    return { m, load: undefined, plain: true };
-  }
-  const w = new Walk(encoder, 'args', undefined);
-  const m = walkMessage(msg, w);
-  return { m, load: w.load };
-}
-
-/** @internal Encodes any value (spawn args, exit reasons, answers) the same way (decode with decodeValue). */
-export function encodeValue(v: unknown, path: string): { v: unknown; load: Descriptor[] | undefined } {
-  if (isPrimitive(v)) return { v, load: undefined };
-  const w = new Walk(encoder, path, undefined);
-  return { v: w.run(v), load: w.load };
 }
