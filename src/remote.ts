@@ -9,22 +9,20 @@
  * router once (`threadDown`).
  */
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
-import { DEAD, ERROR_REPLY } from './cell.js';
-import { ActorExitedError } from './errors.js';
+import { DEAD } from './cell.js';
 import { type Descriptor, load, loaded } from './importable.js';
-import { FULL, LaneReader, type LaneSink, LaneWriter, newLaneBuffer, WRITTEN_OK } from './lane.js';
-import type { Kwargs, Message } from './message.js';
+import { LaneReader, type LaneSink } from './lane.js';
 import { NO_KWARGS } from './message.js';
 import type { ProxyBase } from './proxy.js';
-import { ActorRef, type Address, CELL, ReplyRef } from './ref.js';
+import { ActorRef, CELL, ReplyRef } from './ref.js';
 import { Ring } from './ring.js';
-import { applyMessage, applyReply, canOvertake } from './router/apply.js';
-import { ID_SPACE } from './router/links.js';
+import { applyReply } from './router/apply.js';
 import type { AnswerOf, Request, Signal } from './router/signal.js';
 import { PlaceLostError, type Transport, type TransportSink } from './router/transport.js';
 import type { Runtime } from './runtime.js';
+import { Arrivals } from './threads/arrivals.js';
+import { Outbound } from './threads/outbound.js';
 import {
-  type ActorPacket,
   type Decoder,
   isActorPacket,
   type Packet,
@@ -32,35 +30,10 @@ import {
   type SpawnPacket,
   signalToPacket,
 } from './threads/protocol.js';
-import { decodeValue, type EncodedRef, encodeMessage, encodeValue } from './wire.js';
+import { decodeValue, type EncodedRef, encodeValue } from './wire.js';
 
 export { ID_SPACE } from './router/links.js';
 export type { Packet } from './threads/protocol.js';
-
-/** Ports a held-back packet transfers (symbol-keyed: structured clone leaves it behind). */
-const TRANSFER: unique symbol = Symbol('parley.transfer');
-
-/**
- * What waits, in order, for room in a full lane: messages and replies as flat fields (kind, to/call, the
- * message), other packets whole. A producer outrunning its consumer queues here, and moves into the lane
- * as the reader makes room (checked every so many sends, and whenever the reader signals room).
- */
-class Backlog {
-  items: unknown[] = [];
-  head = 0;
-  /** Additions since the lane was last checked for room. */
-  added = 0;
-  get empty(): boolean {
-    return this.head === this.items.length;
-  }
-  add(kind: number, key: unknown, value: unknown): void {
-    this.items.push(kind, key, value);
-    this.added++;
-  }
-}
-const B_MSG = 0;
-const B_REPLY = 1;
-const B_PACKET = 2;
 
 /** The receiving end of one peer thread: its lane, and the packets its port brought (taken at MARKERs). */
 interface Incoming {
@@ -69,11 +42,8 @@ interface Incoming {
   queue: Ring<Packet>;
 }
 
-const resolved = Promise.resolve();
 /** `performance.now` bound once (the global `performance` is a lazy getter on Node 20: slow in a loop). */
 const now = performance.now.bind(performance);
-/** Packets per postMessage at most (batching pays ~3× over one post per message). */
-const BATCH = 256;
 
 /** A request whose answer is awaited. */
 interface Pending {
@@ -84,46 +54,29 @@ interface Pending {
 /** @internal */
 export class Fabric implements Transport, Decoder {
   private readonly ports = new Map<number, MessagePort>();
-  /** Packets for each thread's port, posted at the end of the turn (their MARKERs are in the lane). */
-  private readonly out = new Map<number, Packet[]>();
-  private readonly lanes = new Map<number, LaneWriter>();
+  /** What this thread sends: lanes, port batches, backlogs. */
+  private readonly out: Outbound;
   private readonly incoming = new Map<number, Incoming>();
   /** The incoming lanes' readers, as an array for the low-latency mode's polling loop. */
   private readers: LaneReader[] = [];
-  /** Packets for a thread whose lane is full, in order, sent as it makes room. */
-  private readonly backlog = new Map<number, Backlog>();
-  private flushing = false;
-  private readonly flushFn = () => this.flush();
   /** Packets from a thread held back while an earlier one from it waits for an import. */
   private readonly held = new Map<number, Packet[]>();
   /** Worker threads alive now (placement picks among them). */
   live: number[] = [];
   readonly dead = new Set<number>();
-  /** Highest id each other thread has spawned here, so a packet for a higher id waits for its spawn. */
-  private readonly spawnedFrom = new Map<number, number>();
-  private readonly early = new Map<number, (() => void)[]>();
   private readonly requests = new Map<number, Pending & { to: number }>();
   private nextRequest = 1;
-  /** Exit signals sent twice (urgent and in order): the xids whose urgent copy was applied, per thread. */
-  private readonly overtaken = new Map<number, Set<number>>();
-  /**
-   * Actors an urgent exit from a thread ended ahead of that thread's earlier signals to them: their death
-   * reason, per sending thread, until the exit's in-order copy arrives. What those earlier signals find
-   * is a dying actor, not a missing one: a call fails with ActorExitedError, a link or monitor gets the
-   * death reason (as if the signal had been in the mailbox when the exit struck).
-   */
-  private readonly diedAhead = new Map<number, Map<number, unknown>>();
   private nextXid = 1;
   /**
    * Signals this runtime's threads have sent to one another, counted in shared memory by every thread
    * (tests check that a placement leg really crossed threads). Created by the pool, adopted by workers.
    */
   readonly crossings: Int32Array;
-  /** Actor signals (not thread management) sent since the last flush, added to `crossings` then. */
-  private crossed = 0;
   /** Ops the controller handles itself (thread management). */
   private readonly onPacket: ((p: Packet, from: number) => boolean) | undefined;
   private readonly sink: TransportSink;
+  /** What packets for this thread's actors mean when they arrive. */
+  private readonly arrivals: Arrivals;
 
   constructor(
     readonly rt: Runtime,
@@ -138,13 +91,36 @@ export class Fabric implements Transport, Decoder {
   ) {
     this.live = options.live ?? [];
     this.crossings = new Int32Array(options.crossings ?? new SharedArrayBuffer(4));
+    this.out = new Outbound(
+      rt.thread,
+      this.ports,
+      this.crossings,
+      (p) => this.arrive(rt.thread, [p]),
+      (m) => rt.logger.debug(m),
+    );
     this.onPacket = options.onPacket;
     this.sink = rt.router;
+    this.arrivals = new Arrivals(rt, rt.router, this);
     rt.router.connect(this);
   }
 
   get thread(): number {
     return this.rt.thread;
+  }
+
+  /** Queues a packet for `thread` (thread management: the controller's packets). */
+  send(thread: number, p: Packet): void {
+    this.out.send(thread, p);
+  }
+
+  /** Posts everything queued now. */
+  flush(): void {
+    this.out.flush();
+  }
+
+  /** Posts one packet now, with ports to transfer, after everything queued before it. */
+  postTransfer(thread: number, p: Packet, transfer: MessagePort[]): void {
+    this.out.postTransfer(thread, p, transfer);
   }
 
   reaches(place: number): boolean {
@@ -156,30 +132,12 @@ export class Fabric implements Transport, Decoder {
     port.on('message', (batch: Packet[]) => this.fromPort(thread, batch));
   }
 
-  /**
-   * The lane to `thread`, opened on the first send to it (threads that never talk cost no shared memory);
-   * undefined if `thread` is not connected.
-   */
-  private laneTo(thread: number): LaneWriter | undefined {
-    const lane = this.lanes.get(thread);
-    if (lane !== undefined) return lane;
-    const port = this.ports.get(thread);
-    if (port === undefined) return undefined;
-    const opened = new LaneWriter(newLaneBuffer(), () => this.drainBacklog(thread));
-    this.lanes.set(thread, opened);
-    // The lane's memory goes first, alone: everything after it is ordered by the lane.
-    port.postMessage([{ op: 'lane', sab: opened.sab }]);
-    return opened;
-  }
-
   disconnect(thread: number): void {
     this.ports.get(thread)?.close();
     this.ports.delete(thread);
-    this.out.delete(thread);
+    this.out.forget(thread);
     this.held.delete(thread);
-    this.lanes.delete(thread);
-    this.backlog.delete(thread);
-    this.overtaken.delete(thread);
+    this.arrivals.forget(thread);
     const inc = this.incoming.get(thread);
     if (inc !== undefined) inc.reader.closed = true;
     this.incoming.delete(thread);
@@ -187,7 +145,7 @@ export class Fabric implements Transport, Decoder {
   }
 
   close(): void {
-    this.flush();
+    this.out.flush();
     for (const inc of this.incoming.values()) inc.reader.closed = true;
     for (const port of this.ports.values()) port.close();
     this.ports.clear();
@@ -204,16 +162,16 @@ export class Fabric implements Transport, Decoder {
    * trap exits) and in order (applied there otherwise); the receiver applies exactly one of the two.
    */
   post(place: number, s: Signal, urgent = false): void {
-    this.crossed++;
-    if (s.kind === 'msg') return this.message(place, s.to.id, s.tag, s.sender, s.args, s.kwargs);
-    if (s.kind === 'reply') return this.reply(place, s.to.callId, s.tag, s.sender, s.args, s.kwargs);
+    this.out.crossed++;
+    if (s.kind === 'msg') return this.out.message(place, s.to.id, s.tag, s.sender, s.args, s.kwargs);
+    if (s.kind === 'reply') return this.out.reply(place, s.to.callId, s.tag, s.sender, s.args, s.kwargs);
     const p = signalToPacket(s);
     if (urgent && p.op === 'exit') {
       p.xid = this.nextXid++;
-      this.flushTo(place, this.laneTo(place));
+      this.out.flushTo(place, this.out.laneTo(place));
       this.ports.get(place)?.postMessage([{ ...p, urgent: true }]);
     }
-    this.send(place, p);
+    this.out.send(place, p);
   }
 
   request<R extends Request>(place: number, r: R): Promise<AnswerOf<R>> {
@@ -221,148 +179,14 @@ export class Fabric implements Transport, Decoder {
     const { v, load } = encodeValue(r, 'request');
     return new Promise((resolve, reject) => {
       this.requests.set(req, { resolve: resolve as (v: unknown) => void, reject, to: place });
-      this.send(place, { op: 'request', req, from: this.thread, body: v, load });
+      this.out.send(place, { op: 'request', req, from: this.thread, body: v, load });
     });
   }
 
   /** Starts an actor on `place` (it is adopted there before any later packet from here is handled). */
   spawn(place: number, p: SpawnPacket): void {
-    this.crossed++;
-    this.send(place, p);
-  }
-
-  /** Queues a packet for `thread`; the batch is posted at the end of this turn. */
-  send(thread: number, p: Packet): void {
-    if (thread === this.thread) return this.arrive(thread, [p]);
-    const lane = this.laneTo(thread);
-    if (lane === undefined) return this.rt.logger.debug(`packet '${p.op}' for lost thread ${thread} dropped`);
-    const backlog = this.backlog.get(thread);
-    if (backlog !== undefined) return this.addToBacklog(thread, lane, backlog, B_PACKET, 0, p);
-    if (!lane.marker()) return this.holdBack(thread, lane, B_PACKET, 0, p);
-    let batch = this.out.get(thread);
-    if (batch === undefined) this.out.set(thread, (batch = []));
-    batch.push(p);
-    // A long burst goes out in slices, so the receiver starts on it while the sender still sends.
-    if (batch.length >= BATCH) this.flushTo(thread, lane);
-    else this.later();
-  }
-
-  /** A record went into `thread`'s lane: publish at the end of the turn, or now after a slice. */
-  private wrote(thread: number, lane: LaneWriter): void {
-    if (lane.pending >= BATCH) this.flushTo(thread, lane);
-    else this.later();
-  }
-
-  private later(): void {
-    if (!this.flushing) {
-      this.flushing = true;
-      resolved.then(this.flushFn);
-    }
-  }
-
-  flush(): void {
-    this.flushing = false;
-    for (const [thread, lane] of this.lanes) this.flushTo(thread, lane);
-  }
-
-  /** Posts the port's packets, then publishes the lane (whose MARKERs point at them). */
-  private flushTo(thread: number, lane: LaneWriter | undefined): void {
-    const batch = this.out.get(thread);
-    if (batch !== undefined && batch.length > 0) {
-      this.out.set(thread, []);
-      this.ports.get(thread)?.postMessage(batch);
-    }
-    if (this.crossed > 0) {
-      Atomics.add(this.crossings, 0, this.crossed);
-      this.crossed = 0;
-    }
-    lane?.publish();
-  }
-
-  /** Posts one packet now, with objects to transfer (ports), after everything queued before it. */
-  postTransfer(thread: number, p: Packet, transfer: MessagePort[]): void {
-    const lane = this.laneTo(thread);
-    if (lane === undefined) return;
-    this.flushTo(thread, lane);
-    if (this.backlog.has(thread) || !lane.marker()) {
-      (p as Packet & { [TRANSFER]?: MessagePort[] })[TRANSFER] = transfer;
-      const backlog = this.backlog.get(thread);
-      if (backlog !== undefined) backlog.add(B_PACKET, 0, p);
-      else this.holdBack(thread, lane, B_PACKET, 0, p);
-      return;
-    }
-    this.ports.get(thread)?.postMessage([p], transfer as never);
-    lane.publish();
-  }
-  /** `thread`'s lane has room again: send what waited, in order, as far as it goes. */
-  private drainBacklog(thread: number): void {
-    const lane = this.lanes.get(thread);
-    const backlog = this.backlog.get(thread);
-    if (lane === undefined || backlog === undefined) return;
-    backlog.added = 0;
-    const items = backlog.items;
-    let i = backlog.head;
-    for (; i < items.length; i += 3) {
-      const kind = items[i];
-      let p: Packet & { [TRANSFER]?: MessagePort[] };
-      if (kind === B_PACKET) p = items[i + 2] as Packet;
-      else {
-        // A message held back as fields: into the lane if it fits, else as a packet.
-        const key = items[i + 1] as number;
-        const msg = items[i + 2] as Message;
-        const r = kind === B_MSG ? lane.msg(key, msg[0], msg[1], msg[2]) : lane.reply(key, msg[0], msg[2]);
-        if (r === FULL) break;
-        if (r === WRITTEN_OK) {
-          items[i + 2] = undefined;
-          continue;
-        }
-        const { m, load, plain } = encodeMessage(msg);
-        p =
-          kind === B_MSG
-            ? { op: 'msg', to: key, m, load, plain }
-            : { op: 'reply', call: key, m, load, plain };
-      }
-      if (!lane.marker()) {
-        items[i] = B_PACKET;
-        items[i + 2] = p;
-        break;
-      }
-      items[i + 2] = undefined;
-      const transfer = p[TRANSFER];
-      let batch = this.out.get(thread);
-      if (batch === undefined) this.out.set(thread, (batch = []));
-      if (transfer === undefined) batch.push(p);
-      else {
-        if (batch.length > 0) {
-          this.out.set(thread, []);
-          this.ports.get(thread)?.postMessage(batch);
-        }
-        this.ports.get(thread)?.postMessage([p], transfer as never);
-      }
-    }
-    backlog.head = i;
-    this.flushTo(thread, lane);
-    if (backlog.empty) this.backlog.delete(thread);
-    else {
-      if (i > 3 * 4096) {
-        items.splice(0, i);
-        backlog.head = 0;
-      }
-      lane.waitForRoom();
-    }
-  }
-
-  /** Adds to `thread`'s backlog; every so often moves what fits into the lane (the reader runs meanwhile). */
-  private addToBacklog(
-    thread: number,
-    lane: LaneWriter,
-    backlog: Backlog,
-    kind: number,
-    key: unknown,
-    value: unknown,
-  ): void {
-    backlog.add(kind, key, value);
-    if (backlog.added >= BATCH && lane.hasRoom()) this.drainBacklog(thread);
+    this.out.crossed++;
+    this.out.send(place, p);
   }
 
   /** Port traffic from `thread`: before its lane is open, handled at once; after, taken at MARKERs. */
@@ -396,15 +220,8 @@ export class Fabric implements Transport, Decoder {
       msg: (to, tag, sender, args) => {
         const cell = rt.localCell(to);
         if (cell !== undefined && cell.state !== DEAD) return cell.enqueue(tag, sender, args, NO_KWARGS);
-        // Dead, or not spawned here yet (then it waits for the spawn).
-        const reason = this.diedAhead.get(thread)?.get(to);
-        if (reason !== undefined) {
-          const s: Signal = { kind: 'msg', to: this.here(to), tag, sender, args, kwargs: NO_KWARGS };
-          return this.toDyingActor(s, reason);
-        }
-        this.whenHere(to, () =>
-          applyMessage(this.rt.router, rt.localCell(to), this.here(to), tag, sender, args, NO_KWARGS),
-        );
+        // Dead, overtaken by an exit, or not spawned here yet (then it waits for the spawn).
+        this.arrivals.laneMessage(thread, to, tag, sender, args);
       },
       reply: (callId, tag, args) => applyReply(this.rt.router, callId, tag, args),
       marker: () => {
@@ -432,7 +249,7 @@ export class Fabric implements Transport, Decoder {
    * sleep, so a reply that is on its way is taken without a thread wake-up.
    */
   spin(micros: number): void {
-    this.flush();
+    this.out.flush();
     const readers = this.readers;
     const until = now() + micros / 1000;
     for (let k = 1; ; k++) {
@@ -457,78 +274,7 @@ export class Fabric implements Transport, Decoder {
       );
       failed = true;
     }
-    this.send(to, { op: 'answer', req, failed, value: enc.v, load: enc.load });
-  }
-
-  /** A message for an actor of another thread: a lane record if it is plain, else a packet. */
-  private message(
-    t: number,
-    to: number,
-    tag: string,
-    sender: Address | null,
-    args: unknown[],
-    kwargs: Kwargs,
-  ): void {
-    const lane = this.laneTo(t);
-    if (lane !== undefined && kwargs === NO_KWARGS) {
-      const backlog = this.backlog.get(t);
-      if (backlog !== undefined)
-        return this.addToBacklog(t, lane, backlog, B_MSG, to, [tag, sender, args, kwargs]);
-      const r = lane.msg(to, tag, sender, args);
-      if (r === WRITTEN_OK) return this.wrote(t, lane);
-      if (r === FULL) return this.holdBack(t, lane, B_MSG, to, [tag, sender, args, kwargs]);
-    }
-    const { m, load, plain } = encodeMessage([tag, sender, args, kwargs]);
-    this.send(t, { op: 'msg', to, m, load, plain });
-  }
-
-  /** A reply to a call made on another thread: as message(). */
-  private reply(
-    t: number,
-    call: number,
-    tag: string,
-    sender: Address | null,
-    args: unknown[],
-    kwargs: Kwargs,
-  ): void {
-    const lane = this.laneTo(t);
-    if (lane !== undefined) {
-      const backlog = this.backlog.get(t);
-      if (backlog !== undefined) {
-        return this.addToBacklog(t, lane, backlog, B_REPLY, call, [tag, sender, args, kwargs]);
-      }
-      const r = lane.reply(call, tag, args);
-      if (r === WRITTEN_OK) return this.wrote(t, lane);
-      if (r === FULL) return this.holdBack(t, lane, B_REPLY, call, [tag, sender, args, kwargs]);
-    }
-    const { m, load, plain } = encodeMessage([tag, sender, args, kwargs]);
-    this.send(t, { op: 'reply', call, m, load, plain });
-  }
-
-  /** `thread`'s lane is full: `p` and everything after it waits for room. */
-  private holdBack(thread: number, lane: LaneWriter, kind: number, key: unknown, value: unknown): void {
-    const backlog = new Backlog();
-    backlog.add(kind, key, value);
-    this.backlog.set(thread, backlog);
-    lane.waitForRoom();
-    this.later();
-  }
-
-  /** Is `id` (unknown here) one another thread spawned here whose spawn has not arrived yet? */
-  isFuture(id: number): boolean {
-    const spawner = Math.floor(id / ID_SPACE);
-    return spawner !== this.thread && id > (this.spawnedFrom.get(spawner) ?? -1);
-  }
-
-  /** Runs `then` now, or once actor `id`'s spawn has arrived if it is on its way. */
-  private whenHere(id: number, then: () => void): void {
-    if (this.rt.localCell(id) === undefined && this.isFuture(id)) {
-      let waiting = this.early.get(id);
-      if (waiting === undefined) this.early.set(id, (waiting = []));
-      waiting.push(then);
-      return;
-    }
-    then();
+    this.out.send(to, { op: 'answer', req, failed, value: enc.v, load: enc.load });
   }
 
   // ---- what arrives ----
@@ -572,12 +318,12 @@ export class Fabric implements Transport, Decoder {
 
   private handle(p: Packet, from: number): void {
     if (this.onPacket?.(p, from)) return;
-    if (isActorPacket(p)) return this.whenHere(p.to, () => this.toActor(p, from));
+    if (isActorPacket(p)) return this.arrivals.whenHere(p.to, () => this.arrivals.toActor(p, from));
     switch (p.op) {
       case 'reply':
         return this.sink.arrive(packetToSignal(p, this), false);
       case 'spawn':
-        return this.adopt(p);
+        return this.arrivals.adopt(p);
       case 'request': {
         const r = decodeValue(p.body, this) as Request;
         const to = 'to' in r ? r.to.id : undefined;
@@ -587,7 +333,7 @@ export class Fabric implements Transport, Decoder {
             (e) => this.answer(p.from, p.req, e, true),
           );
         if (to === undefined) void ask();
-        else this.whenHere(to, () => void ask());
+        else this.arrivals.whenHere(to, () => void ask());
         return;
       }
       case 'answer': {
@@ -614,82 +360,6 @@ export class Fabric implements Transport, Decoder {
     }
   }
 
-  /** A signal for one actor of this thread (alive, dead, or never spawned). */
-  private toActor(p: Exclude<ActorPacket, { op: 'reply' }>, from: number): void {
-    if (p.op === 'exit' && p.xid !== undefined) {
-      // Sent twice: apply the urgent copy if it may overtake, else the in-order one, never both.
-      let done = this.overtaken.get(from);
-      if (p.urgent) {
-        const cell = this.rt.localCell(p.to);
-        const s = packetToSignal(p, this);
-        if (s.kind !== 'exit' || !canOvertake(cell, s.reason, p.viaLink)) return;
-        if (done === undefined) this.overtaken.set(from, (done = new Set()));
-        done.add(p.xid);
-        this.sink.arrive(s, true);
-        if (cell !== undefined && cell.state === DEAD) {
-          let ahead = this.diedAhead.get(from);
-          if (ahead === undefined) this.diedAhead.set(from, (ahead = new Map()));
-          ahead.set(p.to, cell.reason);
-        }
-        return;
-      }
-      if (done?.delete(p.xid)) {
-        this.diedAhead.get(from)?.delete(p.to);
-        return;
-      }
-    }
-    const reason = this.diedAhead.get(from)?.get(p.to);
-    if (reason !== undefined && this.rt.cellOf(this.here(p.to)) === undefined) {
-      return this.toDyingActor(packetToSignal(p, this), reason);
-    }
-    this.sink.arrive(packetToSignal(p, this), false);
-  }
-
-  /** A signal sent before an exit that overtook it: it meets the actor as it dies (see `diedAhead`). */
-  private toDyingActor(s: Signal, reason: unknown): void {
-    const router = this.rt.router;
-    switch (s.kind) {
-      case 'msg':
-        if (s.sender instanceof ReplyRef) {
-          router.route({
-            kind: 'reply',
-            to: s.sender,
-            tag: ERROR_REPLY,
-            sender: s.to,
-            args: [new ActorExitedError(reason, s.to)],
-            kwargs: NO_KWARGS,
-          });
-        }
-        return;
-      case 'link':
-        return router.route({ kind: 'exit', to: s.from, from: s.to, reason, viaLink: true });
-      case 'monitor':
-        return router.route({ kind: 'down', to: s.watcher, from: s.to, reason, mref: s.mref });
-      default:
-        return;
-    }
-  }
-
-  private adopt(p: SpawnPacket): void {
-    const id = p.id;
-    const spawner = Math.floor(id / ID_SPACE);
-    const parent = p.parent === null ? undefined : this.revive(p.parent);
-    let target: unknown;
-    let args: unknown[];
-    try {
-      target = loaded(p.target);
-      args = decodeValue(p.args, this) as unknown[];
-    } catch (err) {
-      target = undefined;
-      args = [err];
-    }
-    this.rt.adopt(id, p.name, target, args, parent, p.link, p.born);
-    this.spawnedFrom.set(spawner, Math.max(id, this.spawnedFrom.get(spawner) ?? -1));
-    const waiting = this.early.get(id);
-    this.early.delete(id);
-    if (waiting !== undefined) for (const w of waiting) w();
-  }
-
   /** A thread is gone: its actors exit 'noconnection' for everyone linked to or watching them here. */
   threadDown(thread: number): void {
     if (this.dead.has(thread)) return;
@@ -703,6 +373,11 @@ export class Fabric implements Transport, Decoder {
       r.reject(new PlaceLostError(thread));
     }
     this.sink.lost(thread);
+  }
+
+  /** Is `id` (unknown here) one another thread spawned here whose spawn has not arrived yet? */
+  isFuture(id: number): boolean {
+    return this.arrivals.isFuture(id);
   }
 
   // ---- decoding ----
