@@ -4,29 +4,18 @@
  * message at a time. Users never see a Cell; they hold ActorRefs and proxies.
  */
 import { Actor } from './actor.js';
+import { CellState, DEAD, EXITING, RUNNING, STARTING, type Waiter } from './cell-state.js';
 import { ctx, runAs } from './context.js';
-import type { Deadline } from './deadlines.js';
 import { ReceiveTimeoutError, UnknownTagError } from './errors.js';
 import { FunctionActor } from './function-actor.js';
-import { type ClassInfo, classInfo, type Handler } from './handles.js';
+import { type ClassInfo, classInfo, type Handler, invoke, isThenable } from './handles.js';
 import { Envelope, type Filter, Mailbox } from './mailbox.js';
 import { type ExitReason, type Kwargs, type Message, NO_ARGS, ownArgs } from './message.js';
 import { type ActorRef, type Address, BOUND, ReplyRef } from './ref.js';
 import type { Runtime } from './runtime.js';
 import type { Runnable } from './scheduler.js';
 
-/** @internal Lifecycle states. */
-export const STARTING = 0;
-export const RUNNING = 1;
-export const EXITING = 2;
-export const DEAD = 3;
-
-/** @internal A `recv()` waiting for a matching message. */
-interface Waiter extends Deadline {
-  filter: Filter;
-  resolve: (msg: Message) => void;
-  reject: (err: unknown) => void;
-}
+export { DEAD, EXITING, RUNNING, STARTING } from './cell-state.js';
 
 /** @internal Internal reply tag that rejects the caller's promise with args[0]. */
 export const ERROR_REPLY = '\0error';
@@ -34,60 +23,16 @@ export const ERROR_REPLY = '\0error';
 /** Replies and runtime notices are never answered (answering a reply would echo forever). */
 const isNotice = (tag: string): boolean => tag === 'reply' || tag === 'EXIT' || tag === 'DOWN';
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as any).then === 'function';
-
-/** `fn.apply(self, args)`, without apply's array walk for the common short argument lists (~10 ns less). */
-function invoke(fn: (...a: any[]) => unknown, self: unknown, args: unknown[]): unknown {
-  switch (args.length) {
-    case 0:
-      return fn.call(self);
-    case 1:
-      return fn.call(self, args[0]);
-    case 2:
-      return fn.call(self, args[0], args[1]);
-    case 3:
-      return fn.call(self, args[0], args[1], args[2]);
-    default:
-      return fn.apply(self, args);
-  }
-}
-
-interface Extra {
-  waiter?: Waiter | undefined;
-  callsIn?: number;
-  trapExit?: boolean;
-  links?: Map<number, ActorRef> | undefined;
-  monitoredBy?: Map<number, ActorRef> | undefined;
-  monitoring?: Map<number, ActorRef> | undefined;
-  name?: string | undefined;
-  born?: number | undefined;
-  exitWaiters?: (() => void)[] | undefined;
-  /** Waiting for the start to finish: called with undefined once running, or the reason if it died first. */
-  startWaiters?: ((failed: ExitReason | undefined) => void)[] | undefined;
-  crashTag?: string;
-  result?: unknown;
-  /** A functionActor's handler: every message calls it. */
-  fallback?: Handler;
-  /** Why it exited (set when it is dead). */
-  reason?: ExitReason;
-  /** Set by run(): its caller sees the crash, so the runtime does not log it. */
-  observed?: boolean;
-}
-
-export class Cell implements Runnable {
+export class Cell extends CellState implements Runnable {
   scheduled = false;
   /** An async handler or hook is in progress: no other message runs until it settles. */
   busy = false;
-  state = STARTING;
   /** It calls recv() itself (a function, or an Actor with run()); else each message calls a handler. */
   loop = false;
   mailbox: Mailbox | undefined = undefined;
   actor: Actor | undefined = undefined;
   /** The actor class's handlers (class actors). */
   info: ClassInfo | undefined = undefined;
-  /** What few actors need (waiters, a crash's tag, a result), kept aside so an idle actor stays small. */
-  private extra: Extra | undefined = undefined;
 
   constructor(
     readonly ref: ActorRef,
@@ -95,65 +40,8 @@ export class Cell implements Runnable {
     private args: unknown[] | undefined,
     /** Who spawned it (shutdown stops parents before the children they own). */
     readonly parent: ActorRef | undefined,
-  ) {}
-
-  // Links, monitors, the registered name, the spawn time, a pending recv(), calls in flight and trapping
-  // exits live in `extra`: most actors have none of them.
-
-  /** A `recv()` waiting for a matching message (loop actors). */
-  get waiter(): Waiter | undefined {
-    return this.extra?.waiter;
-  }
-  set waiter(v: Waiter | undefined) {
-    if (v !== undefined || this.extra !== undefined) (this.extra ??= {}).waiter = v;
-  }
-  /** Calls in flight to this actor (their callers are rejected if it exits). */
-  get callsIn(): number {
-    return this.extra?.callsIn ?? 0;
-  }
-  set callsIn(v: number) {
-    (this.extra ??= {}).callsIn = v;
-  }
-  get trapExit(): boolean {
-    return this.extra?.trapExit === true;
-  }
-  set trapExit(v: boolean) {
-    if (v || this.extra !== undefined) (this.extra ??= {}).trapExit = v;
-  }
-
-  get links(): Map<number, ActorRef> | undefined {
-    return this.extra?.links;
-  }
-  set links(v: Map<number, ActorRef> | undefined) {
-    (this.extra ??= {}).links = v;
-  }
-  /** monitor id → the watcher's ref. */
-  get monitoredBy(): Map<number, ActorRef> | undefined {
-    return this.extra?.monitoredBy;
-  }
-  set monitoredBy(v: Map<number, ActorRef> | undefined) {
-    (this.extra ??= {}).monitoredBy = v;
-  }
-  /** monitor id → the watched actor's ref. */
-  get monitoring(): Map<number, ActorRef> | undefined {
-    return this.extra?.monitoring;
-  }
-  set monitoring(v: Map<number, ActorRef> | undefined) {
-    (this.extra ??= {}).monitoring = v;
-  }
-  /** The registered name, if any. */
-  get name(): string | undefined {
-    return this.extra?.name;
-  }
-  set name(v: string | undefined) {
-    (this.extra ??= {}).name = v;
-  }
-  /** When it was spawned, comparable across threads (shutdown stops in reverse start order). */
-  get born(): number | undefined {
-    return this.extra?.born;
-  }
-  set born(v: number | undefined) {
-    if (v !== undefined || this.extra !== undefined) (this.extra ??= {}).born = v;
+  ) {
+    super();
   }
 
   get id(): number {
@@ -491,37 +379,5 @@ export class Cell implements Runnable {
     if (extra !== undefined) extra.startWaiters = extra.exitWaiters = undefined;
     if (starting !== undefined) for (const w of starting) w(reason);
     if (waiters !== undefined) for (const w of waiters) w();
-  }
-
-  /** Resolves once the actor has started (undefined), or with its exit reason if it died while starting. */
-  whenStarted(): Promise<ExitReason | undefined> {
-    if (this.state === RUNNING || this.state === EXITING) return Promise.resolve(undefined);
-    if (this.state === DEAD) return Promise.resolve(this.reason);
-    return new Promise((resolve) => ((this.extra ??= {}).startWaiters ??= []).push(resolve));
-  }
-
-  /** Resolves when the actor is dead. */
-  exited(): Promise<void> {
-    if (this.state === DEAD) return Promise.resolve();
-    return new Promise((resolve) => ((this.extra ??= {}).exitWaiters ??= []).push(resolve));
-  }
-
-  /** A function actor's return value (run() resolves with main's). */
-  get result(): unknown {
-    return this.extra?.result;
-  }
-
-  /** Why it exited (undefined while it lives). */
-  get reason(): ExitReason {
-    return this.extra?.reason;
-  }
-
-  /** run()'s caller sees main's crash: the runtime does not log it. */
-  get observed(): boolean {
-    return this.extra?.observed === true;
-  }
-
-  set observed(on: boolean) {
-    (this.extra ??= {}).observed = on;
   }
 }

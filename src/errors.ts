@@ -249,12 +249,16 @@ function codeOf(cls: Function): string {
 
 /** Human-readable form of an exit reason. */
 export function describeReason(reason: unknown): string {
-  if (typeof reason === 'string') return `'${reason}'`;
-  if (reason instanceof Error) return `${reason.name}: ${reason.message}`;
   try {
+    if (typeof reason === 'string') return `'${reason}'`;
+    if (reason instanceof Error) return `${reason.name}: ${reason.message}`;
     return JSON.stringify(reason) ?? String(reason);
   } catch {
-    return String(reason);
+    try {
+      return String(reason);
+    } catch {
+      return `a ${typeof reason} that cannot be shown`;
+    }
   }
 }
 

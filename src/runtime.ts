@@ -1,25 +1,15 @@
-/**
- * `Runtime`: owns everything an actor system needs (cells, registry, controller, scheduler, deadlines,
- * recorder, logger, clock); there are no module-level singletons but the default runtime that the
- * `start…Controller()` helpers set. Every message goes through one function, `deliver`, which is where
- * copying (thread semantics), recording and routing to other threads hang. Each worker thread of a
- * ThreadController runs a Runtime of its own (same class, another `thread` number), joined by a Fabric.
- */
-import { Actor } from './actor.js';
 import { Calls } from './calls.js';
-import { Cell, DEAD, ERROR_REPLY } from './cell.js';
+import { type Cell, DEAD } from './cell.js';
 import { CellTable } from './cells.js';
 import type { Clock } from './clock.js';
 import { currentCell } from './context.js';
-import type { Controller, Placement } from './controllers/controller.js';
+import type { Controller } from './controllers/controller.js';
 import { Deadlines } from './deadlines.js';
-import { ActorExitedError, checkOption, NoSuchActorError, RuntimeStoppedError } from './errors.js';
-import { FunctionActor } from './function-actor.js';
-import { classInfo } from './handles.js';
-import { type Descriptor, descriptorOf, isImportable, sleep, startUpSleeps } from './importable.js';
+import { checkOption, NoSuchActorError, RuntimeStoppedError } from './errors.js';
+import { type Descriptor, sleep, startUpSleeps } from './importable.js';
 import type { Logger } from './logger.js';
-import { type ExitReason, isCleanStop, type Kwargs, NO_KWARGS } from './message.js';
-import { type ActorProxy, FunctionActorProxy, ProxyBase, proxyClassFor } from './proxy.js';
+import type { ExitReason, Kwargs } from './message.js';
+import { type ActorProxy, ProxyBase } from './proxy.js';
 import { Recording } from './record/recording.js';
 import { ActorRef, type Address, CELL, type Delivery, ReplyRef } from './ref.js';
 import { checkName, Registry } from './registry.js';
@@ -27,9 +17,8 @@ import type { Fabric } from './remote.js';
 import { ID_SPACE, Links } from './router/links.js';
 import { Router, type RouterHost } from './router/router.js';
 import type { AnswerOf, LiveCell, Request } from './router/signal.js';
-import { answerRequest, liveCellsFrom, liveCellsOf } from './runtime/answers.js';
+import { answerRequest, awaitExit, liveCellsOf } from './runtime/answers.js';
 import {
-  checkTarget,
   type RuntimeOptions,
   resolveOptions,
   type SpawnFn,
@@ -37,10 +26,12 @@ import {
   type SpawnTarget,
   type ThreadRole,
 } from './runtime/options.js';
+import { describeTarget, proxyForTarget } from './runtime/placement.js';
+import { runMain } from './runtime/run.js';
 import { Shutdown } from './runtime/shutdown.js';
+import { adoptCell, releaseCell, spawnCell } from './runtime/spawn.js';
 import { Scheduler } from './scheduler.js';
 import { renderTrees } from './tree.js';
-import { encodeRef, encodeValue } from './wire.js';
 
 export type { LiveCell } from './router/signal.js';
 export type { RuntimeOptions, SpawnFn, SpawnOptions, SpawnTarget, ThreadRole } from './runtime/options.js';
@@ -69,7 +60,6 @@ export class Runtime implements Delivery, RouterHost {
   /** @internal The default call timeout (worker threads get it too). */ readonly callTimeout: number;
   private nextId = 1;
   private stopping: Promise<void> | undefined;
-  private signalled: NodeJS.Signals | undefined;
   /** Top-level actors still alive, when the runtime stops by itself once they are all done. */
   private autoStop: { alive: number } | undefined;
   /** @internal */ readonly stopper: Shutdown;
@@ -128,42 +118,7 @@ export class Runtime implements Delivery, RouterHost {
    */
   async run<A extends unknown[], R>(main: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
     const { cell } = this.spawnCell(main, args, undefined, false, { thread: 'local' });
-    cell!.observed = true;
-    const onSignal = (sig: NodeJS.Signals) => {
-      this.signalled = sig;
-      void this.shutdown();
-    };
-    // The event loop ran dry while main still waits: no message can ever arrive (a deadlock). Say so,
-    // and shut down in order, instead of letting Node exit silently with an unsettled promise.
-    const onIdle = () => {
-      if (cell!.state === DEAD) return;
-      this.logger.warn(
-        `${cell!.ref} (main) is still waiting but nothing is left that could wake it (no actor can run, ` +
-          'no timer or I/O is pending): shutting down',
-        { actor: cell!.ref },
-      );
-      void this.shutdown();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    process.on('beforeExit', onIdle);
-    try {
-      await cell!.exited();
-      await this.shutdown();
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.off('beforeExit', onIdle);
-    }
-    if (this.signalled !== undefined) {
-      // Stopped by a signal: everything is shut down; now let the signal end the process as it would have.
-      process.kill(process.pid, this.signalled);
-      return new Promise<never>(() => {});
-    }
-    if (cell!.reason === 'normal') return cell!.result as Awaited<R>;
-    throw cell!.reason instanceof Error
-      ? cell!.reason
-      : new ActorExitedError(cell!.reason, cell!.ref, 'exited');
+    return runMain(this, cell!) as Promise<Awaited<R>>;
   }
 
   /**
@@ -322,7 +277,7 @@ export class Runtime implements Delivery, RouterHost {
     return cell?.ref ?? new ActorRef(id, this.thread, 'unknown', this);
   }
 
-  /** @internal */
+  /** @internal Starts an actor here or on another thread; its cell if it is here, and its proxy. */
   spawnCell(
     target: SpawnTarget,
     args: unknown[],
@@ -333,42 +288,7 @@ export class Runtime implements Delivery, RouterHost {
     if (this.stopping !== undefined) {
       throw new RuntimeStoppedError('cannot spawn: the runtime is shutting down; create a new Runtime');
     }
-    const name = checkTarget(target);
-    // A class may vet its spawn arguments at once (Supervisor checks its options and child specs).
-    const checkArgs = (target as { checkArgs?: (...a: unknown[]) => void }).checkArgs;
-    if (typeof checkArgs === 'function') checkArgs.apply(target, args);
-    let thread = this.place(target, name, options);
-    let encoded: ReturnType<typeof encodeValue> | undefined;
-    if (thread !== this.thread) {
-      try {
-        encoded = encodeValue(args, 'args');
-      } catch (err) {
-        // Spawn args only this thread can hold (a plain function in a child spec…) keep the actor here.
-        if (options.thread !== undefined) throw err;
-        thread = this.thread;
-      }
-    }
-    const id = this.thread * ID_SPACE + this.nextId++;
-    if (thread !== this.thread && encoded !== undefined) {
-      const ref = new ActorRef(id, thread, name, this);
-      const d = descriptorOf(target, name);
-      if (link && parent !== undefined) (parent.links ??= new Map()).set(id, ref);
-      this.fabric!.spawn(thread, {
-        op: 'spawn',
-        id,
-        name,
-        target: d,
-        args: encoded.v,
-        parent: parent === undefined ? null : encodeRef(parent.ref),
-        link,
-        born: performance.timeOrigin + performance.now(),
-        load: [d, ...(encoded.load ?? [])],
-      });
-      return { cell: undefined, proxy: this.proxyForTarget(ref, target) };
-    }
-    const cell = this.adopt(id, name, target, args, parent?.ref, false);
-    if (link && parent !== undefined) this.links.link(parent, cell.ref);
-    return { cell, proxy: this.proxyOf(cell) };
+    return spawnCell(this, this.thread * ID_SPACE + this.nextId++, target, args, parent, link, options);
   }
 
   /** @internal Creates a cell on this thread (spawned here, or by another thread). */
@@ -381,51 +301,10 @@ export class Runtime implements Delivery, RouterHost {
     link: boolean,
     born?: number,
   ): Cell {
-    if (target === undefined) {
-      // Its class could not be imported here: the actor exits at once with the reason.
-      const err = args[0];
-      target = async function notImportable() {
-        throw err;
-      };
-      args = [];
-    }
-    const ref = new ActorRef(id, this.thread, name, this);
-    const cell = new Cell(ref, target as SpawnTarget, args.length === 0 ? undefined : args, parent);
-    // With threads, shutdown orders actors of all threads by the spawner's clock; one thread needs no clock.
-    cell.born = born ?? (this.fabric === undefined ? undefined : performance.timeOrigin + performance.now());
-    ref[CELL] = cell;
+    const cell = adoptCell(this, id, name, target, args, parent, link, born);
     this.cells.set(id, cell);
-    if (link && parent !== undefined) (cell.links ??= new Map()).set(parent.id, parent);
-    if (this.recording.on) this.recording.write({ ev: 'spawn', from: parent ?? null, to: ref, args });
     this.scheduler.push(cell);
     return cell;
-  }
-
-  private place(target: SpawnTarget, name: string, options: SpawnOptions): number {
-    const where = options.thread;
-    if (where === 'local') return this.thread;
-    if (where === 'own') {
-      if (this.thread !== 0) {
-        throw new RuntimeStoppedError(`spawn ${name} with { thread: 'own' } from the main thread`);
-      }
-      descriptorOf(target, name); // NotImportableError now, not on the new thread
-      return this.controller.ownThread!(this);
-    }
-    if (typeof where === 'number') {
-      checkOption(
-        Number.isInteger(where) && (where === this.thread || (this.fabric?.live.includes(where) ?? false)),
-        'spawn options.thread',
-        `must be a live worker thread (${this.fabric?.live.join(', ') || 'none'}), 'local' or 'own'`,
-        where,
-      );
-      if (where !== this.thread) descriptorOf(target, name);
-      return where;
-    }
-    const placement: Placement | undefined = this.controller.placement;
-    if (placement === undefined || this.fabric === undefined) return this.thread;
-    if (typeof target === 'function' && !(target.prototype instanceof Actor)) return this.thread; // plain function
-    if (!isImportable(target)) descriptorOf(target, name); // throws NotImportableError saying what to do
-    return placement.next(this.fabric.live, this.thread);
   }
 
   /** @internal A new proxy for a live cell. */
@@ -435,54 +314,19 @@ export class Runtime implements Delivery, RouterHost {
 
   /** @internal A proxy for `ref` typed after `target` (its class or functionActor). */
   proxyForTarget(ref: ActorRef, target: unknown): ProxyBase {
-    if (target instanceof FunctionActor) return new FunctionActorProxy(ref);
-    if (typeof target === 'function' && target.prototype instanceof Actor) {
-      return new (proxyClassFor(classInfo(target, Actor)))(ref);
-    }
-    return new ProxyBase(ref);
+    return proxyForTarget(ref, target);
   }
 
   /** @internal How another thread can import this cell's class (for typed proxies from whereis). */
   describeTarget(cell: Cell): Descriptor | undefined {
-    const t = cell.target;
-    if (!isImportable(t)) return undefined;
-    return descriptorOf(t, t instanceof FunctionActor ? t.name : (t as Function).name);
+    return describeTarget(cell.target);
   }
 
   /** @internal Called as a cell dies, before its exit signals: names, callers, bookkeeping, reports. */
   released(cell: Cell, reason: ExitReason, crashTag: string | undefined): void {
-    this.registry.release(cell);
-    if (cell.callsIn > 0) this.calls.calleeExited(cell, reason);
-    if (this.fabric !== undefined) this.failRemoteCallers(cell, reason);
+    releaseCell(this, cell, reason, crashTag);
     this.cells.delete(cell.id);
     if (this.cells.size === 0) this.onEmpty?.();
-    if (this.recording.on) this.recording.write({ ev: 'exit', from: cell.ref, reason });
-    if (isCleanStop(reason) || reason === 'killed' || cell.observed) return;
-    if (cell.links !== undefined && cell.links.size > 0) return;
-    const during = crashTag === undefined ? '' : ` while handling '${crashTag}'`;
-    this.logger.error(
-      `${cell.ref} crashed${during}: ${reason instanceof Error ? reason.message : String(reason)}`,
-      {
-        actor: cell.ref,
-        tag: crashTag,
-        reason,
-        error: reason instanceof Error ? reason : undefined,
-      },
-    );
-  }
-
-  /** Calls from other threads still queued (or being handled) fail now, not at their timeout. */
-  private failRemoteCallers(cell: Cell, reason: ExitReason): void {
-    const mb = cell.mailbox;
-    const pending = mb === undefined ? [] : [...mb];
-    const current = mb?.current();
-    if (current !== undefined) pending.push(current);
-    for (const m of pending) {
-      const s = m[1];
-      if (s instanceof ReplyRef && s.thread !== this.thread) {
-        s.sendWith(ERROR_REPLY, cell.ref, [new ActorExitedError(reason, cell.ref)], NO_KWARGS);
-      }
-    }
   }
 
   /** @internal RouterHost: a thread was lost: its actors are gone with 'noconnection' for everyone here. */
@@ -511,42 +355,9 @@ export class Runtime implements Delivery, RouterHost {
   private watchTopLevel(ref: ActorRef): void {
     const count = this.autoStop!;
     count.alive++;
-    void this.awaitExit(ref).then(() => {
+    void awaitExit(this, ref).then(() => {
       if (--count.alive === 0) void this.shutdown();
     });
-  }
-
-  /** @internal Resolves once the actor has started (undefined), or with its exit reason if it failed to. */
-  async whenStarted(ref: ActorRef): Promise<ExitReason | undefined> {
-    const cell = this.cellOf(ref);
-    if (cell !== undefined) return cell.whenStarted();
-    if (ref.thread === this.thread) return 'noproc';
-    return this.router.request(ref.thread, { q: 'started', to: ref });
-  }
-
-  /** @internal Resolves once the actor has exited (wherever it runs). */
-  awaitExit(ref: ActorRef): Promise<unknown> {
-    const cell = this.cellOf(ref);
-    if (cell !== undefined) return cell.exited();
-    if (ref.thread === this.thread) return Promise.resolve();
-    return this.router.request(ref.thread, { q: 'watch', to: ref }).catch(() => undefined);
-  }
-
-  /** @internal Live actors of every thread (the main thread asks the others). */
-  async allLive(): Promise<LiveCell[]> {
-    const all = this.liveCells();
-    if (this.fabric !== undefined && this.thread === 0) {
-      const answers = await Promise.all(
-        this.fabric.live.map((t) =>
-          this.router.request(t, { q: 'list' }).then(
-            (table) => liveCellsFrom(this, table),
-            () => [] as LiveCell[],
-          ),
-        ),
-      );
-      for (const a of answers) all.push(...a);
-    }
-    return all;
   }
 
   private async stopAll(): Promise<void> {

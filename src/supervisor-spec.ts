@@ -3,8 +3,10 @@
  * anything starts; a bad spec throws ChildSpecError naming the field and the child.
  */
 import { isForeignClass } from './actor.js';
-import { ChildSpecError } from './errors.js';
+import { ChildSpecError, describeReason } from './errors.js';
 import { FunctionActor } from './function-actor.js';
+import type { Logger } from './logger.js';
+import type { ActorRef } from './ref.js';
 import type { SpawnTarget } from './runtime.js';
 
 /** How a supervisor reacts when a child it restarts exits. */
@@ -144,6 +146,34 @@ export function normalizeAll(specs: unknown): NormalSpec[] {
   });
 }
 
+/** What `whichChildren()` says of one child. */
+export interface ChildInfo {
+  id: string;
+  /** The running instance, or undefined when it is stopped or waiting for a restart. */
+  ref: ActorRef | undefined;
+  type: 'worker' | 'supervisor';
+  restart: RestartType;
+  state: 'running' | 'restarting' | 'stopped';
+  /** How many times this child has been restarted. */
+  restarts: number;
+}
+
+/** What `countChildren()` returns. */
+export interface ChildCounts {
+  specs: number;
+  active: number;
+  supervisors: number;
+  workers: number;
+}
+
+/** @internal A supervisor's record of one child. */
+export interface ChildRecord {
+  spec: NormalSpec;
+  ref: ActorRef | undefined;
+  restarting: boolean;
+  restarts: number;
+}
+
 /** @internal Set by supervisor.ts (avoids an import cycle). */
 export const supervisorClass: { cls: Function | undefined } = { cls: undefined };
 
@@ -152,4 +182,27 @@ export function isSupervisorClass(actor: unknown): boolean {
   if (typeof actor !== 'function') return false;
   const cls = supervisorClass.cls;
   return cls !== undefined && (actor === cls || actor.prototype instanceof cls);
+}
+
+/** @internal The restart times still inside the sliding window ending `now`. */
+export function inWindow(times: number[], now: number, period: number): number[] {
+  return times.filter((t) => now - t < period);
+}
+
+/** @internal A supervisor report, in one shape, to the logger and the recording. */
+export function reportChild(
+  rt: { logger: Logger; recordReport(fields: Record<string, unknown>): void },
+  supervisor: ActorRef,
+  level: 'warn' | 'error',
+  action: string,
+  child: string,
+  reason: unknown,
+  done: string,
+): void {
+  const fields = { supervisor, child, action, reason, done };
+  rt.logger[level](
+    `supervisor ${supervisor}: child '${child}' ${action} (reason: ${describeReason(reason)}); ${done}`,
+    { ...fields, error: reason instanceof Error ? reason : undefined },
+  );
+  rt.recordReport(fields);
 }

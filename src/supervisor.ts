@@ -7,6 +7,7 @@
  * Call map (through its proxy): startChild → startChild, terminateChild, restartChild, deleteChild,
  * whichChildren, countChildren. Its state is data: one record per child whose `ref` says running or not.
  */
+
 import { Actor, CELL_OF } from './actor.js';
 import { exit, me, monitor, recv, send, trapExit, unlink } from './api.js';
 import { ERROR_REPLY } from './cell.js';
@@ -22,45 +23,24 @@ import { classInfo, handles } from './handles.js';
 import { recordSite } from './importable.js';
 import { type ExitReason, isCleanStop, type Message } from './message.js';
 import { type ActorRef, ReplyRef } from './ref.js';
+import { whenStarted } from './runtime/answers.js';
 import {
+  type ChildCounts,
+  type ChildInfo,
+  type ChildRecord,
   type ChildSpec,
   checkLimits,
   checkOptions,
-  type NormalSpec,
+  inWindow,
   normalizeAll,
   normalizeSpec,
-  type RestartType,
+  reportChild,
   type Strategy,
   type SupervisorOptions,
   supervisorClass,
 } from './supervisor-spec.js';
 
-/** What `whichChildren()` says of one child. */
-export interface ChildInfo {
-  id: string;
-  /** The running instance, or undefined when it is stopped or waiting for a restart. */
-  ref: ActorRef | undefined;
-  type: 'worker' | 'supervisor';
-  restart: RestartType;
-  state: 'running' | 'restarting' | 'stopped';
-  /** How many times this child has been restarted. */
-  restarts: number;
-}
-
-/** What `countChildren()` returns. */
-export interface ChildCounts {
-  specs: number;
-  active: number;
-  supervisors: number;
-  workers: number;
-}
-
-interface ChildRecord {
-  spec: NormalSpec;
-  ref: ActorRef | undefined;
-  restarting: boolean;
-  restarts: number;
-}
+export type { ChildCounts, ChildInfo } from './supervisor-spec.js';
 
 /** Internal tag of the retry message a supervisor sends itself when a restart failed. */
 const RETRY = 'parley:supervisor:retry';
@@ -244,7 +224,7 @@ export class Supervisor extends Actor {
   /** The strategy, intensity and period in force, and the restarts in the current window. */
   @handles('supervisorInfo')
   supervisorInfo(): { strategy: Strategy; intensity: number; period: number; recentRestarts: number } {
-    this.pruneWindow();
+    this.restartTimes = inWindow(this.restartTimes, this.runtime.clock.now(), this.period);
     return {
       strategy: this.strategy,
       intensity: this.intensity,
@@ -333,15 +313,11 @@ export class Supervisor extends Actor {
     return false;
   }
 
+  /** Counts a restart in the sliding window; false if that makes more than `intensity` in `period`. */
   private allowRestart(): boolean {
-    this.pruneWindow();
+    this.restartTimes = inWindow(this.restartTimes, this.runtime.clock.now(), this.period);
     this.restartTimes.push(this.runtime.clock.now());
     return this.restartTimes.length <= this.intensity;
-  }
-
-  private pruneWindow(): void {
-    const now = this.runtime.clock.now();
-    this.restartTimes = this.restartTimes.filter((t) => now - t < this.period);
   }
 
   // ---- starting and stopping children ----
@@ -356,7 +332,7 @@ export class Supervisor extends Actor {
     } catch (err) {
       return err;
     }
-    const failed = await rt.whenStarted(ref);
+    const failed = await whenStarted(rt, ref);
     if (failed !== undefined) {
       // The link brought its exit reason too (it is more precise than what a remote thread can tell).
       const exitMsg = await recv(isExitFrom(ref), { timeout: 0 }).catch(() => undefined);
@@ -425,12 +401,7 @@ export class Supervisor extends Actor {
     reason: unknown,
     done: string,
   ): void {
-    const fields = { supervisor: this.self, child: rec.spec.id, action, reason, done };
-    this.runtime.logger[level](
-      `supervisor ${this.self}: child '${rec.spec.id}' ${action} (reason: ${describeReason(reason)}); ${done}`,
-      { ...fields, error: reason instanceof Error ? reason : undefined },
-    );
-    this.runtime.recordReport(fields);
+    reportChild(this.runtime, this.self, level, action, rec.spec.id, reason, done);
   }
 }
 

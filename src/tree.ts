@@ -3,7 +3,9 @@
  * restarts in the current window, each child with its ref, state and restart count. It asks the
  * supervisors through their proxies, so it works wherever they run.
  */
+
 import type { ActorRef } from './ref.js';
+import { allLive } from './runtime/answers.js';
 import type { Runtime } from './runtime.js';
 
 interface Kid {
@@ -17,7 +19,7 @@ interface Kid {
 /** @internal The roots are supervisors (on any thread) whose parent is not a supervisor. */
 export async function renderTrees(rt: Runtime): Promise<string> {
   const lines: string[] = [];
-  const all = await rt.allLive();
+  const all = await allLive(rt);
   const supervisors = new Set(all.filter((c) => c.supervisor).map((c) => c.ref.id));
   const roots = all
     .filter((c) => c.supervisor && !(c.parent !== undefined && supervisors.has(c.parent.id)))

@@ -1,8 +1,10 @@
 /**
- * What this thread answers when another thread (or this one) asks: names (the directory lives on the main
- * thread), whether an actor is alive or has started, its exit, the live actors, and shutdown batches.
+ * Questions between the threads of a runtime: what this thread answers when another thread (or this one)
+ * asks — names (the directory lives on the main thread), whether an actor is alive or has started, its
+ * exit, the live actors, shutdown batches — and the asking side of the questions about actors.
  */
 import type { Cell } from '../cell.js';
+import type { ExitReason } from '../message.js';
 import { ActorRef } from '../ref.js';
 import type { LiveCell, LiveTable, Request } from '../router/signal.js';
 import type { Runtime } from '../runtime.js';
@@ -93,4 +95,37 @@ export function liveCellsFrom(rt: Runtime, t: LiveTable): LiveCell[] {
     };
   }
   return out;
+}
+
+/** @internal Resolves once the actor has started (undefined), or with its exit reason if it failed to. */
+export async function whenStarted(rt: Runtime, ref: ActorRef): Promise<ExitReason | undefined> {
+  const cell = rt.cellOf(ref);
+  if (cell !== undefined) return cell.whenStarted();
+  if (ref.thread === rt.thread) return 'noproc';
+  return rt.router.request(ref.thread, { q: 'started', to: ref });
+}
+
+/** @internal Resolves once the actor has exited (wherever it runs). */
+export function awaitExit(rt: Runtime, ref: ActorRef): Promise<unknown> {
+  const cell = rt.cellOf(ref);
+  if (cell !== undefined) return cell.exited();
+  if (ref.thread === rt.thread) return Promise.resolve();
+  return rt.router.request(ref.thread, { q: 'watch', to: ref }).catch(() => undefined);
+}
+
+/** @internal Live actors of every thread (the main thread asks the others). */
+export async function allLive(rt: Runtime): Promise<LiveCell[]> {
+  const all = rt.liveCells();
+  if (rt.fabric !== undefined && rt.thread === 0) {
+    const answers = await Promise.all(
+      rt.fabric.live.map((t) =>
+        rt.router.request(t, { q: 'list' }).then(
+          (table) => liveCellsFrom(rt, table),
+          () => [] as LiveCell[],
+        ),
+      ),
+    );
+    for (const a of answers) all.push(...a);
+  }
+  return all;
 }

@@ -4,10 +4,12 @@
  * once (no onStop, not trapping exits: nothing of theirs can observe the order) go in one request per
  * thread, all threads at once; any other actor is stopped alone, and waited for, in its place in the order.
  */
+
 import { DEAD } from '../cell.js';
 import type { ExitReason } from '../message.js';
 import type { ActorRef } from '../ref.js';
 import type { Runtime } from '../runtime.js';
+import { allLive, awaitExit } from './answers.js';
 
 /** @internal */
 export class Shutdown {
@@ -24,7 +26,7 @@ export class Shutdown {
    */
   async stopAll(): Promise<void> {
     for (;;) {
-      const all = await this.rt.allLive();
+      const all = await allLive(this.rt);
       if (all.length === 0) break;
       const alive = new Set(all.map((c) => c.ref.id));
       let roots = all.filter((c) => c.parent === undefined || !alive.has(c.parent.id));
@@ -82,7 +84,7 @@ export class Shutdown {
       if (cell.state === DEAD) return undefined;
       return this.awaitStop(ref, cell.exited(), this.timeout);
     }
-    const exited = this.rt.awaitExit(ref);
+    const exited = awaitExit(this.rt, ref);
     this.rt.links.exitSignal(ref, this.rt.systemRef, 'shutdown', false);
     return this.awaitStop(ref, exited, this.timeout);
   }

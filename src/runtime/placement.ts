@@ -1,0 +1,58 @@
+/**
+ * Placement: which thread a new actor goes to (`spawnWith({ thread })`, else the controller's placement:
+ * round-robin over worker threads for importable actors, the spawning thread for plain functions), and
+ * the typed proxy and import descriptor of an actor's class, wherever it runs.
+ */
+import { Actor } from '../actor.js';
+import type { Placement } from '../controllers/controller.js';
+import { checkOption, RuntimeStoppedError } from '../errors.js';
+import { FunctionActor } from '../function-actor.js';
+import { classInfo } from '../handles.js';
+import { type Descriptor, descriptorOf, isImportable } from '../importable.js';
+import { FunctionActorProxy, ProxyBase, proxyClassFor } from '../proxy.js';
+import type { ActorRef } from '../ref.js';
+import type { Runtime } from '../runtime.js';
+import type { SpawnOptions, SpawnTarget } from './options.js';
+
+/** @internal The thread a new actor goes to; NotImportableError or InvalidOptionError if it cannot go there. */
+export function placeOf(rt: Runtime, target: SpawnTarget, name: string, options: SpawnOptions): number {
+  const where = options.thread;
+  if (where === 'local') return rt.thread;
+  if (where === 'own') {
+    if (rt.thread !== 0) {
+      throw new RuntimeStoppedError(`spawn ${name} with { thread: 'own' } from the main thread`);
+    }
+    descriptorOf(target, name); // NotImportableError now, not on the new thread
+    return rt.controller.ownThread!(rt);
+  }
+  if (typeof where === 'number') {
+    checkOption(
+      Number.isInteger(where) && (where === rt.thread || (rt.fabric?.live.includes(where) ?? false)),
+      'spawn options.thread',
+      `must be a live worker thread (${rt.fabric?.live.join(', ') || 'none'}), 'local' or 'own'`,
+      where,
+    );
+    if (where !== rt.thread) descriptorOf(target, name);
+    return where;
+  }
+  const placement: Placement | undefined = rt.controller.placement;
+  if (placement === undefined || rt.fabric === undefined) return rt.thread;
+  if (typeof target === 'function' && !(target.prototype instanceof Actor)) return rt.thread; // plain function
+  if (!isImportable(target)) descriptorOf(target, name); // throws NotImportableError saying what to do
+  return placement.next(rt.fabric.live, rt.thread);
+}
+
+/** @internal A proxy for `ref` typed after `target` (its class or functionActor). */
+export function proxyForTarget(ref: ActorRef, target: unknown): ProxyBase {
+  if (target instanceof FunctionActor) return new FunctionActorProxy(ref);
+  if (typeof target === 'function' && target.prototype instanceof Actor) {
+    return new (proxyClassFor(classInfo(target, Actor)))(ref);
+  }
+  return new ProxyBase(ref);
+}
+
+/** @internal How another thread can import an actor's class (for typed proxies from whereis). */
+export function describeTarget(t: unknown): Descriptor | undefined {
+  if (t === null || (typeof t !== 'object' && typeof t !== 'function') || !isImportable(t)) return undefined;
+  return descriptorOf(t, t instanceof FunctionActor ? t.name : (t as Function).name);
+}

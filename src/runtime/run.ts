@@ -1,0 +1,49 @@
+/**
+ * `runtime.run(main)`: main runs as an actor on this thread; when it exits, every other actor is stopped
+ * and `run` settles with main's result (or rejects with its crash). SIGINT/SIGTERM meanwhile trigger the
+ * same orderly shutdown, after which the signal ends the process as it would have. A main that waits for
+ * ever with nothing left that could wake it (a deadlock) is reported and shut down, instead of Node
+ * exiting silently with code 13.
+ */
+import { type Cell, DEAD } from '../cell.js';
+import { ActorExitedError } from '../errors.js';
+import type { Runtime } from '../runtime.js';
+
+/** @internal */
+export async function runMain(rt: Runtime, cell: Cell): Promise<unknown> {
+  let signalled: NodeJS.Signals | undefined;
+  cell.observed = true;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signalled = sig;
+    void rt.shutdown();
+  };
+  // The event loop ran dry while main still waits: no message can ever arrive (a deadlock). Say so,
+  // and shut down in order, instead of letting Node exit silently with an unsettled promise.
+  const onIdle = () => {
+    if (cell.state === DEAD) return;
+    rt.logger.warn(
+      `${cell.ref} (main) is still waiting but nothing is left that could wake it (no actor can run, ` +
+        'no timer or I/O is pending): shutting down',
+      { actor: cell.ref },
+    );
+    void rt.shutdown();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('beforeExit', onIdle);
+  try {
+    await cell.exited();
+    await rt.shutdown();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('beforeExit', onIdle);
+  }
+  if (signalled !== undefined) {
+    // Stopped by a signal: everything is shut down; now let the signal end the process as it would have.
+    process.kill(process.pid, signalled);
+    return new Promise<never>(() => {});
+  }
+  if (cell.reason === 'normal') return cell.result;
+  throw cell.reason instanceof Error ? cell.reason : new ActorExitedError(cell.reason, cell.ref, 'exited');
+}

@@ -1,0 +1,131 @@
+/**
+ * An actor's birth and death on a thread: spawning it here or on the thread its placement picks (its
+ * class is imported there), creating its cell, and releasing it when it dies (its name, its callers —
+ * also those on other threads — and a report of a crash nobody is linked to).
+ */
+import { Cell, ERROR_REPLY } from '../cell.js';
+import { ActorExitedError, describeReason } from '../errors.js';
+import { descriptorOf } from '../importable.js';
+import { type ExitReason, isCleanStop, NO_KWARGS } from '../message.js';
+import type { ProxyBase } from '../proxy.js';
+import { ActorRef, CELL, ReplyRef } from '../ref.js';
+import type { Runtime } from '../runtime.js';
+import { encodeRef, encodeValue } from '../wire.js';
+import { checkTarget, type SpawnOptions, type SpawnTarget } from './options.js';
+import { placeOf, proxyForTarget } from './placement.js';
+
+/** @internal Spawns actor `id` here or on the thread its placement picks. */
+export function spawnCell(
+  rt: Runtime,
+  id: number,
+  target: SpawnTarget,
+  args: unknown[],
+  parent: Cell | undefined,
+  link: boolean,
+  options: SpawnOptions = {},
+): { cell: Cell | undefined; proxy: ProxyBase } {
+  const name = checkTarget(target);
+  // A class may vet its spawn arguments at once (Supervisor checks its options and child specs).
+  const checkArgs = (target as { checkArgs?: (...a: unknown[]) => void }).checkArgs;
+  if (typeof checkArgs === 'function') checkArgs.apply(target, args);
+  let thread = placeOf(rt, target, name, options);
+  let encoded: ReturnType<typeof encodeValue> | undefined;
+  if (thread !== rt.thread) {
+    try {
+      encoded = encodeValue(args, 'args');
+    } catch (err) {
+      // Spawn args only this thread can hold (a plain function in a child spec…) keep the actor here.
+      if (options.thread !== undefined) throw err;
+      thread = rt.thread;
+    }
+  }
+  if (thread !== rt.thread && encoded !== undefined) {
+    const ref = new ActorRef(id, thread, name, rt);
+    const d = descriptorOf(target, name);
+    if (link && parent !== undefined) (parent.links ??= new Map()).set(id, ref);
+    rt.fabric!.spawn(thread, {
+      op: 'spawn',
+      id,
+      name,
+      target: d,
+      args: encoded.v,
+      parent: parent === undefined ? null : encodeRef(parent.ref),
+      link,
+      born: performance.timeOrigin + performance.now(),
+      load: [d, ...(encoded.load ?? [])],
+    });
+    return { cell: undefined, proxy: proxyForTarget(ref, target) };
+  }
+  const cell = rt.adopt(id, name, target, args, parent?.ref, false);
+  if (link && parent !== undefined) rt.links.link(parent, cell.ref);
+  return { cell, proxy: proxyForTarget(cell.ref, cell.target) };
+}
+
+/** @internal A new cell for actor `id` of this thread (the runtime files and schedules it). */
+export function adoptCell(
+  rt: Runtime,
+  id: number,
+  name: string,
+  target: unknown,
+  args: unknown[],
+  parent: ActorRef | undefined,
+  link: boolean,
+  born?: number,
+): Cell {
+  if (target === undefined) {
+    // Its class could not be imported here: the actor exits at once with the reason.
+    const err = args[0];
+    target = async function notImportable() {
+      throw err;
+    };
+    args = [];
+  }
+  const ref = new ActorRef(id, rt.thread, name, rt);
+  const cell = new Cell(ref, target as SpawnTarget, args.length === 0 ? undefined : args, parent);
+  // With threads, shutdown orders actors of all threads by the spawner's clock; one thread needs no clock.
+  cell.born = born ?? (rt.fabric === undefined ? undefined : performance.timeOrigin + performance.now());
+  ref[CELL] = cell;
+  if (link && parent !== undefined) (cell.links ??= new Map()).set(parent.id, parent);
+  if (rt.recording.on) rt.recording.write({ ev: 'spawn', from: parent ?? null, to: ref, args });
+  return cell;
+}
+
+/** @internal A cell dies: its name goes, its callers are answered, its crash is reported. Never throws. */
+export function releaseCell(rt: Runtime, cell: Cell, reason: ExitReason, crashTag: string | undefined): void {
+  rt.registry.release(cell);
+  if (cell.callsIn > 0) rt.calls.calleeExited(cell, reason);
+  if (rt.fabric !== undefined) failRemoteCallers(rt, cell, reason);
+  if (rt.recording.on) rt.recording.write({ ev: 'exit', from: cell.ref, reason });
+  if (isCleanStop(reason) || reason === 'killed' || cell.observed) return;
+  if (cell.links !== undefined && cell.links.size > 0) return;
+  const during = crashTag === undefined ? '' : ` while handling '${crashTag}'`;
+  rt.logger.error(`${cell.ref} crashed${during}: ${crashText(reason)}`, {
+    actor: cell.ref,
+    tag: crashTag,
+    reason,
+    error: reason instanceof Error ? reason : undefined,
+  });
+}
+
+/** Calls from other threads still queued (or being handled) fail now, not at their timeout. */
+function failRemoteCallers(rt: Runtime, cell: Cell, reason: ExitReason): void {
+  const mb = cell.mailbox;
+  const pending = mb === undefined ? [] : [...mb];
+  const current = mb?.current();
+  if (current !== undefined) pending.push(current);
+  for (const m of pending) {
+    const s = m[1];
+    if (s instanceof ReplyRef && s.thread !== rt.thread) {
+      s.sendWith(ERROR_REPLY, cell.ref, [new ActorExitedError(reason, cell.ref)], NO_KWARGS);
+    }
+  }
+}
+
+/** A crash reason as the log shows it (an Error's message, else the value), whatever it is. */
+function crashText(reason: unknown): string {
+  try {
+    return reason instanceof Error ? reason.message : String(reason);
+  } catch {
+    return describeReason(reason);
+  }
+}
