@@ -2,15 +2,15 @@
  * PARLEY's functional API. Inside an actor each function acts for the current actor; `spawn`, `send`,
  * `register` and `whereis` at top level use the default runtime that `startTaskletController()` sets.
  */
-import type { Cell } from './cell.js';
-import { DEAD } from './cell.js';
-import { currentCell } from './context.js';
+import type { Cell } from './actors/cell.js';
+import { DEAD } from './actors/cell.js';
+import { currentCell } from './actors/context.js';
+import { type ActorProxy, ProxyBase } from './actors/proxy.js';
 import { TaskletController, type TaskletControllerOptions } from './controllers/tasklet.js';
 import { ThreadController, type ThreadControllerOptions } from './controllers/thread.js';
-import { ActorExitedError, NoCurrentActorError, NoRuntimeError, NotAnActorError } from './errors.js';
-import { type ExitReason, type Message, NO_KWARGS } from './message.js';
-import { type ActorProxy, ProxyBase } from './proxy.js';
-import { ActorRef } from './ref.js';
+import { ActorExitedError, NoCurrentActorError, NoRuntimeError, NotAnActorError } from './core/errors.js';
+import { type ExitReason, type Message, NO_KWARGS } from './core/message.js';
+import { ActorRef } from './core/ref.js';
 import type { MonitorRef } from './router/signal.js';
 import {
   Runtime,
@@ -18,7 +18,7 @@ import {
   type SpawnFn,
   type SpawnOptions,
   type SpawnTarget,
-} from './runtime.js';
+} from './runtime/runtime.js';
 
 /** An actor, by proxy or by ref: every function that takes an actor accepts both. */
 export type ActorLike = ActorRef | ProxyBase;

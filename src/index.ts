@@ -2,7 +2,10 @@
  * Parley: actors for TypeScript on Node.js. Every public name is exported here; everything else is
  * internal (the package `exports` map hides it).
  */
-export { Actor } from './actor.js';
+export { Actor } from './actors/actor.js';
+export { FunctionActor, functionActor } from './actors/function-actor.js';
+export { actor, handles } from './actors/handles.js';
+export { ActorProxy, type CallOptions, type ProxyMethods } from './actors/proxy.js';
 export {
   type ActorLike,
   demonitor,
@@ -26,10 +29,10 @@ export {
   unregister,
   whereis,
 } from './api.js';
-export type { Clock } from './clock.js';
 export type { Controller } from './controllers/controller.js';
 export { TaskletController, type TaskletControllerOptions } from './controllers/tasklet.js';
 export { ThreadController, type ThreadControllerOptions } from './controllers/thread.js';
+export type { Clock } from './core/clock.js';
 export {
   ActorExitedError,
   BadReplyError,
@@ -51,14 +54,11 @@ export {
   ReceiveTimeoutError,
   RuntimeStoppedError,
   UnknownTagError,
-} from './errors.js';
-export { FunctionActor, functionActor } from './function-actor.js';
-export { actor, handles } from './handles.js';
-export { consoleLogger, type Logger, silentLogger } from './logger.js';
-export { type ExitReason, type Kwargs, type Message, NO_KWARGS } from './message.js';
-export { ActorProxy, type CallOptions, type ProxyMethods } from './proxy.js';
+} from './core/errors.js';
+export { consoleLogger, type Logger, silentLogger } from './core/logger.js';
+export { type ExitReason, type Kwargs, type Message, NO_KWARGS } from './core/message.js';
+export { ActorRef, type Address, ReplyRef } from './core/ref.js';
 export type { RecordEvent, RecordOption } from './record/recorder.js';
-export { ActorRef, type Address, ReplyRef } from './ref.js';
 export type { MonitorRef } from './router/signal.js';
 export {
   Runtime,
@@ -66,10 +66,16 @@ export {
   type SpawnFn,
   type SpawnOptions,
   type SpawnTarget,
-} from './runtime.js';
+} from './runtime/runtime.js';
+export type {
+  ChildSpec,
+  RestartType,
+  Shutdown,
+  Strategy,
+  SupervisorOptions,
+} from './supervision/child-spec.js';
 export {
   type ChildCounts,
   type ChildInfo,
   Supervisor,
-} from './supervisor.js';
-export type { ChildSpec, RestartType, Shutdown, Strategy, SupervisorOptions } from './supervisor-spec.js';
+} from './supervision/supervisor.js';

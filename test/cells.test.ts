@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { Cell } from '../src/cell.js';
-import { CellTable } from '../src/cells.js';
+import type { Cell } from '../src/actors/cell.js';
+import { CellTable } from '../src/actors/cell-table.js';
 
 const cell = (id: number) => ({ id }) as unknown as Cell;
 const BASE = 2 * 2 ** 32; // thread 2's id space

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { systemClock } from '../src/clock.js';
-import { type Deadline, Deadlines } from '../src/deadlines.js';
+import { type Deadline, Deadlines } from '../src/actors/deadlines.js';
+import { systemClock } from '../src/core/clock.js';
 import { CallTimeoutError, Runtime } from '../src/index.js';
 import { Adder, Probe } from './conformance/actors.js';
 

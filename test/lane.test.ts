@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ActorRef, type Delivery, ReplyRef } from '../src/core/ref.js';
 import {
   CANNOT,
   FULL,
@@ -7,8 +8,7 @@ import {
   LaneWriter,
   newLaneBuffer,
   WRITTEN_OK,
-} from '../src/lane.js';
-import { ActorRef, type Delivery, ReplyRef } from '../src/ref.js';
+} from '../src/threads/lane.js';
 
 const delivery = {} as Delivery;
 

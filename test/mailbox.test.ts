@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { Mailbox } from '../src/mailbox.js';
-import { type Message, NO_ARGS, NO_KWARGS } from '../src/message.js';
+import { Mailbox } from '../src/actors/mailbox.js';
+import { type Message, NO_ARGS, NO_KWARGS } from '../src/core/message.js';
 
 /** Drains `mb` with next(), as the dispatcher does, returning the messages as tuples. */
 function drain(mb: Mailbox): Message[] {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Ring } from '../src/ring.js';
+import { Ring } from '../src/actors/ring.js';
 
 describe('Ring (the run-queue storage)', () => {
   it('keeps FIFO order across growth and wrap-around', () => {

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { ProxyBase } from '../src/actors/proxy.js';
+import { NO_KWARGS } from '../src/core/message.js';
 import {
   ActorExitedError,
   ActorRef,
@@ -11,8 +13,6 @@ import {
   TaskletController,
   UnknownTagError,
 } from '../src/index.js';
-import { NO_KWARGS } from '../src/message.js';
-import { ProxyBase } from '../src/proxy.js';
 import {
   canCross,
   copyMessage,
@@ -22,7 +22,7 @@ import {
   encodeValue,
   type Reviver,
   reduceReason,
-} from '../src/wire.js';
+} from '../src/wire/codec.js';
 import { Probe } from './conformance/actors.js';
 
 describe('TaskletController({ copyMessages: true })', () => {

@@ -2,7 +2,7 @@
  * A controller decides where actors run: on the calling thread's event loop (TaskletController) or on a
  * pool of worker threads (ThreadController). The program above it does not change.
  */
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
 
 export interface Controller {
   /** Every message is copied with the structured-clone algorithm at the send. */

@@ -3,10 +3,10 @@
  * by reference, unless `copyMessages: true` copies them exactly as a thread boundary would, so that a
  * program's thread-model bugs (sharing mutable state, sending functions) show up in tasklet tests too.
  */
-import { checkKnownOptions, checkOption } from '../errors.js';
-import type { Runtime } from '../runtime.js';
+import { checkKnownOptions, checkOption } from '../core/errors.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { WorkerPool } from '../threads/pool.js';
 import type { Controller } from './controller.js';
-import { WorkerPool } from './pool.js';
 
 export interface TaskletControllerOptions {
   /** Copy every message with the structured-clone algorithm, as threads do (default false). */

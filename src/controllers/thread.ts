@@ -5,10 +5,10 @@
  * thread that dies takes only its actors (they exit 'noconnection') and is replaced.
  */
 import { availableParallelism } from 'node:os';
-import { checkKnownOptions, checkOption } from '../errors.js';
-import type { Runtime } from '../runtime.js';
+import { checkKnownOptions, checkOption } from '../core/errors.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { WorkerPool } from '../threads/pool.js';
 import { type Controller, RoundRobin } from './controller.js';
-import { WorkerPool } from './pool.js';
 
 export interface ThreadControllerOptions {
   /** Worker threads in the pool (default: the machine's available parallelism). */

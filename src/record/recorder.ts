@@ -4,8 +4,8 @@
  * synchronous writes, so the file is complete on disk when `run()` or `shutdown()` resolves.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { checkOption } from '../errors.js';
-import type { Kwargs } from '../message.js';
+import { checkOption } from '../core/errors.js';
+import type { Kwargs } from '../core/message.js';
 import { safeJson } from './json.js';
 
 /** One recorded event (a JSON line). `t` is ms since the runtime started. */

@@ -3,8 +3,9 @@
  * spawns, exits and supervisor reports, each stamped with the time since the runtime started and the
  * thread. It hangs on the router as an observer; a worker thread's sink forwards to the main thread.
  */
-import type { Clock } from '../clock.js';
-import { currentCell } from '../context.js';
+
+import { currentCell } from '../actors/context.js';
+import type { Clock } from '../core/clock.js';
 import type { Router } from '../router/router.js';
 import type { Signal } from '../router/signal.js';
 import { type EventSink, type RecordEvent, Recorder, type RecordOption } from './recorder.js';

@@ -8,10 +8,10 @@
  * - a link to a dead actor answers `'noproc'`; a monitor of one answers a `DOWN` with `'noproc'`;
  * - a DOWN ends its monitor on the watcher's side and queues `['DOWN', from, [reason, mref], {}]`.
  */
-import { type Cell, DEAD, ERROR_REPLY } from '../cell.js';
-import { NoSuchActorError } from '../errors.js';
-import { type ExitReason, type Kwargs, NO_KWARGS } from '../message.js';
-import { type ActorRef, type Address, ReplyRef } from '../ref.js';
+import { type Cell, DEAD, ERROR_REPLY } from '../actors/cell.js';
+import { NoSuchActorError } from '../core/errors.js';
+import { type ExitReason, type Kwargs, NO_KWARGS } from '../core/message.js';
+import { type ActorRef, type Address, ReplyRef } from '../core/ref.js';
 import type { Signal } from './signal.js';
 
 /** What apply needs of its place (implemented by the router). */

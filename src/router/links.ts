@@ -5,9 +5,9 @@
  * `['DOWN', from, [reason, monitorRef], {}]`. Linking to (or monitoring) a dead actor answers 'noproc';
  * one on a lost place answers 'noconnection'.
  */
-import type { Cell } from '../cell.js';
-import type { ExitReason, Message } from '../message.js';
-import type { ActorRef } from '../ref.js';
+import type { Cell } from '../actors/cell.js';
+import type { ExitReason, Message } from '../core/message.js';
+import type { ActorRef } from '../core/ref.js';
 import type { Router } from './router.js';
 import type { MonitorRef } from './signal.js';
 

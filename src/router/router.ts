@@ -11,12 +11,12 @@
  * object, because they are the hot path (a signal object is made only when one crosses to another place
  * or is recorded).
  */
-import { type Cell, DEAD, ERROR_REPLY } from '../cell.js';
-import { ActorExitedError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import { type ExitReason, type Kwargs, NO_KWARGS } from '../message.js';
-import { type ActorRef, type Address, CELL, ReplyRef } from '../ref.js';
-import { copyMessage, reduceReason } from '../wire.js';
+import { type Cell, DEAD, ERROR_REPLY } from '../actors/cell.js';
+import { ActorExitedError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { type ExitReason, type Kwargs, NO_KWARGS } from '../core/message.js';
+import { type ActorRef, type Address, CELL, ReplyRef } from '../core/ref.js';
+import { copyMessage, reduceReason } from '../wire/codec.js';
 import { type ApplyHost, apply, failCallTo } from './apply.js';
 import type { AnswerOf, Request, Signal } from './signal.js';
 import { PlaceLostError, type Transport, type TransportSink } from './transport.js';

@@ -5,9 +5,9 @@
  * `Transport` of the place its target lives in. Requests (`Request`) are the control questions one place
  * asks another (spawn bookkeeping, names, liveness, shutdown); each has a typed answer (`AnswerOf`).
  */
-import type { Descriptor } from '../importable.js';
-import type { ExitReason, Kwargs } from '../message.js';
-import type { ActorRef, Address, ReplyRef } from '../ref.js';
+import type { Descriptor } from '../core/importable.js';
+import type { ExitReason, Kwargs } from '../core/message.js';
+import type { ActorRef, Address, ReplyRef } from '../core/ref.js';
 
 /** A monitor reference, as returned by `monitor()` and carried by its `DOWN` message. */
 export type MonitorRef = number;

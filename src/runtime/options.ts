@@ -2,17 +2,17 @@
  * The options of `new Runtime(...)` and of `spawnWith`, the spawn signature, and their validation: every
  * option is checked before anything is built, and a bad one is named with what it must be.
  */
-import { Actor, isForeignClass } from '../actor.js';
-import { type Clock, systemClock } from '../clock.js';
+import { Actor, isForeignClass } from '../actors/actor.js';
+import { FunctionActor } from '../actors/function-actor.js';
+import type { ActorProxy } from '../actors/proxy.js';
 import type { Controller } from '../controllers/controller.js';
 import { TaskletController } from '../controllers/tasklet.js';
-import { checkKnownOptions, checkOption, NotAnActorError } from '../errors.js';
-import { FunctionActor } from '../function-actor.js';
-import { consoleLogger, type Logger } from '../logger.js';
-import type { ActorProxy } from '../proxy.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import { checkKnownOptions, checkOption, NotAnActorError } from '../core/errors.js';
+import { consoleLogger, type Logger } from '../core/logger.js';
 import type { RecordOption } from '../record/recorder.js';
-import type { Fabric } from '../remote.js';
-import type { Runtime } from '../runtime.js';
+import type { Fabric } from '../threads/fabric.js';
+import type { Runtime } from './runtime.js';
 
 /** Options of `new Runtime(...)`. */
 export interface RuntimeOptions {

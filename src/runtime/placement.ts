@@ -3,16 +3,16 @@
  * round-robin over worker threads for importable actors, the spawning thread for plain functions), and
  * the typed proxy and import descriptor of an actor's class, wherever it runs.
  */
-import { Actor } from '../actor.js';
+import { Actor } from '../actors/actor.js';
+import { FunctionActor } from '../actors/function-actor.js';
+import { classInfo } from '../actors/handles.js';
+import { FunctionActorProxy, ProxyBase, proxyClassFor } from '../actors/proxy.js';
 import type { Placement } from '../controllers/controller.js';
-import { checkOption, RuntimeStoppedError } from '../errors.js';
-import { FunctionActor } from '../function-actor.js';
-import { classInfo } from '../handles.js';
-import { type Descriptor, descriptorOf, isImportable } from '../importable.js';
-import { FunctionActorProxy, ProxyBase, proxyClassFor } from '../proxy.js';
-import type { ActorRef } from '../ref.js';
-import type { Runtime } from '../runtime.js';
+import { checkOption, RuntimeStoppedError } from '../core/errors.js';
+import { type Descriptor, descriptorOf, isImportable } from '../core/importable.js';
+import type { ActorRef } from '../core/ref.js';
 import type { SpawnOptions, SpawnTarget } from './options.js';
+import type { Runtime } from './runtime.js';
 
 /** @internal The thread a new actor goes to; NotImportableError or InvalidOptionError if it cannot go there. */
 export function placeOf(rt: Runtime, target: SpawnTarget, name: string, options: SpawnOptions): number {

@@ -5,9 +5,9 @@
  * ever with nothing left that could wake it (a deadlock) is reported and shut down, instead of Node
  * exiting silently with code 13.
  */
-import { type Cell, DEAD } from '../cell.js';
-import { ActorExitedError } from '../errors.js';
-import type { Runtime } from '../runtime.js';
+import { type Cell, DEAD } from '../actors/cell.js';
+import { ActorExitedError } from '../core/errors.js';
+import type { Runtime } from './runtime.js';
 
 /** @internal */
 export async function runMain(rt: Runtime, cell: Cell): Promise<unknown> {

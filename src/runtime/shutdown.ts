@@ -5,11 +5,11 @@
  * thread, all threads at once; any other actor is stopped alone, and waited for, in its place in the order.
  */
 
-import { DEAD } from '../cell.js';
-import type { ExitReason } from '../message.js';
-import type { ActorRef } from '../ref.js';
-import type { Runtime } from '../runtime.js';
+import { DEAD } from '../actors/cell.js';
+import type { ExitReason } from '../core/message.js';
+import type { ActorRef } from '../core/ref.js';
 import { allLive, awaitExit } from './answers.js';
+import type { Runtime } from './runtime.js';
 
 /** @internal */
 export class Shutdown {

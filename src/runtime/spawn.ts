@@ -3,16 +3,16 @@
  * class is imported there), creating its cell, and releasing it when it dies (its name, its callers —
  * also those on other threads — and a report of a crash nobody is linked to).
  */
-import { Cell, ERROR_REPLY } from '../cell.js';
-import { ActorExitedError, describeReason } from '../errors.js';
-import { descriptorOf } from '../importable.js';
-import { type ExitReason, isCleanStop, NO_KWARGS } from '../message.js';
-import type { ProxyBase } from '../proxy.js';
-import { ActorRef, CELL, ReplyRef } from '../ref.js';
-import type { Runtime } from '../runtime.js';
-import { encodeRef, encodeValue } from '../wire.js';
+import { Cell, ERROR_REPLY } from '../actors/cell.js';
+import type { ProxyBase } from '../actors/proxy.js';
+import { ActorExitedError, describeReason } from '../core/errors.js';
+import { descriptorOf } from '../core/importable.js';
+import { type ExitReason, isCleanStop, NO_KWARGS } from '../core/message.js';
+import { ActorRef, CELL, ReplyRef } from '../core/ref.js';
+import { encodeRef, encodeValue } from '../wire/codec.js';
 import { checkTarget, type SpawnOptions, type SpawnTarget } from './options.js';
 import { placeOf, proxyForTarget } from './placement.js';
+import type { Runtime } from './runtime.js';
 
 /** @internal Spawns actor `id` here or on the thread its placement picks. */
 export function spawnCell(

@@ -3,17 +3,17 @@
  * for it; an exit sent twice (urgent and in order) is applied once; a signal that an urgent exit overtook
  * meets a dying actor, not a missing one; a spawn adopts the actor and lets its waiting packets in.
  */
-import { DEAD, ERROR_REPLY } from '../cell.js';
-import { ActorExitedError } from '../errors.js';
-import { loaded } from '../importable.js';
-import { NO_KWARGS } from '../message.js';
-import { type Address, ReplyRef } from '../ref.js';
+import { DEAD, ERROR_REPLY } from '../actors/cell.js';
+import { ActorExitedError } from '../core/errors.js';
+import { loaded } from '../core/importable.js';
+import { NO_KWARGS } from '../core/message.js';
+import { type Address, ReplyRef } from '../core/ref.js';
 import { applyMessage, canOvertake } from '../router/apply.js';
 import { ID_SPACE } from '../router/links.js';
 import type { Signal } from '../router/signal.js';
 import type { TransportSink } from '../router/transport.js';
-import type { Runtime } from '../runtime.js';
-import { decodeValue } from '../wire.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { decodeValue } from '../wire/codec.js';
 import { type ActorPacket, type Decoder, packetToSignal, type SpawnPacket } from './protocol.js';
 
 /** @internal */

@@ -1,5 +1,5 @@
 /** The reading end of a lane: records out of the ring, handed to a sink in order (see lane-format.ts). */
-import type { ActorRef, Address, ReplyRef } from '../ref.js';
+import type { ActorRef, Address, ReplyRef } from '../core/ref.js';
 import {
   ACTOR,
   CAPACITY,

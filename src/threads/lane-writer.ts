@@ -1,6 +1,6 @@
 /** The writing end of a lane: binary records into a SharedArrayBuffer ring (see lane-format.ts). */
-import type { Address } from '../ref.js';
-import { ActorRef, ReplyRef } from '../ref.js';
+import type { Address } from '../core/ref.js';
+import { ActorRef, ReplyRef } from '../core/ref.js';
 import {
   ACTOR,
   CANNOT,

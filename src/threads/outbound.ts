@@ -5,10 +5,10 @@
  * A packet leaves a MARKER in the lane, so the receiver reads both paths in the one order they were sent.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { Kwargs, Message } from '../message.js';
-import { NO_KWARGS } from '../message.js';
-import type { Address } from '../ref.js';
-import { encodeMessage } from '../wire.js';
+import type { Kwargs, Message } from '../core/message.js';
+import { NO_KWARGS } from '../core/message.js';
+import type { Address } from '../core/ref.js';
+import { encodeMessage } from '../wire/codec.js';
 import { FULL, newLaneBuffer, WRITTEN_OK } from './lane-format.js';
 import { LaneWriter } from './lane-writer.js';
 import type { Packet } from './protocol.js';

@@ -6,9 +6,9 @@
  * altogether and travel as binary lane records (lane.ts); a packet then leaves a MARKER in the lane.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { Descriptor } from '../importable.js';
-import { type Message, NO_KWARGS } from '../message.js';
-import type { ActorRef, ReplyRef } from '../ref.js';
+import type { Descriptor } from '../core/importable.js';
+import { type Message, NO_KWARGS } from '../core/message.js';
+import type { ActorRef, ReplyRef } from '../core/ref.js';
 import type { Signal } from '../router/signal.js';
 import {
   decodePlain,
@@ -18,7 +18,7 @@ import {
   encodeRef,
   encodeValue,
   type Reviver,
-} from '../wire.js';
+} from '../wire/codec.js';
 
 /** Modules the receiver imports before it handles the packet (classes and functionActors inside). */
 type Loads = { load?: Descriptor[] | undefined };

@@ -1,6 +1,6 @@
 /** @internal Copying on one thread, as a thread would (TaskletController({ copyMessages: true })). */
-import { type Message, NO_ARGS, NO_KWARGS } from '../message.js';
-import { ActorRef } from '../ref.js';
+import { type Message, NO_ARGS, NO_KWARGS } from '../core/message.js';
+import { ActorRef } from '../core/ref.js';
 import { errorShell, fillError } from './format.js';
 import { type Codec, isPlain, type Revive, Walk, walk, walkMessage } from './walk.js';
 

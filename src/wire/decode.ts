@@ -4,10 +4,11 @@
  * too: in a value marked `'graph'`, each encoded object is decoded once and every reference to it gets the
  * same result.
  */
-import type { Descriptor } from '../importable.js';
-import { type Message, NO_KWARGS } from '../message.js';
-import type { ProxyBase } from '../proxy.js';
-import type { ActorRef } from '../ref.js';
+
+import type { ProxyBase } from '../actors/proxy.js';
+import type { Descriptor } from '../core/importable.js';
+import { type Message, NO_KWARGS } from '../core/message.js';
+import type { ActorRef } from '../core/ref.js';
 import { type EncodedRef, type ErrorFields, errorShell, fillError, TAG } from './format.js';
 
 /** @internal What decoding needs from the receiving thread. */

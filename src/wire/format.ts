@@ -2,8 +2,8 @@
  * @internal The pieces of the wire format both directions share: the tag key, refs as plain data, and
  * errors as fields (see src/wire.ts for the format as a whole).
  */
-import { PARLEY_ERRORS_BY_CODE } from '../errors.js';
-import { type ActorRef, ReplyRef } from '../ref.js';
+import { PARLEY_ERRORS_BY_CODE } from '../core/errors.js';
+import { type ActorRef, ReplyRef } from '../core/ref.js';
 
 /**
  * The own key that marks an encoded Parley value (`{ [TAG]: kind, … }`). The encoder escapes every user

@@ -2,7 +2,7 @@
  * @internal Exit reasons that cannot cross: `canCross` tells, `reduceReason` turns such a reason into a
  * cloneable description, so an actor whose reason cannot be copied still finishes dying. Neither throws.
  */
-import { NotCloneableError } from '../errors.js';
+import { NotCloneableError } from '../core/errors.js';
 import { encodeValue } from './encode.js';
 import { isPrimitive, typeName } from './format.js';
 

@@ -4,13 +4,13 @@
  * encode.ts's the wire form that postMessage then clones (see src/wire.ts).
  */
 import { isProxy } from 'node:util/types';
-import { Actor } from '../actor.js';
-import { NotCloneableError } from '../errors.js';
-import { FunctionActor } from '../function-actor.js';
-import type { Descriptor } from '../importable.js';
-import { type Message, NO_KWARGS } from '../message.js';
-import { ProxyBase } from '../proxy.js';
-import { ActorRef } from '../ref.js';
+import { Actor } from '../actors/actor.js';
+import { FunctionActor } from '../actors/function-actor.js';
+import { ProxyBase } from '../actors/proxy.js';
+import { NotCloneableError } from '../core/errors.js';
+import type { Descriptor } from '../core/importable.js';
+import { type Message, NO_KWARGS } from '../core/message.js';
+import { ActorRef } from '../core/ref.js';
 import { type ErrorFields, isPrimitive, setOwn, TAG, typeName } from './format.js';
 
 /** @internal Re-binds a ref on the receiving side. */

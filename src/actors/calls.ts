@@ -4,12 +4,13 @@
  * share the runtime's one deadline timer. If the callee exits, its pending callers are rejected at once
  * with ActorExitedError (like OTP's gen_server:call, which monitors the callee).
  */
+
+import { ActorExitedError, BadReplyError, CallTimeoutError } from '../core/errors.js';
+import type { ExitReason } from '../core/message.js';
+import type { ActorRef } from '../core/ref.js';
 import type { Cell } from './cell.js';
 import { ERROR_REPLY } from './cell.js';
 import type { Deadline, Deadlines } from './deadlines.js';
-import { ActorExitedError, BadReplyError, CallTimeoutError } from './errors.js';
-import type { ExitReason } from './message.js';
-import type { ActorRef } from './ref.js';
 
 class PendingCall implements Deadline {
   at = 0;

@@ -32,9 +32,9 @@
  * unchanged if so, else a cloneable Error describing it (`reduced: true`). Neither ever throws.
  */
 
-export { copyMessage } from './wire/copy.js';
-export { decodePlain, decodeValue, type Reviver } from './wire/decode.js';
-export { encodeMessage, encodeValue } from './wire/encode.js';
-export { type EncodedRef, encodeRef } from './wire/format.js';
-export { canCross, reduceReason } from './wire/reason.js';
-export type { Revive } from './wire/walk.js';
+export { copyMessage } from './copy.js';
+export { decodePlain, decodeValue, type Reviver } from './decode.js';
+export { encodeMessage, encodeValue } from './encode.js';
+export { type EncodedRef, encodeRef } from './format.js';
+export { canCross, reduceReason } from './reason.js';
+export type { Revive } from './walk.js';

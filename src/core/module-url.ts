@@ -50,8 +50,9 @@ export function callerSite(): CallSiteInfo | undefined {
   }
 }
 
-const srcDir = new URL('.', import.meta.url).href;
+/** Parley's own sources (src/ or dist/, with their folders): this file is in its core/ folder. */
+const parleyRoot = new URL('..', import.meta.url).href;
 
 function isParleySource(url: string): boolean {
-  return url.startsWith(srcDir) && !url.slice(srcDir.length).includes('/');
+  return url.startsWith(parleyRoot);
 }

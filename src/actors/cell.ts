@@ -3,16 +3,17 @@
  * its state (starting, running, exiting, dead), links and monitors, and the dispatch loop that runs one
  * message at a time. Users never see a Cell; they hold ActorRefs and proxies.
  */
+
+import { ReceiveTimeoutError, UnknownTagError } from '../core/errors.js';
+import { type ExitReason, type Kwargs, type Message, NO_ARGS, ownArgs } from '../core/message.js';
+import { type ActorRef, type Address, BOUND, ReplyRef } from '../core/ref.js';
+import type { Runtime } from '../runtime/runtime.js';
 import { Actor } from './actor.js';
 import { CellState, DEAD, EXITING, RUNNING, STARTING, type Waiter } from './cell-state.js';
 import { ctx, runAs } from './context.js';
-import { ReceiveTimeoutError, UnknownTagError } from './errors.js';
 import { FunctionActor } from './function-actor.js';
 import { type ClassInfo, classInfo, type Handler, invoke, isThenable } from './handles.js';
 import { Envelope, type Filter, Mailbox } from './mailbox.js';
-import { type ExitReason, type Kwargs, type Message, NO_ARGS, ownArgs } from './message.js';
-import { type ActorRef, type Address, BOUND, ReplyRef } from './ref.js';
-import type { Runtime } from './runtime.js';
 import type { Runnable } from './scheduler.js';
 
 export { DEAD, EXITING, RUNNING, STARTING } from './cell-state.js';

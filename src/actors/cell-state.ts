@@ -3,11 +3,12 @@
  * spawn time, a pending recv(), calls in flight, exit trapping, and how it ended. Most actors have none of
  * these, so they live in one side object allocated on first use: an idle actor stays small.
  */
+
+import type { ExitReason, Message } from '../core/message.js';
+import type { ActorRef } from '../core/ref.js';
 import type { Deadline } from './deadlines.js';
 import type { Handler } from './handles.js';
 import type { Filter } from './mailbox.js';
-import type { ExitReason, Message } from './message.js';
-import type { ActorRef } from './ref.js';
 
 /** @internal Lifecycle states. */
 export const STARTING = 0;

@@ -9,19 +9,20 @@
  * router once (`threadDown`).
  */
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
-import { DEAD } from './cell.js';
-import { type Descriptor, load, loaded } from './importable.js';
+import { DEAD } from '../actors/cell.js';
+import type { ProxyBase } from '../actors/proxy.js';
+import { Ring } from '../actors/ring.js';
+import { type Descriptor, load, loaded } from '../core/importable.js';
+import { NO_KWARGS } from '../core/message.js';
+import { ActorRef, CELL, ReplyRef } from '../core/ref.js';
+import { applyReply } from '../router/apply.js';
+import type { AnswerOf, Request, Signal } from '../router/signal.js';
+import { PlaceLostError, type Transport, type TransportSink } from '../router/transport.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { decodeValue, type EncodedRef, encodeValue } from '../wire/codec.js';
+import { Arrivals } from './arrivals.js';
 import { LaneReader, type LaneSink } from './lane.js';
-import { NO_KWARGS } from './message.js';
-import type { ProxyBase } from './proxy.js';
-import { ActorRef, CELL, ReplyRef } from './ref.js';
-import { Ring } from './ring.js';
-import { applyReply } from './router/apply.js';
-import type { AnswerOf, Request, Signal } from './router/signal.js';
-import { PlaceLostError, type Transport, type TransportSink } from './router/transport.js';
-import type { Runtime } from './runtime.js';
-import { Arrivals } from './threads/arrivals.js';
-import { Outbound } from './threads/outbound.js';
+import { Outbound } from './outbound.js';
 import {
   type Decoder,
   isActorPacket,
@@ -29,11 +30,10 @@ import {
   packetToSignal,
   type SpawnPacket,
   signalToPacket,
-} from './threads/protocol.js';
-import { decodeValue, type EncodedRef, encodeValue } from './wire.js';
+} from './protocol.js';
 
-export { ID_SPACE } from './router/links.js';
-export type { Packet } from './threads/protocol.js';
+export { ID_SPACE } from '../router/links.js';
+export type { Packet } from './protocol.js';
 
 /** The receiving end of one peer thread: its lane, and the packets its port brought (taken at MARKERs). */
 interface Incoming {

@@ -3,13 +3,14 @@
  * message handlers with `@handles(tag)`. The runtime constructs it (with the args given to `spawn`), runs
  * `onStart`, then one message at a time, and `onStop(reason)` when it exits.
  */
+
+import { NotAnActorError } from '../core/errors.js';
+import type { ExitReason, Kwargs, Message } from '../core/message.js';
+import { NO_KWARGS } from '../core/message.js';
+import type { ActorRef, Address } from '../core/ref.js';
+import type { Runtime } from '../runtime/runtime.js';
 import type { Cell } from './cell.js';
 import { ctx } from './context.js';
-import { NotAnActorError } from './errors.js';
-import type { ExitReason, Kwargs, Message } from './message.js';
-import { NO_KWARGS } from './message.js';
-import type { ActorRef, Address } from './ref.js';
-import type { Runtime } from './runtime.js';
 
 /** @internal */
 export const CELL_OF: unique symbol = Symbol('parley.actorCell');

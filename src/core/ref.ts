@@ -3,7 +3,7 @@
  * `name`) and, once revived on a thread, is bound to that thread's runtime so `ref.send(...)` works there.
  * A `ReplyRef` is the one-shot reply address a call puts in the sender slot (OTP's `From`).
  */
-import type { Cell } from './cell.js';
+import type { Cell } from '../actors/cell.js';
 import type { Kwargs } from './message.js';
 import { NO_KWARGS, sharedIfEmpty } from './message.js';
 

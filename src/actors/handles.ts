@@ -4,9 +4,9 @@
  * tag. A scanner walks each class's prototype chain once and caches a tag → handler table.
  */
 import 'reflect-metadata';
-import { DecoratorError } from './errors.js';
-import { recordSite } from './importable.js';
-import { callerSite } from './module-url.js';
+import { DecoratorError } from '../core/errors.js';
+import { recordSite } from '../core/importable.js';
+import { callerSite } from '../core/module-url.js';
 
 const HANDLES_KEY = 'parley:handles';
 const TAGS_KEY = 'parley:tags';

@@ -1,23 +1,25 @@
-import { Calls } from './calls.js';
-import { type Cell, DEAD } from './cell.js';
-import { CellTable } from './cells.js';
-import type { Clock } from './clock.js';
-import { currentCell } from './context.js';
-import type { Controller } from './controllers/controller.js';
-import { Deadlines } from './deadlines.js';
-import { checkOption, NoSuchActorError, RuntimeStoppedError } from './errors.js';
-import { type Descriptor, sleep, startUpSleeps } from './importable.js';
-import type { Logger } from './logger.js';
-import type { ExitReason, Kwargs } from './message.js';
-import { type ActorProxy, ProxyBase } from './proxy.js';
-import { Recording } from './record/recording.js';
-import { ActorRef, type Address, CELL, type Delivery, ReplyRef } from './ref.js';
-import { checkName, Registry } from './registry.js';
-import type { Fabric } from './remote.js';
-import { ID_SPACE, Links } from './router/links.js';
-import { Router, type RouterHost } from './router/router.js';
-import type { AnswerOf, LiveCell, Request } from './router/signal.js';
-import { answerRequest, awaitExit, liveCellsOf } from './runtime/answers.js';
+import { Calls } from '../actors/calls.js';
+import { type Cell, DEAD } from '../actors/cell.js';
+import { CellTable } from '../actors/cell-table.js';
+import { currentCell } from '../actors/context.js';
+import { Deadlines } from '../actors/deadlines.js';
+import { type ActorProxy, ProxyBase } from '../actors/proxy.js';
+import { Scheduler } from '../actors/scheduler.js';
+import type { Controller } from '../controllers/controller.js';
+import type { Clock } from '../core/clock.js';
+import { checkOption, NoSuchActorError, RuntimeStoppedError } from '../core/errors.js';
+import { type Descriptor, sleep, startUpSleeps } from '../core/importable.js';
+import type { Logger } from '../core/logger.js';
+import type { ExitReason, Kwargs } from '../core/message.js';
+import { ActorRef, type Address, CELL, type Delivery, ReplyRef } from '../core/ref.js';
+import { Recording } from '../record/recording.js';
+import { ID_SPACE, Links } from '../router/links.js';
+import { Router, type RouterHost } from '../router/router.js';
+import type { AnswerOf, LiveCell, Request } from '../router/signal.js';
+import { renderTrees } from '../supervision/tree-view.js';
+import type { Fabric } from '../threads/fabric.js';
+import { answerRequest, awaitExit, liveCellsOf } from './answers.js';
+import { checkName, Registry } from './names.js';
 import {
   type RuntimeOptions,
   resolveOptions,
@@ -25,16 +27,14 @@ import {
   type SpawnOptions,
   type SpawnTarget,
   type ThreadRole,
-} from './runtime/options.js';
-import { describeTarget, proxyForTarget } from './runtime/placement.js';
-import { runMain } from './runtime/run.js';
-import { Shutdown } from './runtime/shutdown.js';
-import { adoptCell, releaseCell, spawnCell } from './runtime/spawn.js';
-import { Scheduler } from './scheduler.js';
-import { renderTrees } from './tree.js';
+} from './options.js';
+import { describeTarget, proxyForTarget } from './placement.js';
+import { runMain } from './run.js';
+import { Shutdown } from './shutdown.js';
+import { adoptCell, releaseCell, spawnCell } from './spawn.js';
 
-export type { LiveCell } from './router/signal.js';
-export type { RuntimeOptions, SpawnFn, SpawnOptions, SpawnTarget, ThreadRole } from './runtime/options.js';
+export type { LiveCell } from '../router/signal.js';
+export type { RuntimeOptions, SpawnFn, SpawnOptions, SpawnTarget, ThreadRole } from './options.js';
 
 export class Runtime implements Delivery, RouterHost {
   readonly controller: Controller;

@@ -2,12 +2,12 @@
  * Supervisor options and child specs: their types, defaults and validation. Everything is checked before
  * anything starts; a bad spec throws ChildSpecError naming the field and the child.
  */
-import { isForeignClass } from './actor.js';
-import { ChildSpecError, describeReason } from './errors.js';
-import { FunctionActor } from './function-actor.js';
-import type { Logger } from './logger.js';
-import type { ActorRef } from './ref.js';
-import type { SpawnTarget } from './runtime.js';
+import { isForeignClass } from '../actors/actor.js';
+import { FunctionActor } from '../actors/function-actor.js';
+import { ChildSpecError, describeReason } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { ActorRef } from '../core/ref.js';
+import type { SpawnTarget } from '../runtime/runtime.js';
 
 /** How a supervisor reacts when a child it restarts exits. */
 export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';

@@ -8,9 +8,10 @@
  * whichChildren, countChildren. Its state is data: one record per child whose `ref` says running or not.
  */
 
-import { Actor, CELL_OF } from './actor.js';
-import { exit, me, monitor, recv, send, trapExit, unlink } from './api.js';
-import { ERROR_REPLY } from './cell.js';
+import { Actor, CELL_OF } from '../actors/actor.js';
+import { ERROR_REPLY } from '../actors/cell.js';
+import { classInfo, handles } from '../actors/handles.js';
+import { exit, me, monitor, recv, send, trapExit, unlink } from '../api.js';
 import {
   ChildRunningError,
   ChildStartError,
@@ -18,12 +19,11 @@ import {
   NoSuchChildError,
   ReceiveTimeoutError,
   UnknownTagError,
-} from './errors.js';
-import { classInfo, handles } from './handles.js';
-import { recordSite } from './importable.js';
-import { type ExitReason, isCleanStop, type Message } from './message.js';
-import { type ActorRef, ReplyRef } from './ref.js';
-import { whenStarted } from './runtime/answers.js';
+} from '../core/errors.js';
+import { recordSite } from '../core/importable.js';
+import { type ExitReason, isCleanStop, type Message } from '../core/message.js';
+import { type ActorRef, ReplyRef } from '../core/ref.js';
+import { whenStarted } from '../runtime/answers.js';
 import {
   type ChildCounts,
   type ChildInfo,
@@ -38,9 +38,9 @@ import {
   type Strategy,
   type SupervisorOptions,
   supervisorClass,
-} from './supervisor-spec.js';
+} from './child-spec.js';
 
-export type { ChildCounts, ChildInfo } from './supervisor-spec.js';
+export type { ChildCounts, ChildInfo } from './child-spec.js';
 
 /** Internal tag of the retry message a supervisor sends itself when a restart failed. */
 const RETRY = 'parley:supervisor:retry';

@@ -4,7 +4,7 @@
  * cancelling only forgets the entry, and a timer that fires early finds nothing due and re-arms. While no
  * deadline is pending the timer is unref'd, so it never keeps the process alive on its own.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from '../core/clock.js';
 
 /** @internal A pending deadline; `fire` runs once when `at` has passed, unless cancelled first. */
 export interface Deadline {

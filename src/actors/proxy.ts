@@ -3,12 +3,13 @@
  * (awaited reply); `cast` is fire-and-forget; `send` is PARLEY's raw send; `ref` is the serializable address.
  * A proxy class is generated once per actor class (plain prototype methods, no JS Proxy trap per call).
  */
+
+import { UnknownTagError } from '../core/errors.js';
+import { argsAfter, type Kwargs, NO_KWARGS, sharedIfEmpty } from '../core/message.js';
+import { type ActorRef, type Address, BOUND } from '../core/ref.js';
 import type { Actor } from './actor.js';
-import { UnknownTagError } from './errors.js';
 import type { FunctionActor } from './function-actor.js';
 import type { ClassInfo } from './handles.js';
-import { argsAfter, type Kwargs, NO_KWARGS, sharedIfEmpty } from './message.js';
-import { type ActorRef, type Address, BOUND } from './ref.js';
 
 /** Options of one call. */
 export interface CallOptions {

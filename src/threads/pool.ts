@@ -6,8 +6,8 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import { Fabric, type Packet } from '../remote.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { Fabric, type Packet } from './fabric.js';
 
 /** @internal What a worker thread is started with. */
 export interface WorkerSetup {

@@ -11,8 +11,8 @@
  * exchange (ping-pong) allocates nothing. The `[tag, sender, args, kwargs]` tuple users see (`recv()`,
  * `this.message`) is built only when asked for.
  */
-import { type Kwargs, type Message, NO_KWARGS, ownArgs } from './message.js';
-import type { Address } from './ref.js';
+import { type Kwargs, type Message, NO_KWARGS, ownArgs } from '../core/message.js';
+import type { Address } from '../core/ref.js';
 
 /** What `recv()` accepts as a filter: a tag, or a predicate on the message. */
 export type Filter = string | ((msg: Message) => boolean) | undefined;

@@ -3,12 +3,12 @@
  * logger and recorder forward to the main thread, so reports and recordings end up in one place.
  */
 import { workerData } from 'node:worker_threads';
-import { markWorkerThread } from '../importable.js';
-import type { Logger } from '../logger.js';
-import { Fabric, type Packet } from '../remote.js';
-import { Runtime } from '../runtime.js';
-import { encodeValue } from '../wire.js';
-import { type Controller, RoundRobin } from './controller.js';
+import { type Controller, RoundRobin } from '../controllers/controller.js';
+import { markWorkerThread } from '../core/importable.js';
+import type { Logger } from '../core/logger.js';
+import { Runtime } from '../runtime/runtime.js';
+import { encodeValue } from '../wire/codec.js';
+import { Fabric, type Packet } from './fabric.js';
 import type { WorkerSetup } from './pool.js';
 
 // Before any of the program's modules is imported: a start-up they run at top level sleeps here.

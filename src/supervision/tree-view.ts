@@ -4,9 +4,9 @@
  * supervisors through their proxies, so it works wherever they run.
  */
 
-import type { ActorRef } from './ref.js';
-import { allLive } from './runtime/answers.js';
-import type { Runtime } from './runtime.js';
+import type { ActorRef } from '../core/ref.js';
+import { allLive } from '../runtime/answers.js';
+import type { Runtime } from '../runtime/runtime.js';
 
 interface Kid {
   id: string;

@@ -6,11 +6,11 @@
  * a holder that has exited is never returned and never blocks a new registration, even if its release
  * is still on its way.
  */
-import type { Cell } from './cell.js';
-import { InvalidOptionError, NameTakenError, NoSuchActorError } from './errors.js';
-import { load } from './importable.js';
-import type { ActorRef } from './ref.js';
-import type { Found, Liveness } from './router/signal.js';
+import type { Cell } from '../actors/cell.js';
+import { InvalidOptionError, NameTakenError, NoSuchActorError } from '../core/errors.js';
+import { load } from '../core/importable.js';
+import type { ActorRef } from '../core/ref.js';
+import type { Found, Liveness } from '../router/signal.js';
 import type { Runtime } from './runtime.js';
 
 /** @internal A name is a non-empty string; anything else is the caller's mistake, named at once. */
