@@ -101,3 +101,13 @@ export class Actor {
 export function isForeignClass(target: Function): boolean {
   return !(target.prototype instanceof Actor) && /^class[\s{]/.test(Function.prototype.toString.call(target));
 }
+
+/** @internal The Supervisor class, set by supervision/supervisor.ts (lower layers recognise supervisors by it). */
+export const supervisorClass: { cls: Function | undefined } = { cls: undefined };
+
+/** @internal Is `actor` the Supervisor class or a subclass of it? */
+export function isSupervisorClass(actor: unknown): boolean {
+  if (typeof actor !== 'function') return false;
+  const cls = supervisorClass.cls;
+  return cls !== undefined && (actor === cls || actor.prototype instanceof cls);
+}

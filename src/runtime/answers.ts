@@ -3,11 +3,12 @@
  * asks — names (the directory lives on the main thread), whether an actor is alive or has started, its
  * exit, the live actors, shutdown batches — and the asking side of the questions about actors.
  */
+
+import { isSupervisorClass } from '../actors/actor.js';
 import type { Cell } from '../actors/cell.js';
 import type { ExitReason } from '../core/message.js';
 import { ActorRef } from '../core/ref.js';
 import type { LiveCell, LiveTable, Request } from '../router/signal.js';
-import { isSupervisorClass } from '../supervision/child-spec.js';
 import type { Runtime } from './runtime.js';
 
 /** @internal */

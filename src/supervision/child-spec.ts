@@ -2,7 +2,7 @@
  * Supervisor options and child specs: their types, defaults and validation. Everything is checked before
  * anything starts; a bad spec throws ChildSpecError naming the field and the child.
  */
-import { isForeignClass } from '../actors/actor.js';
+import { isForeignClass, isSupervisorClass } from '../actors/actor.js';
 import { FunctionActor } from '../actors/function-actor.js';
 import { ChildSpecError, describeReason } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -172,16 +172,6 @@ export interface ChildRecord {
   ref: ActorRef | undefined;
   restarting: boolean;
   restarts: number;
-}
-
-/** @internal Set by supervisor.ts (avoids an import cycle). */
-export const supervisorClass: { cls: Function | undefined } = { cls: undefined };
-
-/** @internal Is `actor` the Supervisor class or a subclass of it? */
-export function isSupervisorClass(actor: unknown): boolean {
-  if (typeof actor !== 'function') return false;
-  const cls = supervisorClass.cls;
-  return cls !== undefined && (actor === cls || actor.prototype instanceof cls);
 }
 
 /** @internal The restart times still inside the sliding window ending `now`. */

@@ -8,7 +8,7 @@
  * whichChildren, countChildren. Its state is data: one record per child whose `ref` says running or not.
  */
 
-import { Actor, CELL_OF } from '../actors/actor.js';
+import { Actor, CELL_OF, supervisorClass } from '../actors/actor.js';
 import { ERROR_REPLY } from '../actors/cell.js';
 import { classInfo, handles } from '../actors/handles.js';
 import { exit, me, monitor, recv, send, trapExit, unlink } from '../api.js';
@@ -37,7 +37,6 @@ import {
   reportChild,
   type Strategy,
   type SupervisorOptions,
-  supervisorClass,
 } from './child-spec.js';
 
 export type { ChildCounts, ChildInfo } from './child-spec.js';

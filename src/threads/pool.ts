@@ -26,7 +26,8 @@ export interface WorkerSetup {
 
 const here = import.meta.url;
 const fromSource = here.endsWith('.ts');
-const hostUrl = new URL(fromSource ? './worker-host.ts' : './worker-host.js', here).href;
+const hostUrl = new URL(fromSource ? '../controllers/worker-host.ts' : '../controllers/worker-host.js', here)
+  .href;
 
 /** tsx's ESM API, when the program runs under tsx: a worker needs it to import TypeScript modules. */
 function tsxApi(): string | undefined {

@@ -3,13 +3,13 @@
  * logger and recorder forward to the main thread, so reports and recordings end up in one place.
  */
 import { workerData } from 'node:worker_threads';
-import { type Controller, RoundRobin } from '../controllers/controller.js';
 import { markWorkerThread } from '../core/importable.js';
 import type { Logger } from '../core/logger.js';
 import { Runtime } from '../runtime/runtime.js';
+import { Fabric, type Packet } from '../threads/fabric.js';
+import type { WorkerSetup } from '../threads/pool.js';
 import { encodeValue } from '../wire/codec.js';
-import { Fabric, type Packet } from './fabric.js';
-import type { WorkerSetup } from './pool.js';
+import { type Controller, RoundRobin } from './controller.js';
 
 // Before any of the program's modules is imported: a start-up they run at top level sleeps here.
 markWorkerThread();
