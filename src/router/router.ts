@@ -16,8 +16,9 @@ import { ActorExitedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { type ExitReason, type Kwargs, NO_KWARGS } from '../core/message.js';
 import { type ActorRef, type Address, CELL, ReplyRef } from '../core/ref.js';
-import { copyMessage, reduceReason } from '../wire/codec.js';
+import { reduceReason } from '../wire/codec.js';
 import { type ApplyHost, apply, failCallTo } from './apply.js';
+import { InProcessTransport } from './in-process.js';
 import type { AnswerOf, Request, Signal } from './signal.js';
 import { PlaceLostError, type Transport, type TransportSink } from './transport.js';
 
@@ -41,6 +42,8 @@ export type SignalObserver = (signal: Signal) => void;
 
 export class Router implements ApplyHost, TransportSink {
   private transport: Transport | undefined = undefined;
+  /** The in-process transport: signals for this place's own actors. */
+  private readonly here: InProcessTransport;
   private observer: SignalObserver | undefined = undefined;
 
   constructor(
@@ -48,8 +51,10 @@ export class Router implements ApplyHost, TransportSink {
     /** This place's number (the thread part of its refs). */
     readonly place: number,
     /** Copy what is applied here, as a thread boundary would (TaskletController({ copyMessages })). */
-    private readonly copy: boolean,
-  ) {}
+    copy: boolean,
+  ) {
+    this.here = new InProcessTransport(place, this, copy, (ref) => host.revive(ref));
+  }
 
   /** Joins this place to others (once: a worker thread at start, the main thread when it starts workers). */
   connect(transport: Transport): void {
@@ -73,7 +78,7 @@ export class Router implements ApplyHost, TransportSink {
   route(s: Signal): void {
     if (this.observer !== undefined) this.observer(s);
     const place = s.to.thread;
-    if (place === this.place) return this.local(s);
+    if (place === this.place) return this.here.post(place, s);
     const t = this.transport;
     if (t === undefined || !t.reaches(place)) return this.unreachable(place, s);
     if (s.kind === 'exit' || s.kind === 'down') s = { ...s, reason: crossable(s.reason) };
@@ -96,15 +101,7 @@ export class Router implements ApplyHost, TransportSink {
       }
       cell = this.host.cellById(to.id);
     }
-    if (this.copy) {
-      const m = copyMessage([tag, sender, args, kwargs], this.reviveFn);
-      tag = m[0];
-      sender = m[1];
-      args = m[2];
-      kwargs = m[3];
-    }
-    if (cell !== undefined && cell.state !== DEAD) cell.enqueue(tag, sender, args, kwargs);
-    else this.deadLetter(to, tag, sender);
+    this.here.message(cell, to, tag, sender, args, kwargs);
   }
 
   /** `route({ kind: 'reply', … })` without the signal object. */
@@ -112,13 +109,12 @@ export class Router implements ApplyHost, TransportSink {
     if (this.observer !== undefined || to.thread !== this.place || tag === ERROR_REPLY) {
       return this.route({ kind: 'reply', to, tag, sender, args, kwargs });
     }
-    if (this.copy) args = copyMessage([tag, null, args, NO_KWARGS], this.reviveFn)[2];
-    if (!this.host.complete(to.callId, tag, args)) this.debug(`late reply to call ${to.callId} dropped`);
+    this.here.reply(to.callId, tag, args);
   }
 
   /** Asks `place` a control question (this place answers its own). */
   request<R extends Request>(place: number, r: R): Promise<AnswerOf<R>> {
-    if (place === this.place) return this.host.answer(r);
+    if (place === this.place) return this.here.request(place, r);
     const t = this.transport;
     if (t === undefined || !t.reaches(place)) {
       try {
@@ -137,35 +133,6 @@ export class Router implements ApplyHost, TransportSink {
   reaches(place: number): boolean {
     return place === this.place || this.transport?.reaches(place) === true;
   }
-
-  // ---- this place ----
-
-  private local(s: Signal): void {
-    if (this.copy) s = this.copied(s);
-    apply(this, s);
-  }
-
-  /** A copy of `s` as a thread boundary would make it (reasons that cannot cross are reduced). */
-  private copied(s: Signal): Signal {
-    switch (s.kind) {
-      case 'msg':
-      case 'reply': {
-        const args = s.tag === ERROR_REPLY ? [copyReason(s.args[0], this.reviveFn)] : s.args;
-        const m = copyMessage([s.tag, s.sender, args, s.kwargs], this.reviveFn);
-        return { ...s, sender: m[1], args: m[2], kwargs: m[3] };
-      }
-      case 'exit':
-      case 'down': {
-        const r = s.reason;
-        if (r === null || typeof r === 'string' || typeof r === 'number' || typeof r === 'boolean') return s;
-        return { ...s, reason: copyReason(r, this.reviveFn) };
-      }
-      default:
-        return s;
-    }
-  }
-
-  private readonly reviveFn = (ref: ActorRef) => this.host.revive(ref);
 
   // ---- TransportSink: what other places send here ----
 
@@ -266,12 +233,4 @@ function unreachableAnswer<R extends Request>(place: number, r: R): AnswerOf<R> 
 /** A reason as it can cross a boundary: itself if it can, else a cloneable description of it. */
 function crossable(reason: ExitReason): ExitReason {
   return reduceReason(reason);
-}
-
-function copyReason(reason: ExitReason, revive: (r: ActorRef) => ActorRef): ExitReason {
-  try {
-    return copyMessage(['', null, [reason], NO_KWARGS], revive)[2][0];
-  } catch {
-    return copyMessage(['', null, [reduceReason(reason)], NO_KWARGS], revive)[2][0];
-  }
 }

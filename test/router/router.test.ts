@@ -118,6 +118,28 @@ for (const entry of controllers) {
   });
 }
 
+describe('Router [ThreadController: a lost thread]', function () {
+  this.timeout(120_000);
+  it('answers a link and a monitor to an actor of a lost thread with noconnection', async () => {
+    const controller = new ThreadController({ threads: 2 });
+    const rt = new Runtime({ controller, logger: spyLogger(), callTimeout: 60_000 });
+    try {
+      const [a, b] = apart(rt);
+      const doomed = rt.spawnWith({ thread: a }, Doomed);
+      const watcher = rt.spawnWith({ thread: b }, Watcher);
+      await watcher.watch(doomed.ref);
+      const down = watcher.down();
+      controller.killThread(a as number);
+      expect(await down).to.equal('noconnection');
+      // The thread is gone now: a new link or monitor to its actor is answered at once, not never.
+      expect(await watcher.downOf(doomed.ref)).to.equal('noconnection');
+      expect(await watcher.exitOf(doomed.ref)).to.equal('noconnection');
+    } finally {
+      await rt.shutdown();
+    }
+  });
+});
+
 describe('Router [ThreadController: urgent exit signals]', function () {
   this.timeout(120_000);
   it('lets a kill overtake messages queued between threads, and calls queued before it fail with ActorExitedError', async () => {
