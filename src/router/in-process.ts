@@ -6,12 +6,12 @@
  * a boundary are reduced here as they would be there.
  */
 import type { Cell } from '../actors/cell.js';
-import { DEAD, ERROR_REPLY } from '../actors/cell.js';
+import { ERROR_REPLY } from '../actors/cell.js';
 import type { ExitReason, Kwargs } from '../core/message.js';
 import { NO_KWARGS } from '../core/message.js';
 import type { ActorRef, Address } from '../core/ref.js';
 import { copyMessage, reduceReason } from '../wire/codec.js';
-import { type ApplyHost, apply, applyReply } from './apply.js';
+import { type ApplyHost, apply, applyMessage, applyReply } from './apply.js';
 import type { AnswerOf, Request, Signal } from './signal.js';
 import type { Transport, TransportSink } from './transport.js';
 
@@ -56,8 +56,7 @@ export class InProcessTransport implements Transport {
       args = m[2];
       kwargs = m[3];
     }
-    if (cell !== undefined && cell.state !== DEAD) cell.enqueue(tag, sender, args, kwargs);
-    else this.sink.deadLetter(to, tag, sender);
+    applyMessage(this.sink, cell, to, tag, sender, args, kwargs);
   }
 
   /** `post` of a reply, field-wise. */
