@@ -66,8 +66,9 @@ export function apply(host: ApplyHost, s: Signal): void {
     case 'down': {
       const cell = host.liveCell(s.to);
       if (cell === undefined) return;
-      // The monitor has fired: it is gone on the watcher's side too (a DOWN never leaves an entry behind).
-      cell.monitoring?.delete(s.mref);
+      // Only a monitor the watcher still holds fires (after demonitor, no DOWN of it ever arrives, as in
+      // Erlang), and then it is gone on the watcher's side too: a DOWN never leaves an entry behind.
+      if (cell.monitoring === undefined || !cell.monitoring.delete(s.mref)) return;
       return host.notify(cell, 'DOWN', s.from, [s.reason, s.mref]);
     }
     case 'named': {

@@ -168,7 +168,10 @@ export class Fabric implements Transport, Decoder {
     const p = signalToPacket(s);
     if (urgent && p.op === 'exit') {
       p.xid = this.nextXid++;
-      this.out.flushTo(place, this.out.laneTo(place));
+      // Everything this thread queued before, for any thread, is posted first: the urgent copy overtakes
+      // data at the receiver, never what its sender had already sent elsewhere (cause before effect).
+      this.out.laneTo(place);
+      this.out.flush();
       this.ports.get(place)?.postMessage([{ ...p, urgent: true }]);
     }
     this.out.send(place, p);
