@@ -24,13 +24,15 @@ import {
 import { spyLogger } from '../conformance/harness.js';
 import { Collector, Cruncher, Echo, Mixer, Tally, Where } from './thread-actors.js';
 
-describe('ThreadController', () => {
+describe('ThreadController', function () {
+  this.timeout(120_000);
   let rt: Runtime;
   let controller: ThreadController;
   const logger = spyLogger();
   beforeEach(() => {
     controller = new ThreadController({ threads: 2 });
-    rt = new Runtime({ controller, logger });
+    // Workers boot slowly on a busy machine: calls wait on events, with room to spare.
+    rt = new Runtime({ controller, logger, callTimeout: 60_000 });
   });
   afterEach(async () => {
     await rt.shutdown();
@@ -184,10 +186,11 @@ describe('ThreadController', () => {
   });
 });
 
-describe('ThreadController({ spinMicros }) (low-latency mode)', () => {
+describe('ThreadController({ spinMicros }) (low-latency mode)', function () {
+  this.timeout(120_000);
   it('runs calls and casts between worker threads that poll before sleeping, and shuts down cleanly', async () => {
     const controller = new ThreadController({ threads: 2, spinMicros: 100 });
-    const rt = new Runtime({ controller });
+    const rt = new Runtime({ controller, callTimeout: 60_000 });
     try {
       const echo = rt.spawnWith({ thread: 2 }, Echo);
       const mixer = rt.spawnWith({ thread: 1 }, Mixer);
