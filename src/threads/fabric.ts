@@ -45,6 +45,9 @@ interface Incoming {
 /** `performance.now` bound once (the global `performance` is a lazy getter on Node 20: slow in a loop). */
 const now = performance.now.bind(performance);
 
+/** Signals an urgent exit never overtakes: what they set up changes what the exit does. */
+const OVERTAKEN_NEVER = new Set(['link', 'unlink', 'monitor', 'demonitor', 'named']);
+
 /** A request whose answer is awaited. */
 interface Pending {
   resolve(v: unknown): void;
@@ -209,8 +212,17 @@ export class Fabric implements Transport, Decoder {
   /** Port packets into the queue their MARKERs take them from; urgent exits (no MARKER) act at once. */
   private takeIn(thread: number, queue: Ring<Packet>, batch: Packet[]): void {
     for (const p of batch) {
-      if (p.op === 'exit' && p.urgent === true) this.handleSafely(p, thread);
-      else queue.push(p);
+      if (p.op === 'exit' && p.urgent === true) {
+        // Links, monitors and names its sender set up before it take effect first (their order with the
+        // exit is observable: the DOWN's reason); only data is overtaken.
+        for (const q of queue) {
+          if (q.applied === undefined && OVERTAKEN_NEVER.has(q.op) && q.load === undefined) {
+            this.handleSafely(q, thread);
+            q.applied = true;
+          }
+        }
+        this.handleSafely(p, thread);
+      } else queue.push(p);
     }
   }
 
@@ -310,6 +322,7 @@ export class Fabric implements Transport, Decoder {
   }
 
   private handleSafely(p: Packet, from: number): void {
+    if (p.applied) return;
     try {
       this.handle(p, from);
     } catch (err) {

@@ -21,7 +21,11 @@ import {
 } from '../wire/codec.js';
 
 /** Modules the receiver imports before it handles the packet (classes and functionActors inside). */
-type Loads = { load?: Descriptor[] | undefined };
+type Loads = {
+  load?: Descriptor[] | undefined;
+  /** Applied ahead of its place, before an urgent exit from the same thread; skipped at its MARKER. */
+  applied?: true | undefined;
+};
 
 export type MsgPacket = { op: 'msg'; to: number; m: Message; plain?: true | undefined } & Loads;
 export type ReplyPacket = { op: 'reply'; call: number; m: Message; plain?: true | undefined } & Loads;

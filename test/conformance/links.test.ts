@@ -125,6 +125,9 @@ onEveryController('links, monitors and exit signals', (h) => {
       const partner = spawnWith(h.on(2), Linked, victim.ref, me());
       await recv('linked');
       const down = reasonOf(partner.ref);
+      // The monitor is in place once a ping behind it on the partner's thread is answered (FIFO): only then
+      // may the kill go (signals of different pairs have no order between them, as in Erlang).
+      await spawnWith(threadOf(partner), Idle).call('ping');
       exit(victim, 'kill');
       return down;
     });
