@@ -4,7 +4,7 @@
  * message at a time. Users never see a Cell; they hold ActorRefs and proxies.
  */
 
-import { ReceiveTimeoutError, UnknownTagError } from '../core/errors.js';
+import { describeReason, ReceiveTimeoutError, UnknownTagError } from '../core/errors.js';
 import { type ExitReason, type Kwargs, type Message, NO_ARGS, ownArgs } from '../core/message.js';
 import { type ActorRef, type Address, BOUND, ReplyRef } from '../core/ref.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -231,6 +231,7 @@ export class Cell extends CellState implements Runnable {
     } catch (err) {
       ctx.cell = undefined;
       mb.done();
+      if (info?.contained) return this.contain(tag, sender, err);
       this.failCall(sender, err);
       this.crash(err, tag);
       return;
@@ -263,12 +264,26 @@ export class Cell extends CellState implements Runnable {
     this.mailbox?.done();
     if (this.state !== RUNNING) return;
     if (failed) {
+      if (this.info?.contained) {
+        this.contain(tag, sender, value);
+        return this.wake();
+      }
       this.failCall(sender, value);
       this.crash(value, tag);
       return;
     }
     if (sender !== null && !isNotice(tag)) sender.send('reply', this.ref, value);
     this.wake();
+  }
+
+  /** A contained handler error: back to the caller of a call, else to the log; the actor runs on. */
+  private contain(tag: string, sender: Address | null, err: unknown): void {
+    if (sender instanceof ReplyRef) return this.failCall(sender, err);
+    this.runtime.logger.warn(`${this.ref} could not handle '${tag}': ${describeReason(err)}`, {
+      actor: this.ref,
+      tag,
+      error: err,
+    });
   }
 
   /** Rejects the caller with `err`, if the message was a call. */

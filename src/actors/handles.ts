@@ -24,6 +24,12 @@ export interface ClassInfo {
   readonly handlers: Map<string, Handler>;
   /** Every method a proxy exposes: name → its tag (undefined: not a handler). */
   readonly methods: Map<string, string | undefined>;
+  /**
+   * A handler's error goes back to its caller (or to the log, for a cast) and the actor keeps running,
+   * instead of crashing it (the class sets `static containsHandlerErrors = true`: the Supervisor does, so
+   * a caller's mistake in `startChild(...)` never crashes the supervisor).
+   */
+  readonly contained: boolean;
   /** The dispatcher's one-entry cache, shared by the class's actors: the last tag looked up, its handler. */
   lastTag: string | undefined;
   lastHandler: Handler | undefined;
@@ -112,7 +118,8 @@ export function classInfo(cls: Function, base: Function): ClassInfo {
     }
     proto = Object.getPrototypeOf(proto) as object | null;
   }
-  info = { handlers, methods, lastTag: undefined, lastHandler: undefined };
+  const contained = (cls as { containsHandlerErrors?: unknown }).containsHandlerErrors === true;
+  info = { handlers, methods, contained, lastTag: undefined, lastHandler: undefined };
   cache.set(cls, info);
   return info;
 }

@@ -9,20 +9,12 @@
  */
 
 import { Actor, CELL_OF, supervisorClass } from '../actors/actor.js';
-import { ERROR_REPLY } from '../actors/cell.js';
-import { classInfo, handles } from '../actors/handles.js';
-import { exit, me, monitor, recv, send, trapExit, unlink } from '../api.js';
-import {
-  ChildRunningError,
-  ChildStartError,
-  describeReason,
-  NoSuchChildError,
-  ReceiveTimeoutError,
-  UnknownTagError,
-} from '../core/errors.js';
+import { handles } from '../actors/handles.js';
+import { exit, monitor, recv, trapExit, unlink } from '../api.js';
+import { ChildRunningError, ChildStartError, NoSuchChildError, ReceiveTimeoutError } from '../core/errors.js';
 import { recordSite } from '../core/importable.js';
 import { type ExitReason, isCleanStop, type Message } from '../core/message.js';
-import { type ActorRef, ReplyRef } from '../core/ref.js';
+import type { ActorRef } from '../core/ref.js';
 import { whenStarted } from '../runtime/answers.js';
 import {
   type ChildCounts,
@@ -124,28 +116,26 @@ export class Supervisor extends Actor {
     }
   }
 
-  /** The supervisor's receive loop: child exits, its own retries, and the API calls. */
-  override async run(): Promise<void> {
-    const api = classInfo(this.constructor, Actor).handlers;
-    for (;;) {
-      const msg = await recv();
-      const [tag, sender, args] = msg;
-      if (tag === 'EXIT') {
-        if (await this.onExit(msg[1] as ActorRef, args[0])) return;
-      } else if (tag === RETRY) {
-        if (await this.retry(args[0] as string)) return;
-      } else {
-        const h = api.get(tag);
-        try {
-          if (h === undefined) throw new UnknownTagError(tag, this.self);
-          const value = await h.fn.apply(this, args);
-          if (sender !== null) sender.send('reply', me(), value);
-        } catch (err) {
-          // An API error goes back to the caller; it is not the supervisor's crash.
-          if (sender instanceof ReplyRef) sender.send(ERROR_REPLY, me(), err);
-          else this.runtime.logger.warn(`${this.self} could not handle '${tag}': ${describeReason(err)}`);
-        }
-      }
+  /** @internal A caller's mistake (an unknown child id, a bad spec) goes back to it; never our crash. */
+  static containsHandlerErrors = true;
+
+  /** A trapped exit: the parent's (stop), or a child's (restart by strategy). */
+  @handles('EXIT')
+  async exitSignal(reason: ExitReason): Promise<void> {
+    try {
+      await this.onExit(this.sender as ActorRef, reason);
+    } catch (err) {
+      this.stop(err); // the supervisor's own failure: it crashes, as OTP's would
+    }
+  }
+
+  /** A restart that failed is tried again (a message to itself, so calls in between are served). */
+  @handles(RETRY)
+  async retried(id: string): Promise<void> {
+    try {
+      await this.retry(id);
+    } catch (err) {
+      this.stop(err);
     }
   }
 
@@ -305,7 +295,7 @@ export class Supervisor extends Actor {
         );
       } else {
         this.report('error', 'start_failed', k, failed, 'will retry (counts against the restart intensity)');
-        send(me(), RETRY, k.spec.id);
+        this.self.send(RETRY, null, k.spec.id);
         break;
       }
     }
