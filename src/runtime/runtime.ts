@@ -236,8 +236,13 @@ export class Runtime implements Delivery, RouterHost {
 
   /** @internal RouterHost: binds a copied ref to this thread. */
   revive(ref: ActorRef): ActorRef {
-    if (ref instanceof ReplyRef) return new ReplyRef(ref.id, ref.thread, ref.callId, this);
-    return new ActorRef(ref.id, ref.thread, ref.name, this, this.cells.get(ref.id));
+    return this.bindRef(ref.id, ref.thread, ref.name, ref instanceof ReplyRef ? ref.callId : undefined);
+  }
+
+  /** @internal A ref bound to this thread (with its cell if the actor lives here); a reply ref with `callId`. */
+  bindRef(id: number, thread: number, name: string, callId?: number): ActorRef {
+    if (callId !== undefined) return new ReplyRef(id, thread, callId, this);
+    return new ActorRef(id, thread, name, this, thread === this.thread ? this.cells.get(id) : undefined);
   }
 
   /** @internal RouterHost */

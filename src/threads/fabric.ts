@@ -10,27 +10,20 @@
  */
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { DEAD } from '../actors/cell.js';
-import type { ProxyBase } from '../actors/proxy.js';
 import { Ring } from '../actors/ring.js';
-import { type Descriptor, load, loaded } from '../core/importable.js';
+import { type Descriptor, load } from '../core/importable.js';
 import { NO_KWARGS } from '../core/message.js';
-import { ActorRef, CELL, ReplyRef } from '../core/ref.js';
+import { ReplyRef } from '../core/ref.js';
 import { applyReply } from '../router/apply.js';
 import type { AnswerOf, Request, Signal } from '../router/signal.js';
 import { PlaceLostError, type Transport, type TransportSink } from '../router/transport.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { decodeValue, type EncodedRef, encodeValue } from '../wire/codec.js';
+import { decodeValue, encodeValue } from '../wire/codec.js';
 import { Arrivals } from './arrivals.js';
+import { ThreadDecoder } from './decoder.js';
 import { LaneReader, type LaneSink } from './lane.js';
 import { Outbound } from './outbound.js';
-import {
-  type Decoder,
-  isActorPacket,
-  type Packet,
-  packetToSignal,
-  type SpawnPacket,
-  signalToPacket,
-} from './protocol.js';
+import { isActorPacket, type Packet, packetToSignal, type SpawnPacket, signalToPacket } from './protocol.js';
 
 export { ID_SPACE } from '../router/links.js';
 export type { Packet } from './protocol.js';
@@ -55,7 +48,7 @@ interface Pending {
 }
 
 /** @internal */
-export class Fabric implements Transport, Decoder {
+export class Fabric implements Transport {
   private readonly ports = new Map<number, MessagePort>();
   /** What this thread sends: lanes, port batches, backlogs. */
   private readonly out: Outbound;
@@ -78,6 +71,8 @@ export class Fabric implements Transport, Decoder {
   /** Ops the controller handles itself (thread management). */
   private readonly onPacket: ((p: Packet, from: number) => boolean) | undefined;
   private readonly sink: TransportSink;
+  /** Turns what arrives back into live values bound to this thread. */
+  private readonly decoder: ThreadDecoder;
   /** What packets for this thread's actors mean when they arrive. */
   private readonly arrivals: Arrivals;
 
@@ -103,7 +98,8 @@ export class Fabric implements Transport, Decoder {
     );
     this.onPacket = options.onPacket;
     this.sink = rt.router;
-    this.arrivals = new Arrivals(rt, rt.router, this);
+    this.decoder = new ThreadDecoder(rt);
+    this.arrivals = new Arrivals(rt, rt.router, this.decoder);
     rt.router.connect(this);
   }
 
@@ -250,7 +246,7 @@ export class Fabric implements Transport, Decoder {
         return true;
       },
       paused: () => this.held.has(thread),
-      ref: (id, t, name) => this.revive([id, t, name]),
+      ref: (id, t, name) => this.decoder.revive([id, t, name]),
       replyRef: (id, t, callId) => new ReplyRef(id, t, callId, rt),
     };
     const reader = new LaneReader(sab, sink);
@@ -337,11 +333,11 @@ export class Fabric implements Transport, Decoder {
     if (isActorPacket(p)) return this.arrivals.whenHere(p.to, () => this.arrivals.toActor(p, from));
     switch (p.op) {
       case 'reply':
-        return this.sink.arrive(packetToSignal(p, this), false);
+        return this.sink.arrive(packetToSignal(p, this.decoder), false);
       case 'spawn':
         return this.arrivals.adopt(p);
       case 'request': {
-        const r = decodeValue(p.body, this) as Request;
+        const r = decodeValue(p.body, this.decoder) as Request;
         const to = 'to' in r ? r.to.id : undefined;
         const ask = () =>
           this.sink.answer(r).then(
@@ -356,16 +352,16 @@ export class Fabric implements Transport, Decoder {
         const r = this.requests.get(p.req);
         if (r === undefined) return;
         this.requests.delete(p.req);
-        const value = decodeValue(p.value, this);
+        const value = decodeValue(p.value, this.decoder);
         if (p.failed) r.reject(value);
         else r.resolve(value);
         return;
       }
       case 'log':
-        this.rt.logger[p.level](p.message, decodeValue(p.fields, this) as Record<string, unknown>);
+        this.rt.logger[p.level](p.message, decodeValue(p.fields, this.decoder) as Record<string, unknown>);
         return;
       case 'record':
-        return this.rt.recording.forwarded(decodeValue(p.event, this) as Record<string, unknown>);
+        return this.rt.recording.forwarded(decodeValue(p.event, this.decoder) as Record<string, unknown>);
       case 'threads':
         this.live = p.live;
         return;
@@ -394,30 +390,5 @@ export class Fabric implements Transport, Decoder {
   /** Is `id` (unknown here) one another thread spawned here whose spawn has not arrived yet? */
   isFuture(id: number): boolean {
     return this.arrivals.isFuture(id);
-  }
-
-  // ---- decoding ----
-
-  revive(r: EncodedRef): ActorRef {
-    if (r.length === 4) return new ReplyRef(r[0], r[1], r[3], this.rt);
-    const ref = new ActorRef(r[0], r[1], r[2], this.rt);
-    if (r[1] === this.thread) ref[CELL] = this.rt.localCell(r[0]);
-    return ref;
-  }
-
-  here(id: number): ActorRef {
-    return this.rt.localRef(id, this.rt.localCell(id));
-  }
-
-  replyRef(callId: number): ReplyRef {
-    return new ReplyRef(0, this.thread, callId, this.rt);
-  }
-
-  proxy(ref: ActorRef): ProxyBase {
-    return this.rt.proxy(ref);
-  }
-
-  loaded(d: Descriptor): unknown {
-    return loaded(d);
   }
 }
