@@ -46,8 +46,8 @@ export interface Harness {
    */
   local(why: string): void;
   /**
-   * Marks the current test as a known failure of thread placement (listed in KNOWN-THREAD-FAILURES.md):
-   * pending on thread controllers, run as usual on tasklet controllers. Call it first in the test body.
+   * Marks the current test as a known failure of thread placement (none is marked today): pending on
+   * thread controllers, run as usual on tasklet controllers. Call it first in the test body, with the issue.
    */
   knownThreadFailure(reason: string): void;
 }
