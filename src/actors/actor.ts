@@ -103,7 +103,11 @@ export function isForeignClass(target: Function): boolean {
 }
 
 /** @internal The Supervisor class, set by supervision/supervisor.ts (lower layers recognise supervisors by it). */
-export const supervisorClass: { cls: Function | undefined } = { cls: undefined };
+export const supervisorClass: {
+  cls: Function | undefined;
+  /** The supervision trees as text (`runtime.tree()`), from supervision/tree-view.ts. */
+  renderTrees?: (rt: Runtime) => Promise<string>;
+} = { cls: undefined };
 
 /** @internal Is `actor` the Supervisor class or a subclass of it? */
 export function isSupervisorClass(actor: unknown): boolean {

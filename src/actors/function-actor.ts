@@ -4,9 +4,9 @@
  */
 
 import { NotAnActorError } from '../core/errors.js';
-import { recordSite } from '../core/importable.js';
-import { callerSite } from '../core/module-url.js';
 import { type Handler, isAsyncFunction } from './handles.js';
+import { recordSite } from './importable.js';
+import { callerSite } from './module-url.js';
 
 /** A function wrapped as a server actor; spawn it like a class. See {@link functionActor}. */
 export class FunctionActor<F extends (...args: any[]) => unknown = (...args: any[]) => unknown> {

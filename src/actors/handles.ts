@@ -5,8 +5,8 @@
  */
 import 'reflect-metadata';
 import { DecoratorError } from '../core/errors.js';
-import { recordSite } from '../core/importable.js';
-import { callerSite } from '../core/module-url.js';
+import { recordSite } from './importable.js';
+import { callerSite } from './module-url.js';
 
 const HANDLES_KEY = 'parley:handles';
 const TAGS_KEY = 'parley:tags';

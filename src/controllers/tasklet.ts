@@ -4,6 +4,7 @@
  * program's thread-model bugs (sharing mutable state, sending functions) show up in tasklet tests too.
  */
 import { checkKnownOptions, checkOption } from '../core/errors.js';
+import { defaultController } from '../runtime/options.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { WorkerPool } from '../threads/pool.js';
 import type { Controller } from './controller.js';
@@ -54,3 +55,5 @@ export class TaskletController implements Controller {
     await this.pool?.close();
   }
 }
+
+defaultController.make = () => new TaskletController();

@@ -3,7 +3,7 @@
  * logger and recorder forward to the main thread, so reports and recordings end up in one place.
  */
 import { workerData } from 'node:worker_threads';
-import { markWorkerThread } from '../core/importable.js';
+import { markWorkerThread } from '../actors/importable.js';
 import type { Logger } from '../core/logger.js';
 import { Runtime } from '../runtime/runtime.js';
 import { Fabric, type Packet } from '../threads/fabric.js';

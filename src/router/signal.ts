@@ -5,7 +5,7 @@
  * `Transport` of the place its target lives in. Requests (`Request`) are the control questions one place
  * asks another (spawn bookkeeping, names, liveness, shutdown); each has a typed answer (`AnswerOf`).
  */
-import type { Descriptor } from '../core/importable.js';
+import type { Descriptor } from '../actors/importable.js';
 import type { ExitReason, Kwargs } from '../core/message.js';
 import type { ActorRef, Address, ReplyRef } from '../core/ref.js';
 

@@ -7,8 +7,8 @@
  * is still on its way.
  */
 import type { Cell } from '../actors/cell.js';
+import { load } from '../actors/importable.js';
 import { InvalidOptionError, NameTakenError, NoSuchActorError } from '../core/errors.js';
-import { load } from '../core/importable.js';
 import type { ActorRef } from '../core/ref.js';
 import type { Found, Liveness } from '../router/signal.js';
 import type { Runtime } from './runtime.js';

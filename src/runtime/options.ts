@@ -6,7 +6,6 @@ import { Actor, isForeignClass } from '../actors/actor.js';
 import { FunctionActor } from '../actors/function-actor.js';
 import type { ActorProxy } from '../actors/proxy.js';
 import type { Controller } from '../controllers/controller.js';
-import { TaskletController } from '../controllers/tasklet.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { checkKnownOptions, checkOption, NotAnActorError } from '../core/errors.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
@@ -67,6 +66,12 @@ export interface ThreadRole {
   onEmpty?: (() => void) | undefined;
 }
 
+/**
+ * @internal The controller a Runtime gets when none is given: controllers/tasklet.ts sets it as it loads
+ * (the runtime layer does not import the controllers above it).
+ */
+export const defaultController: { make?: () => Controller } = {};
+
 const KNOWN_OPTIONS = ['controller', 'callTimeout', 'shutdownTimeout', 'record', 'logger', 'clock'];
 
 /** @internal The options with their defaults, each checked (InvalidOptionError names a bad one). */
@@ -107,14 +112,20 @@ export function resolveOptions(options: RuntimeOptions): {
     'must have now, setTimeout and clearTimeout',
     clock,
   );
-  const controller = options.controller ?? new TaskletController();
+  const controller = options.controller ?? defaultController.make?.();
+  checkOption(
+    controller !== undefined,
+    'options.controller',
+    "is required when TaskletController was never imported (import { TaskletController } from 'parley')",
+    controller,
+  );
   checkOption(
     typeof controller?.attach === 'function',
     'options.controller',
     'must be a TaskletController or ThreadController',
     controller,
   );
-  return { callTimeout, shutdownTimeout, logger, clock, controller };
+  return { callTimeout, shutdownTimeout, logger, clock, controller: controller as Controller };
 }
 
 /** @internal Checks what `spawn` was given; returns the name its refs carry. */

@@ -6,10 +6,10 @@
 import { Actor } from '../actors/actor.js';
 import { FunctionActor } from '../actors/function-actor.js';
 import { classInfo } from '../actors/handles.js';
+import { type Descriptor, descriptorOf, isImportable } from '../actors/importable.js';
 import { FunctionActorProxy, ProxyBase, proxyClassFor } from '../actors/proxy.js';
 import type { Placement } from '../controllers/controller.js';
 import { checkOption, RuntimeStoppedError } from '../core/errors.js';
-import { type Descriptor, descriptorOf, isImportable } from '../core/importable.js';
 import type { ActorRef } from '../core/ref.js';
 import type { SpawnOptions, SpawnTarget } from './options.js';
 import type { Runtime } from './runtime.js';

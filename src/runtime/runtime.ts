@@ -1,14 +1,15 @@
+import { supervisorClass } from '../actors/actor.js';
 import { Calls } from '../actors/calls.js';
 import { type Cell, DEAD } from '../actors/cell.js';
 import { CellTable } from '../actors/cell-table.js';
 import { currentCell } from '../actors/context.js';
 import { Deadlines } from '../actors/deadlines.js';
+import { type Descriptor, sleep, startUpSleeps } from '../actors/importable.js';
 import { type ActorProxy, ProxyBase } from '../actors/proxy.js';
 import { Scheduler } from '../actors/scheduler.js';
 import type { Controller } from '../controllers/controller.js';
 import type { Clock } from '../core/clock.js';
 import { checkOption, NoSuchActorError, RuntimeStoppedError } from '../core/errors.js';
-import { type Descriptor, sleep, startUpSleeps } from '../core/importable.js';
 import type { Logger } from '../core/logger.js';
 import type { ExitReason, Kwargs } from '../core/message.js';
 import { ActorRef, type Address, CELL, type Delivery, ReplyRef } from '../core/ref.js';
@@ -16,7 +17,6 @@ import { Recording } from '../record/recording.js';
 import { ID_SPACE, Links } from '../router/links.js';
 import { Router, type RouterHost } from '../router/router.js';
 import type { AnswerOf, LiveCell, Request } from '../router/signal.js';
-import { renderTrees } from '../supervision/tree-view.js';
 import type { Fabric } from '../threads/fabric.js';
 import { answerRequest, awaitExit, liveCellsOf } from './answers.js';
 import { checkName, Registry } from './names.js';
@@ -163,7 +163,8 @@ export class Runtime implements Delivery, RouterHost {
 
   /** A text view of every live supervision tree (supervisors, children, states, restart counts). */
   tree(): Promise<string> {
-    return renderTrees(this);
+    // No supervisor class loaded means no supervisor runs: nothing to show.
+    return supervisorClass.renderTrees?.(this) ?? Promise.resolve('');
   }
 
   /** @internal The worker threads alive now (for benchmarks and tests that pin actors). */

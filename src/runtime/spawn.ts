@@ -4,9 +4,9 @@
  * also those on other threads — and a report of a crash nobody is linked to).
  */
 import { Cell, ERROR_REPLY } from '../actors/cell.js';
+import { descriptorOf } from '../actors/importable.js';
 import type { ProxyBase } from '../actors/proxy.js';
 import { ActorExitedError, describeReason } from '../core/errors.js';
-import { descriptorOf } from '../core/importable.js';
 import { type ExitReason, isCleanStop, NO_KWARGS } from '../core/message.js';
 import { ActorRef, CELL, ReplyRef } from '../core/ref.js';
 import { encodeRef, encodeValue } from '../wire/codec.js';

@@ -10,9 +10,8 @@
 
 import { Actor, CELL_OF, supervisorClass } from '../actors/actor.js';
 import { handles } from '../actors/handles.js';
-import { exit, monitor, recv, trapExit, unlink } from '../api.js';
+import { recordSite } from '../actors/importable.js';
 import { ChildRunningError, ChildStartError, NoSuchChildError, ReceiveTimeoutError } from '../core/errors.js';
-import { recordSite } from '../core/importable.js';
 import { type ExitReason, isCleanStop, type Message } from '../core/message.js';
 import type { ActorRef } from '../core/ref.js';
 import { whenStarted } from '../runtime/answers.js';
@@ -30,6 +29,7 @@ import {
   type Strategy,
   type SupervisorOptions,
 } from './child-spec.js';
+import { renderTrees } from './tree-view.js';
 
 export type { ChildCounts, ChildInfo } from './child-spec.js';
 
@@ -92,7 +92,7 @@ export class Supervisor extends Actor {
    * stopped in reverse and the supervisor exits with ChildStartError. Call `super.onStart()` if you override.
    */
   override async onStart(): Promise<void> {
-    trapExit(true);
+    this[CELL_OF].trapExit = true;
     const statics = this.constructor as typeof Supervisor;
     this.strategy = this.options.strategy ?? statics.strategy ?? 'one_for_one';
     this.intensity = this.options.intensity ?? statics.intensity ?? 1;
@@ -324,7 +324,7 @@ export class Supervisor extends Actor {
     const failed = await whenStarted(rt, ref);
     if (failed !== undefined) {
       // The link brought its exit reason too (it is more precise than what a remote thread can tell).
-      const exitMsg = await recv(isExitFrom(ref), { timeout: 0 }).catch(() => undefined);
+      const exitMsg = await this[CELL_OF].receive(isExitFrom(ref), 0).catch(() => undefined);
       return exitMsg === undefined ? failed : exitMsg[2][0];
     }
     rec.ref = ref;
@@ -344,23 +344,23 @@ export class Supervisor extends Actor {
     const ref = rec.ref;
     if (ref === undefined) return;
     rec.ref = undefined;
-    const mref = monitor(ref);
-    unlink(ref);
-    await recv(isExitFrom(ref), { timeout: 0 }).catch(() => {}); // it may have died already
+    const mref = this.runtime.links.monitor(this[CELL_OF], ref);
+    this.runtime.links.unlink(this[CELL_OF], ref);
+    await this[CELL_OF].receive(isExitFrom(ref), 0).catch(() => {}); // it may have died already
     const shutdown = rec.spec.shutdown;
     if (shutdown === 'brutal_kill') {
-      exit(ref, 'kill');
-      await recv(isDown(mref));
+      this.runtime.links.exitSignal(ref, this.self, 'kill', false);
+      await this[CELL_OF].receive(isDown(mref), undefined);
       return;
     }
-    exit(ref, 'shutdown');
+    this.runtime.links.exitSignal(ref, this.self, 'shutdown', false);
     try {
-      await recv(isDown(mref), shutdown === 'infinity' ? undefined : { timeout: shutdown });
+      await this[CELL_OF].receive(isDown(mref), shutdown === 'infinity' ? undefined : shutdown);
     } catch (err) {
       if (!(err instanceof ReceiveTimeoutError)) throw err;
       this.report('error', 'killed', rec, 'shutdown timeout', `did not stop within ${shutdown} ms: killed`);
-      exit(ref, 'kill');
-      await recv(isDown(mref));
+      this.runtime.links.exitSignal(ref, this.self, 'kill', false);
+      await this[CELL_OF].receive(isDown(mref), undefined);
     }
   }
 
@@ -395,5 +395,6 @@ export class Supervisor extends Actor {
 }
 
 supervisorClass.cls = Supervisor;
+supervisorClass.renderTrees = renderTrees;
 // Parley's own module: worker threads import Supervisor from here.
 recordSite(Supervisor, { url: import.meta.url, topLevel: true, line: null });

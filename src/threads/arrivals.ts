@@ -4,8 +4,8 @@
  * meets a dying actor, not a missing one; a spawn adopts the actor and lets its waiting packets in.
  */
 import { DEAD, ERROR_REPLY } from '../actors/cell.js';
+import { loaded } from '../actors/importable.js';
 import { ActorExitedError } from '../core/errors.js';
-import { loaded } from '../core/importable.js';
 import { NO_KWARGS } from '../core/message.js';
 import { type Address, ReplyRef } from '../core/ref.js';
 import { applyMessage, canOvertake } from '../router/apply.js';

@@ -1,6 +1,6 @@
+import type { Descriptor } from '../actors/importable.js';
+import { loaded } from '../actors/importable.js';
 import type { ProxyBase } from '../actors/proxy.js';
-import type { Descriptor } from '../core/importable.js';
-import { loaded } from '../core/importable.js';
 import { type ActorRef, ReplyRef } from '../core/ref.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { EncodedRef } from '../wire/codec.js';

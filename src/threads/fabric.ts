@@ -10,8 +10,8 @@
  */
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { DEAD } from '../actors/cell.js';
+import { type Descriptor, load } from '../actors/importable.js';
 import { Ring } from '../actors/ring.js';
-import { type Descriptor, load } from '../core/importable.js';
 import { NO_KWARGS } from '../core/message.js';
 import { ReplyRef } from '../core/ref.js';
 import { applyReply } from '../router/apply.js';

@@ -6,7 +6,7 @@
  * altogether and travel as binary lane records (lane.ts); a packet then leaves a MARKER in the lane.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { Descriptor } from '../core/importable.js';
+import type { Descriptor } from '../actors/importable.js';
 import { type Message, NO_KWARGS } from '../core/message.js';
 import type { ActorRef, ReplyRef } from '../core/ref.js';
 import type { Signal } from '../router/signal.js';

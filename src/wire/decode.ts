@@ -5,8 +5,8 @@
  * same result.
  */
 
+import type { Descriptor } from '../actors/importable.js';
 import type { ProxyBase } from '../actors/proxy.js';
-import type { Descriptor } from '../core/importable.js';
 import { type Message, NO_KWARGS } from '../core/message.js';
 import type { ActorRef } from '../core/ref.js';
 import { type EncodedRef, type ErrorFields, errorShell, fillError, TAG } from './format.js';

@@ -1,5 +1,5 @@
 /** @internal The wire between threads: encoding for postMessage (decode.ts undoes it on the other side). */
-import { type Descriptor, descriptorOf } from '../core/importable.js';
+import { type Descriptor, descriptorOf } from '../actors/importable.js';
 import { type Message, NO_KWARGS } from '../core/message.js';
 import { ActorRef } from '../core/ref.js';
 import { type ErrorFields, encodeRef, isPrimitive, TAG } from './format.js';

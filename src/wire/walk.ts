@@ -6,9 +6,9 @@
 import { isProxy } from 'node:util/types';
 import { Actor } from '../actors/actor.js';
 import { FunctionActor } from '../actors/function-actor.js';
+import type { Descriptor } from '../actors/importable.js';
 import { ProxyBase } from '../actors/proxy.js';
 import { NotCloneableError } from '../core/errors.js';
-import type { Descriptor } from '../core/importable.js';
 import { type Message, NO_KWARGS } from '../core/message.js';
 import { ActorRef } from '../core/ref.js';
 import { type ErrorFields, isPrimitive, setOwn, TAG, typeName } from './format.js';

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { load, loaded } from '../../src/core/importable.js';
+import { load, loaded } from '../../src/actors/importable.js';
 import {
   ActorExitedError,
   CallTimeoutError,

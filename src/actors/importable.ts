@@ -12,11 +12,12 @@
  * decorators and `functionActor()` ran while the module evaluated, and registered each top-level definition
  * here (by module URL and name), where `load()` finds it once the module has paused.
  */
-import { ctx, currentCell, outsideActors } from '../actors/context.js';
+
+import { NotImportableError } from '../core/errors.js';
+import { ActorRef, type Delivery } from '../core/ref.js';
 import type { Runtime, SpawnOptions, SpawnTarget } from '../runtime/runtime.js';
-import { NotImportableError } from './errors.js';
+import { ctx, currentCell, outsideActors } from './context.js';
 import type { CallSiteInfo } from './module-url.js';
-import { ActorRef, type Delivery } from './ref.js';
 
 /** @internal How to find a class or functionActor on another thread. */
 export interface Descriptor {
