@@ -3,9 +3,10 @@
  * modules, with no TypeScript loader anywhere.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { compileFixtures } from './fixtures/compile.js';
 
 describe('compiled JavaScript', () => {
   const out = join(process.cwd(), '.dist-test');
@@ -13,34 +14,8 @@ describe('compiled JavaScript', () => {
 
   it('runs a ThreadController program compiled by tsc, workers and all, and exits by itself', function () {
     this.timeout(120_000);
-    rmSync(out, { recursive: true, force: true });
-    const tsc = spawnSync(
-      process.execPath,
-      [
-        'node_modules/typescript/bin/tsc',
-        '--outDir',
-        out,
-        '--rootDir',
-        '.',
-        '--target',
-        'es2022',
-        '--module',
-        'nodenext',
-        '--moduleResolution',
-        'nodenext',
-        '--experimentalDecorators',
-        '--skipLibCheck',
-        '--types',
-        'node',
-        '--ignoreConfig',
-        'test/fixtures/threads-parley-style.ts',
-        'src/controllers/worker-host.ts',
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(tsc.status, tsc.stdout + tsc.stderr).to.equal(0);
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
+    const tsc = compileFixtures(out, ['test/fixtures/threads-parley-style.ts']);
+    expect(tsc.status, tsc.output).to.equal(0);
     const run = spawnSync(process.execPath, [join(out, 'test/fixtures/threads-parley-style.js')], {
       encoding: 'utf8',
       timeout: 60_000,

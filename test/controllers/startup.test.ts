@@ -4,7 +4,7 @@
  * on worker threads.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { load, loaded } from '../../src/actors/importable.js';
@@ -22,6 +22,7 @@ import {
   ThreadController,
 } from '../../src/index.js';
 import { spyLogger } from '../conformance/harness.js';
+import { compileFixtures } from '../fixtures/compile.js';
 import { Doomed } from '../fixtures/throws-on-workers.js';
 import { unlistedClass } from '../fixtures/unexported.js';
 import { Asker, type Outcome, Sleeper } from './startup-actors.js';
@@ -65,31 +66,8 @@ describe('start-up at a module top level, on threads', () => {
 
     it('runs both start-ups from tsc output, workers and all, and exits by itself', function () {
       this.timeout(180_000);
-      rmSync(out, { recursive: true, force: true });
-      const tsc = runProgram(
-        'node_modules/typescript/bin/tsc',
-        '--outDir',
-        out,
-        '--rootDir',
-        '.',
-        '--target',
-        'es2022',
-        '--module',
-        'nodenext',
-        '--moduleResolution',
-        'nodenext',
-        '--experimentalDecorators',
-        '--skipLibCheck',
-        '--types',
-        'node',
-        '--ignoreConfig',
-        'test/fixtures/startup-run.ts',
-        'test/fixtures/startup-parley.ts',
-        'src/controllers/worker-host.ts',
-      );
-      expect(tsc.status, tsc.stdout + tsc.stderr).to.equal(0);
-      mkdirSync(out, { recursive: true });
-      writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
+      const tsc = compileFixtures(out, ['test/fixtures/startup-run.ts', 'test/fixtures/startup-parley.ts']);
+      expect(tsc.status, tsc.output).to.equal(0);
       const run = runProgram(join(out, 'test/fixtures/startup-run.js'));
       expect(run.status, `exit status (after ${run.ms} ms); stderr: ${run.stderr}`).to.equal(0);
       expect(run.stdout).to.equal(RUN_OUTPUT);
