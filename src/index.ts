@@ -41,6 +41,7 @@ export {
   ChildSpecError,
   ChildStartError,
   DecoratorError,
+  InvalidArgumentError,
   InvalidOptionError,
   NameTakenError,
   NoCurrentActorError,

@@ -167,6 +167,15 @@ export class InvalidOptionError extends ParleyError {
   override readonly code = 'ERR_PARLEY_INVALID_OPTION';
 }
 
+/**
+ * An argument of a Parley function is invalid (a name that is not a string, `args` that is not an array, a
+ * `recv` filter that is neither a tag nor a function…); the message names the function and the argument.
+ * Options objects get `InvalidOptionError` instead.
+ */
+export class InvalidArgumentError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_INVALID_ARGUMENT';
+}
+
 /** Top-level `spawn()` or `register()` with no runtime: call startTaskletController() first. */
 export class NoRuntimeError extends ParleyError {
   override readonly code = 'ERR_PARLEY_NO_RUNTIME';
@@ -232,6 +241,7 @@ export const PARLEY_ERRORS_BY_CODE: ReadonlyMap<string, Function> = new Map(
     NotAnActorError,
     DecoratorError,
     InvalidOptionError,
+    InvalidArgumentError,
     NoRuntimeError,
     RuntimeStoppedError,
     BadReplyError,
