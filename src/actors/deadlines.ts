@@ -5,6 +5,7 @@
  * deadline is pending the timer is unref'd, so it never keeps the process alive on its own.
  */
 import type { Clock } from '../core/clock.js';
+import { MAX_TIMEOUT_MS } from '../core/validate.js';
 
 /** @internal A pending deadline; `fire` runs once when `at` has passed, unless cancelled first. */
 export interface Deadline {
@@ -27,8 +28,9 @@ export class Deadlines {
     return this.entries.size;
   }
 
-  /** Makes `d` fire `ms` from now. */
+  /** Makes `d` fire `ms` from now. `Infinity` means never: nothing is added and no timer is armed. */
   add(d: Deadline, ms: number): void {
+    if (ms === Number.POSITIVE_INFINITY) return;
     d.at = this.clock.now() + ms;
     this.entries.add(d);
     if (d.at < this.armedAt) this.arm(d.at);
@@ -68,7 +70,10 @@ export class Deadlines {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.armedAt = at;
     this.referenced = true;
-    this.timer = this.clock.setTimeout(this.onTimerFn, Math.max(0, at - this.clock.now())) as TimerHandle;
+    // Never more than a Node timer holds (longer: Node fires at once and warns); a deadline further away
+    // is simply not due when this one fires, and the timer is armed again.
+    const ms = Math.min(MAX_TIMEOUT_MS, Math.max(0, at - this.clock.now()));
+    this.timer = this.clock.setTimeout(this.onTimerFn, ms) as TimerHandle;
   }
 
   private onTimer(): void {

@@ -5,17 +5,23 @@
  */
 
 import { UnknownTagError } from '../core/errors.js';
-import { argsAfter, type Kwargs, NO_KWARGS, sharedIfEmpty } from '../core/message.js';
+import { argsAfter, type Kwargs, NO_ARGS, NO_KWARGS, sharedIfEmpty } from '../core/message.js';
 import { type ActorRef, type Address, BOUND } from '../core/ref.js';
+import { checkOptionsObject, checkSender, checkTag } from '../core/validate.js';
 import type { Actor } from './actor.js';
 import type { FunctionActor } from './function-actor.js';
 import type { ClassInfo } from './handles.js';
 
 /** Options of one call. */
 export interface CallOptions {
-  /** Milliseconds to wait for the reply (default: the runtime's `callTimeout`, 5000). */
+  /**
+   * Milliseconds to wait for the reply, 0 to 2^31 − 1, or `Infinity` for no timeout (default: the
+   * runtime's `callTimeout`, 5000).
+   */
   timeout?: number;
 }
+
+const CALL_OPTIONS = ['timeout'];
 
 /** The methods every proxy has, whatever the actor. */
 export class ProxyBase {
@@ -26,12 +32,15 @@ export class ProxyBase {
 
   /** PARLEY's raw send: delivers `[tag, sender, args, {}]`. A handler's result goes back to `sender`. */
   send(tag: string, sender: Address | null, ...args: unknown[]): void {
+    checkTag(tag, 'proxy.send(tag, sender, ...args)');
+    checkSender(sender, 'proxy.send(tag, sender, ...args)');
     this.ref.sendWith(tag, sender, sharedIfEmpty(args), NO_KWARGS);
   }
 
   /** Fire-and-forget: delivers `[tag, null, args, kwargs]`; no reply, no error comes back. */
   cast(tag: string, ...args: unknown[]): void;
   cast(tag: string): void {
+    checkTag(tag, 'proxy.cast(tag, ...args)');
     // `arguments`, not a rest parameter: an argument-less cast then allocates nothing at all.
     // biome-ignore lint/complexity/noArguments: the hot path's allocation-free form
     this.ref.sendWith(tag, null, argsAfter(arguments, 1), NO_KWARGS);
@@ -39,10 +48,20 @@ export class ProxyBase {
 
   /**
    * A call by tag: resolves with the handler's result; rejects with the handler's error,
-   * `UnknownTagError`, `CallTimeoutError`, `NoSuchActorError` or `ActorExitedError`.
+   * `UnknownTagError`, `CallTimeoutError`, `NoSuchActorError` or `ActorExitedError`; and at once with
+   * `InvalidArgumentError` (a tag that is not a string, args not an array, kwargs not a plain object) or
+   * `InvalidOptionError` (a bad `options`, a timeout that is not 0…2^31 − 1 ms or Infinity).
    */
-  call<R = unknown>(tag: string, args: unknown[] = [], kwargs?: Kwargs, options?: CallOptions): Promise<R> {
-    return this.ref[BOUND].call(this.ref, tag, args, kwargs ?? NO_KWARGS, options?.timeout);
+  call<R = unknown>(tag: string, args?: unknown[], kwargs?: Kwargs, options?: CallOptions): Promise<R> {
+    if (options !== undefined) {
+      try {
+        checkOptionsObject(options, 'call options', CALL_OPTIONS);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    // The tag, args, kwargs and timeout are checked by every call path (the runtime's call).
+    return this.ref[BOUND].call(this.ref, tag, args ?? NO_ARGS, kwargs ?? NO_KWARGS, options?.timeout);
   }
 
   toString(): string {

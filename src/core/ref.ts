@@ -6,6 +6,7 @@
 import type { Cell } from '../actors/cell.js';
 import type { Kwargs } from './message.js';
 import { NO_KWARGS, sharedIfEmpty } from './message.js';
+import { checkArgs, checkKwargs, checkSender, checkTag } from './validate.js';
 
 /** @internal The delivery path a ref is bound to (the runtime of the thread it lives on). */
 export interface Delivery {
@@ -48,13 +49,19 @@ export class ActorRef implements Address {
     this[CELL] = cell;
   }
 
-  /** PARLEY's raw send: delivers `[tag, sender, args, {}]`. Never throws for a dead actor (at-most-once). */
+  /**
+   * PARLEY's raw send: delivers `[tag, sender, args, {}]`. Never throws for a dead actor (at-most-once);
+   * throws InvalidArgumentError for a tag that is not a string or a sender that is neither a ref nor null.
+   */
   send(tag: string, sender: Address | null, ...args: unknown[]): void {
+    checkTag(tag, 'ref.send(tag, sender, ...args)');
+    checkSender(sender, 'ref.send(tag, sender, ...args)');
     this[BOUND].deliver(this, tag, sender, sharedIfEmpty(args), NO_KWARGS);
   }
 
-  /** Sends with keyword arguments: delivers `[tag, sender, args, kwargs]`. */
+  /** Sends with keyword arguments: delivers `[tag, sender, args, kwargs]` (`args` an array, `kwargs` a plain object). */
   sendWith(tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
+    checkMessage(tag, sender, args, kwargs, 'ref.sendWith(tag, sender, args, kwargs)');
     this[BOUND].deliver(this, tag, sender, args, kwargs);
   }
 
@@ -88,10 +95,13 @@ export class ReplyRef extends ActorRef {
   }
 
   override send(tag: string, sender: Address | null, ...args: unknown[]): void {
+    checkTag(tag, 'sender.send(tag, sender, ...args)');
+    checkSender(sender, 'sender.send(tag, sender, ...args)');
     this[BOUND].deliverReply(this, tag, sender, sharedIfEmpty(args), NO_KWARGS);
   }
 
   override sendWith(tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
+    checkMessage(tag, sender, args, kwargs, 'sender.sendWith(tag, sender, args, kwargs)');
     this[BOUND].deliverReply(this, tag, sender, args, kwargs);
   }
 
@@ -106,4 +116,12 @@ export class ReplyRef extends ActorRef {
   override toJSON(): { actor: number; name: string; thread: number; call: number } {
     return { actor: this.id, name: 'reply', thread: this.thread, call: this.callId };
   }
+}
+
+/** The checks of a message with kwargs; `kwargs` is nearly always the shared NO_KWARGS (no prototype lookup). */
+function checkMessage(tag: unknown, sender: unknown, args: unknown, kwargs: unknown, fn: string): void {
+  checkTag(tag, fn);
+  checkSender(sender, fn);
+  checkArgs(args, fn);
+  if (kwargs !== NO_KWARGS) checkKwargs(kwargs, fn);
 }

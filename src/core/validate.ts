@@ -61,3 +61,76 @@ export function describeType(value: unknown): string {
     }
   }
 }
+
+/** Is `value` a plain object (`{ … }` or `Object.create(null)`), as a message's kwargs must be? */
+export function isPlainObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Is `value` something a message can name as its sender: `null`, or an address (a ref, a proxy)? */
+export function isSender(value: unknown): boolean {
+  return (
+    value === null || (typeof value === 'object' && typeof (value as { send?: unknown }).send === 'function')
+  );
+}
+
+// The message checks below sit on the send path: each is one typeof (or Array.isArray) and allocates
+// nothing unless it fails. `fn` names the entry point as the user wrote it, e.g. 'proxy.cast(tag, ...args)'.
+
+/** A message's tag must be a string. */
+export function checkTag(tag: unknown, fn: string): void {
+  if (typeof tag !== 'string') {
+    throw new InvalidArgumentError(
+      `${fn}: tag must be a string, the tag of a handler such as 'add' (got ${describeType(tag)})`,
+    );
+  }
+}
+
+/** A message's sender must be an address (a ref such as `me()`, a proxy) or `null` for none. */
+export function checkSender(sender: unknown, fn: string): void {
+  if (!isSender(sender)) {
+    throw new InvalidArgumentError(
+      `${fn}: sender must be an ActorRef (such as me()) or null for no sender (got ${describeType(sender)}); ` +
+        'to send without a sender, use cast(tag, ...args)',
+    );
+  }
+}
+
+/** A message's args must be an array (the handler's positional arguments). */
+export function checkArgs(args: unknown, fn: string): void {
+  if (!Array.isArray(args)) {
+    throw new InvalidArgumentError(
+      `${fn}: args must be an array of the handler's arguments (got ${describeType(args)}); ` +
+        "wrap a single argument in an array: call('tag', [value])",
+    );
+  }
+}
+
+/** A message's kwargs must be a plain object (keyword arguments by name). */
+export function checkKwargs(kwargs: unknown, fn: string): void {
+  if (!isPlainObject(kwargs)) {
+    throw new InvalidArgumentError(
+      `${fn}: kwargs must be a plain object of keyword arguments, or undefined for none (got ${describeType(kwargs)})`,
+    );
+  }
+}
+
+/**
+ * Checks an options object of an entry point: `undefined` and `null` (no options) or an object whose keys
+ * are all `known`; else InvalidOptionError naming it (`name` is e.g. 'call options'). Allocates nothing.
+ */
+export function checkOptionsObject(options: unknown, name: string, known: readonly string[]): void {
+  if (options === undefined || options === null) return;
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidOptionError(
+      `${name} must be an object such as { ${known.join(', ')} } (got ${describeType(options)})`,
+    );
+  }
+  for (const key in options) {
+    if (!known.includes(key)) {
+      throw new InvalidOptionError(`${name}.${key} is not an option (known: ${known.join(', ')})`);
+    }
+  }
+}

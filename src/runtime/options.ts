@@ -9,6 +9,7 @@ import type { Controller } from '../controllers/controller.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { checkKnownOptions, checkOption, NotAnActorError } from '../core/errors.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
+import { checkTimeout } from '../core/validate.js';
 import type { RecordOption } from '../record/recorder.js';
 import type { Fabric } from '../threads/fabric.js';
 import type { Runtime } from './runtime.js';
@@ -17,9 +18,12 @@ import type { Runtime } from './runtime.js';
 export interface RuntimeOptions {
   /** Where actors run (default: `new TaskletController()`). */
   controller?: Controller;
-  /** Default call timeout in ms (default 5000). */
+  /** Default call timeout in ms, 0 to 2^31 − 1, or `Infinity` for none (default 5000). */
   callTimeout?: number;
-  /** How long shutdown waits for each actor to stop before killing it, in ms (default 5000). */
+  /**
+   * How long shutdown waits for each actor to stop before killing it, in ms, 0 to 2^31 − 1, or `Infinity`
+   * to wait as long as it takes (default 5000).
+   */
   shutdownTimeout?: number;
   /** Record every send, spawn and exit as JSON lines: `'stdout'`, a file path, or `{ to, filter }`. */
   record?: RecordOption;
@@ -84,18 +88,8 @@ export function resolveOptions(options: RuntimeOptions): {
 } {
   checkKnownOptions(options, 'Runtime options', KNOWN_OPTIONS);
   const { callTimeout = 5000, shutdownTimeout = 5000 } = options;
-  checkOption(
-    Number.isFinite(callTimeout) && callTimeout > 0,
-    'options.callTimeout',
-    'must be a positive number of ms',
-    callTimeout,
-  );
-  checkOption(
-    Number.isFinite(shutdownTimeout) && shutdownTimeout >= 0,
-    'options.shutdownTimeout',
-    'must be a non-negative number of ms',
-    shutdownTimeout,
-  );
+  checkTimeout(callTimeout, 'options.callTimeout');
+  checkTimeout(shutdownTimeout, 'options.shutdownTimeout');
   const logger = options.logger ?? consoleLogger;
   checkOption(
     ['error', 'warn', 'info', 'debug'].every((m) => typeof (logger as any)[m] === 'function'),

@@ -9,10 +9,18 @@ import { type ActorProxy, ProxyBase } from '../actors/proxy.js';
 import { Scheduler } from '../actors/scheduler.js';
 import type { Controller } from '../controllers/controller.js';
 import type { Clock } from '../core/clock.js';
-import { checkOption, NoSuchActorError, RuntimeStoppedError } from '../core/errors.js';
+import { NoSuchActorError, RuntimeStoppedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { ExitReason, Kwargs } from '../core/message.js';
+import { type ExitReason, type Kwargs, NO_KWARGS } from '../core/message.js';
 import { ActorRef, type Address, CELL, type Delivery, ReplyRef } from '../core/ref.js';
+import {
+  checkArgs,
+  checkKwargs,
+  checkTag,
+  checkTimeout,
+  isPlainObject,
+  timeoutProblem,
+} from '../core/validate.js';
 import { Recording } from '../record/recording.js';
 import { ID_SPACE, Links } from '../router/links.js';
 import { Router, type RouterHost } from '../router/router.js';
@@ -210,8 +218,14 @@ export class Runtime implements Delivery, RouterHost {
     kwargs: Kwargs,
     timeout: number | undefined,
   ): Promise<any> {
-    if (timeout !== undefined && !(timeout > 0)) {
-      checkOption(false, 'call options.timeout', 'must be a positive number of ms', timeout);
+    // Every call path passes here: the caller's mistakes are refused before anything is sent (cheap checks).
+    if (
+      typeof tag !== 'string' ||
+      !Array.isArray(args) ||
+      (kwargs !== NO_KWARGS && !isPlainObject(kwargs)) ||
+      (timeout !== undefined && timeoutProblem(timeout) !== undefined)
+    ) {
+      return badCall(tag, args, kwargs, timeout);
     }
     const cell = this.cellOf(to);
     const remote = to.thread !== this.thread && this.fabric !== undefined;
@@ -375,6 +389,20 @@ export class Runtime implements Delivery, RouterHost {
     await this.controller.close();
     this.fabric?.close();
   }
+}
+
+/** The rejection of a call the caller got wrong: InvalidArgumentError, or InvalidOptionError for the timeout. */
+function badCall(tag: unknown, args: unknown, kwargs: unknown, timeout: unknown): Promise<never> {
+  const fn = 'proxy.call(tag, args, kwargs, options)';
+  try {
+    checkTag(tag, fn);
+    checkArgs(args, fn);
+    checkKwargs(kwargs, fn);
+    checkTimeout(timeout, 'call options.timeout');
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return Promise.reject(new Error('internal: badCall found nothing wrong'));
 }
 
 /** The class a proxy is typed after, for spawnWith. */
