@@ -8,9 +8,16 @@ import { currentCell } from './actors/context.js';
 import { type ActorProxy, ProxyBase } from './actors/proxy.js';
 import { TaskletController, type TaskletControllerOptions } from './controllers/tasklet.js';
 import { ThreadController, type ThreadControllerOptions } from './controllers/thread.js';
-import { ActorExitedError, NoCurrentActorError, NoRuntimeError, NotAnActorError } from './core/errors.js';
+import {
+  ActorExitedError,
+  checkOption,
+  InvalidArgumentError,
+  NoCurrentActorError,
+  NoRuntimeError,
+} from './core/errors.js';
 import { type ExitReason, type Message, NO_KWARGS } from './core/message.js';
-import { ActorRef } from './core/ref.js';
+import { ActorRef, BOUND } from './core/ref.js';
+import { checkArgument, checkOptionsObject, checkTag, checkTimeout, describeType } from './core/validate.js';
 import type { MonitorRef } from './router/signal.js';
 import {
   Runtime,
@@ -25,7 +32,10 @@ export type ActorLike = ActorRef | ProxyBase;
 
 /** Options of `recv()`. */
 export interface RecvOptions {
-  /** Milliseconds to wait for a matching message; past it recv() rejects with ReceiveTimeoutError. */
+  /**
+   * Milliseconds to wait for a matching message, 0 to 2^31 − 1 (0: only what is queued now), or `Infinity`
+   * (the default) to wait as long as it takes; past it recv() rejects with ReceiveTimeoutError.
+   */
   timeout?: number;
 }
 
@@ -56,9 +66,15 @@ export function startTaskletController(
 export function startThreadController(
   options: ThreadControllerOptions & Omit<RuntimeOptions, 'controller'> = {},
 ): Runtime {
-  const { threads, ...rest } = options;
+  const { threads, spinMicros, ...rest } = options;
   return setDefaultRuntime(
-    new Runtime({ ...rest, controller: new ThreadController(threads === undefined ? {} : { threads }) }),
+    new Runtime({
+      ...rest,
+      controller: new ThreadController({
+        ...(threads === undefined ? {} : { threads }),
+        ...(spinMicros === undefined ? {} : { spinMicros }),
+      }),
+    }),
   );
 }
 
@@ -97,12 +113,13 @@ function runtimeFor(fn: string): Runtime {
   );
 }
 
-/** @internal The ref of an ActorLike, or a NotAnActorError naming the function. */
+/** @internal The ref of an ActorLike, or an InvalidArgumentError naming the function. */
 export function refOf(actor: ActorLike, fn: string): ActorRef {
   if (actor instanceof ActorRef) return actor;
   if (actor instanceof ProxyBase) return actor.ref;
-  throw new NotAnActorError(
-    `${fn}() needs an ActorProxy or an ActorRef (got ${actor === null ? 'null' : typeof actor})`,
+  throw new InvalidArgumentError(
+    `${fn}() needs an ActorProxy or an ActorRef (got ${describeType(actor)}); ` +
+      'pass what spawn() returned, its .ref, or a ref from a message',
   );
 }
 
@@ -152,13 +169,38 @@ export function me(): ActorRef {
  * `timeout` ms. `const [tag, sender, args, kwargs] = await recv();`
  */
 export function recv(filter?: string | ((msg: Message) => boolean), options?: RecvOptions): Promise<Message> {
-  const cell = self('recv');
+  // recv is async: every mistake rejects (nothing throws synchronously).
+  let cell: Cell;
+  try {
+    cell = self('recv');
+    if (filter !== undefined && typeof filter !== 'string' && typeof filter !== 'function') badFilter(filter);
+    if (options !== undefined) {
+      checkOptionsObject(options, 'recv options', RECV_OPTIONS);
+      if (options?.timeout !== undefined) checkTimeout(options.timeout, 'recv options.timeout');
+    }
+  } catch (err) {
+    return Promise.reject(err);
+  }
   return cell.receive(filter, options?.timeout);
+}
+
+const RECV_OPTIONS = ['timeout'];
+
+function badFilter(filter: unknown): never {
+  const hint =
+    typeof filter === 'object' && filter !== null && 'timeout' in filter
+      ? '; options come second: recv(undefined, { timeout })'
+      : '';
+  throw new InvalidArgumentError(
+    `recv(filter, options): filter must be a tag (a string), a predicate function on the message, or ` +
+      `undefined for any message (got ${describeType(filter)})${hint}`,
+  );
 }
 
 /** Sends `[tag, me(), args, {}]` to `to` (the sender is null at top level). */
 export function send(to: ActorLike, tag: string, ...args: unknown[]): void {
   const ref = refOf(to, 'send');
+  checkTag(tag, 'send(to, tag, ...args)');
   const cell = currentCell();
   ref.sendWith(tag, cell === undefined ? null : self('send').ref, args, NO_KWARGS);
 }
@@ -184,7 +226,22 @@ export function monitor(to: ActorLike): MonitorRef {
 /** Stops a monitor; `{ flush: true }` also drops its DOWN message if it already arrived. */
 export function demonitor(monitorRef: MonitorRef, options?: { flush?: boolean }): boolean {
   const cell = self('demonitor');
-  return cell.runtime.links.demonitor(cell, monitorRef, options?.flush === true);
+  checkArgument(
+    typeof monitorRef === 'number',
+    'demonitor(monitorRef, options)',
+    'monitorRef',
+    'must be the monitor ref that monitor() or spawnMonitor() returned',
+    monitorRef,
+  );
+  checkOptionsObject(options, 'demonitor options', ['flush']);
+  const flush = options?.flush;
+  checkOption(
+    flush === undefined || typeof flush === 'boolean',
+    'demonitor options.flush',
+    'must be true or false',
+    flush,
+  );
+  return cell.runtime.links.demonitor(cell, monitorRef, flush === true);
 }
 
 /**
@@ -193,14 +250,23 @@ export function demonitor(monitorRef: MonitorRef, options?: { flush?: boolean })
  */
 export function exit(to: ActorLike, reason: ExitReason): void {
   const ref = refOf(to, 'exit');
+  checkArgument(
+    reason !== undefined,
+    'exit(to, reason)',
+    'reason',
+    "is required: 'normal', 'shutdown', 'kill', an Error or any value that says why",
+    reason,
+  );
   const cell = currentCell();
-  const rt = cell?.runtime ?? runtimeFor('exit');
+  // At top level the ref's own runtime sends it (the default runtime may not be the ref's).
+  const rt = cell?.runtime ?? (ref[BOUND] instanceof Runtime ? ref[BOUND] : runtimeFor('exit'));
   rt.links.exitSignal(ref, cell === undefined ? rt.systemRef : cell.ref, reason, false);
 }
 
 /** Turns exit trapping on (default) or off for the current actor; returns the previous setting. */
 export function trapExit(on = true): boolean {
   const cell = self('trapExit');
+  checkArgument(typeof on === 'boolean', 'trapExit(on)', 'on', 'must be true or false', on);
   const was = cell.trapExit;
   cell.trapExit = on;
   return was;
