@@ -96,10 +96,10 @@ onEveryController('recv (selective receive)', (h) => {
     expect(err).to.equal('bad filter');
   });
 
-  it('throws NoCurrentActorError for recv() and me() outside an actor', () => {
+  it('rejects recv() and throws for me() outside an actor with NoCurrentActorError', async () => {
     // No runtime, no actor at all: the same on every controller, there is nothing to place.
     h.local('no runtime: recv() and me() are called outside any actor');
-    expect(() => recv()).to.throw(NoCurrentActorError);
+    expect(await recv().catch((e: unknown) => e)).to.be.instanceOf(NoCurrentActorError);
     expect(() => me()).to.throw(NoCurrentActorError, /outside an actor/);
   });
 
