@@ -482,7 +482,7 @@ describe('Bad input: trapExit, links, monitors and exit signals', () => {
     });
   }
 
-  it('throws InvalidArgumentError for link, unlink, monitor and exit of something that is not an actor', async () => {
+  it('throws InvalidArgumentError for link, unlink, monitor, exit and send to something that is not an actor', async () => {
     await withRuntime(async (rt) => {
       const errs = await rt.run(async () =>
         [
@@ -490,6 +490,7 @@ describe('Bad input: trapExit, links, monitors and exit signals', () => {
           () => unlink('x' as never),
           () => monitor({} as never),
           () => exit(undefined as never, 'kill'),
+          () => send('db' as never, 'x'),
         ].map(thrown),
       );
       for (const err of errs) expect(err).to.be.instanceOf(InvalidArgumentError);
@@ -498,6 +499,7 @@ describe('Bad input: trapExit, links, monitors and exit signals', () => {
         'unlink',
         'monitor',
         'exit',
+        'send',
       ]);
       expect((errs[0] as Error).message).to.match(/needs an ActorProxy or an ActorRef \(got number 42\)/);
     });
