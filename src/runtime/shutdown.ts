@@ -93,8 +93,11 @@ export class Shutdown {
     if (now !== undefined && now === p.roots[p.at] && !now.quick) {
       const secs = ((this.rt.clock.now() - p.since) / 1000).toFixed(1);
       const tree = treeOf(now);
+      const limit = Number.isFinite(this.timeout)
+        ? `of its ${this.timeout} ms shutdownTimeout`
+        : '(no timeout)';
       parts.push(
-        `${where(now.ref)}, stopping for ${secs} s of its ${this.timeout} ms shutdownTimeout` +
+        `${where(now.ref)}, stopping for ${secs} s ${limit}` +
           (tree.length > 0 ? ` (its tree: ${tree.join(', ')})` : ''),
       );
       rest.shift();

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { Runtime, recv } from '../../src/index.js';
+import { Actor, Runtime, Supervisor } from '../../src/index.js';
 
 interface Ended {
   code: number | null;
@@ -280,5 +280,38 @@ describe('process listeners of runtime.run()', () => {
     release();
     await runA;
     expect(count(), 'once both are done').to.deep.equal(before);
+  });
+});
+
+describe('what a shutdown cut short reports', () => {
+  it('names the top-level actor being stopped with its tree, how long it has been stopping, and those not reached yet', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let stopping!: () => void;
+    const reached = new Promise<void>((resolve) => (stopping = resolve));
+    class Slow extends Actor {
+      override async onStop(): Promise<void> {
+        stopping();
+        await gate;
+      }
+    }
+    class Plain extends Actor {
+      override onStop(): void {}
+    }
+    const rt = new Runtime({ shutdownTimeout: 60_000 });
+    rt.spawn(Plain);
+    const sup = rt.spawn(Supervisor, {
+      children: [{ id: 'slow', actor: Slow, shutdown: 60_000 }],
+    });
+    await sup.countChildren();
+    expect(rt.stopper.pending(), 'before any shutdown').to.equal('');
+    const done = rt.shutdown();
+    await reached;
+    expect(rt.stopper.pending()).to.match(
+      /^<Supervisor#\d+> on thread 0, stopping for [\d.]+ s of its 60000 ms shutdownTimeout \(its tree: <Slow#\d+> on thread 0\); not stopped yet: <Plain#\d+> on thread 0$/,
+    );
+    open();
+    await done;
+    expect(rt.stopper.pending(), 'after the shutdown').to.equal('');
   });
 });
