@@ -141,7 +141,7 @@ describe('SIGINT and SIGTERM', function () {
       ['tasklets', 'SIGINT'],
       ['threads', 'SIGTERM'],
     ] as const) {
-      it(`startup ${controller === 'tasklets' ? 'startTaskletController' : 'startThreadController'}(); spawn(main): ${signal} runs every onStop in reverse start order, completes the recording and ends by ${signal}`, async () => {
+      it(`${controller === 'tasklets' ? 'startTaskletController' : 'startThreadController'}(); spawn(main): ${signal} runs every onStop in reverse start order, completes the recording and ends by ${signal}`, async () => {
         const record = join(dir, 'run.jsonl');
         const p = start('parley', controller, 'stop', record);
         await p.line('ready');
