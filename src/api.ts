@@ -43,8 +43,9 @@ let defaultRuntime: Runtime | undefined;
 
 /**
  * PARLEY-style start-up: creates the default runtime on a TaskletController (all actors on this thread's
- * event loop). Top-level `spawn()` then uses it; the runtime shuts down in order when the event loop
- * has nothing left to do, so the process exits by itself.
+ * event loop). Top-level `spawn()` then uses it; the runtime shuts down in order once the actors spawned
+ * at top level are done, or when the event loop has nothing left to do, so the process exits by itself.
+ * SIGINT/SIGTERM shut it down in order too, as `runtime.run()` does (see README, "Shutdown").
  */
 export function startTaskletController(
   options: TaskletControllerOptions & Omit<RuntimeOptions, 'controller'> = {},
@@ -61,7 +62,7 @@ export function startTaskletController(
 /**
  * PARLEY-style start-up on worker threads: creates the default runtime on a ThreadController. Nothing
  * else in the program changes. The runtime shuts down in order once the actors spawned at top level are
- * done, so the process exits by itself.
+ * done, so the process exits by itself; SIGINT/SIGTERM shut it down in order too, as `runtime.run()` does.
  */
 export function startThreadController(
   options: ThreadControllerOptions & Omit<RuntimeOptions, 'controller'> = {},
@@ -78,11 +79,15 @@ export function startThreadController(
   );
 }
 
-/** @internal Makes `rt` the default runtime (shut down when its top-level actors are done, or when idle). */
+/**
+ * @internal Makes `rt` the default runtime: it shuts down in order when its top-level actors are done, when
+ * the event loop runs dry, or on SIGINT/SIGTERM (then the signal ends the process; a second one forces the
+ * exit), as `runtime.run()` does.
+ */
 export function setDefaultRuntime(rt: Runtime): Runtime {
   defaultRuntime = rt;
   rt.stopWhenTopLevelDone();
-  process.once('beforeExit', () => {
+  rt.answerProcessEvents(() => {
     if (defaultRuntime === rt) defaultRuntime = undefined;
     void rt.shutdown();
   });

@@ -1,25 +1,21 @@
 /**
  * `runtime.run(main)`: main runs as an actor on this thread; when it exits, every other actor is stopped
  * and `run` settles with main's result (or rejects with its crash). SIGINT/SIGTERM meanwhile trigger the
- * same orderly shutdown, after which the signal ends the process as it would have. A main that waits for
- * ever with nothing left that could wake it (a deadlock) is reported and shut down, instead of Node
- * exiting silently with code 13.
+ * same orderly shutdown, after which the signal ends the process as it would have (see signals.ts; `run`
+ * then never settles). A main that waits for ever with nothing left that could wake it (a deadlock) is
+ * reported and shut down, instead of Node exiting silently with code 13.
  */
 import { type Cell, DEAD } from '../actors/cell.js';
 import { ActorExitedError } from '../core/errors.js';
 import type { Runtime } from './runtime.js';
+import { endingBySignal } from './signals.js';
 
 /** @internal */
 export async function runMain(rt: Runtime, cell: Cell): Promise<unknown> {
-  let signalled: NodeJS.Signals | undefined;
   cell.observed = true;
-  const onSignal = (sig: NodeJS.Signals) => {
-    signalled = sig;
-    void rt.shutdown();
-  };
   // The event loop ran dry while main still waits: no message can ever arrive (a deadlock). Say so,
   // and shut down in order, instead of letting Node exit silently with an unsettled promise.
-  const onIdle = () => {
+  rt.answerProcessEvents(() => {
     if (cell.state === DEAD) return;
     rt.logger.warn(
       `${cell.ref} (main) is still waiting but nothing is left that could wake it (no actor can run, ` +
@@ -27,23 +23,13 @@ export async function runMain(rt: Runtime, cell: Cell): Promise<unknown> {
       { actor: cell.ref },
     );
     void rt.shutdown();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('beforeExit', onIdle);
-  try {
-    await cell.exited();
-    await rt.shutdown();
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('beforeExit', onIdle);
-  }
-  if (signalled !== undefined) {
-    // Stopped by a signal: everything is shut down; now let the signal end the process as it would have.
-    process.kill(process.pid, signalled);
-    return new Promise<never>(() => {});
-  }
+  });
+  await cell.exited();
+  await rt.shutdown();
+  // Stopped by a signal: once every runtime is down, the signal ends the process; nothing after run()
+  // runs as if main had finished. Only if the process survives it (somebody else listens) does run settle.
+  const signal = endingBySignal();
+  if (signal !== undefined) await signal;
   if (cell.reason === 'normal') return cell.result;
   throw cell.reason instanceof Error ? cell.reason : new ActorExitedError(cell.reason, cell.ref, 'exited');
 }

@@ -39,6 +39,7 @@ import {
 import { describeTarget, proxyForTarget } from './placement.js';
 import { runMain } from './run.js';
 import { Shutdown } from './shutdown.js';
+import { join as joinProcessEvents, leave as leaveProcessEvents } from './signals.js';
 import { adoptCell, releaseCell, spawnCell } from './spawn.js';
 
 export type { LiveCell } from '../router/signal.js';
@@ -71,6 +72,8 @@ export class Runtime implements Delivery, RouterHost {
   /** Top-level actors still alive, when the runtime stops by itself once they are all done. */
   private autoStop: { alive: number } | undefined;
   /** @internal */ readonly stopper: Shutdown;
+  /** A module's start-up re-run by a worker thread that imports it: it does nothing. */
+  private readonly asleep: boolean;
 
   constructor(options: RuntimeOptions = {}, role?: ThreadRole) {
     const { callTimeout, shutdownTimeout, logger, clock, controller } = resolveOptions(options);
@@ -84,6 +87,7 @@ export class Runtime implements Delivery, RouterHost {
     this.links = new Links(this.router);
     // A module's start-up re-run by a worker thread that imports it sleeps: no threads, no recording.
     const asleep = role === undefined && startUpSleeps();
+    this.asleep = asleep;
     this.recording = new Recording(asleep ? undefined : options.record, this.thread, clock, this.router);
     this.deadlines = new Deadlines(clock);
     this.calls = new Calls(this.deadlines);
@@ -380,14 +384,29 @@ export class Runtime implements Delivery, RouterHost {
     });
   }
 
+  /**
+   * @internal Until it has shut down, this runtime answers SIGINT and SIGTERM (an orderly shutdown, then
+   * the signal ends the process; a second one forces the exit) and calls `idle` when the event loop runs
+   * dry (signals.ts). For `run()` and the default runtime of the start…Controller() helpers.
+   */
+  answerProcessEvents(idle?: () => void): void {
+    if (this.asleep || this.thread !== 0 || this.stopping !== undefined) return;
+    joinProcessEvents(this, idle);
+  }
+
   private async stopAll(): Promise<void> {
-    await this.stopper.stopAll();
-    this.deadlines.close();
-    this.scheduler.close();
-    this.recording.close();
-    this.registry.clear();
-    await this.controller.close();
-    this.fabric?.close();
+    try {
+      await this.stopper.stopAll();
+      this.deadlines.close();
+      this.scheduler.close();
+      this.recording.close();
+      this.registry.clear();
+      await this.controller.close();
+      this.fabric?.close();
+    } finally {
+      // Last: if a signal started this shutdown and this was the last runtime, the process ends here.
+      leaveProcessEvents(this);
+    }
   }
 }
 
