@@ -37,6 +37,8 @@ export {
   ActorExitedError,
   BadReplyError,
   CallTimeoutError,
+  ChildPresentError,
+  ChildRestartingError,
   ChildRunningError,
   ChildSpecError,
   ChildStartError,

@@ -204,14 +204,65 @@ export class NoSuchChildError extends ParleyError {
   }
 }
 
-/** restartChild/deleteChild on a child that is running (terminate it first), or startChild on a taken id. */
+/**
+ * The child is running: `restartChild`/`deleteChild` of a running child (terminate it first), or
+ * `startChild` with the id of a running child (OTP's `{error, {already_started, Pid}}`; `actor` is that
+ * child). `startChild` with the id of a child that does not run is ChildPresentError instead.
+ */
 export class ChildRunningError extends ParleyError {
   override readonly code = 'ERR_PARLEY_CHILD_RUNNING';
   constructor(
     readonly childId: string,
     what: string,
+    actor?: ActorRef,
   ) {
-    super(`cannot ${what} child '${childId}': it is running; terminateChild('${childId}') first`);
+    super(
+      what === 'start'
+        ? `cannot start child '${childId}': a child with that id is already running (${actor}); ` +
+            `ids are unique in a supervisor: pick another id, or terminateChild('${childId}') and ` +
+            `deleteChild('${childId}') first to replace it`
+        : `cannot ${what} child '${childId}': it is running; terminateChild('${childId}') first`,
+      { actor },
+    );
+  }
+}
+
+/**
+ * `startChild` with the id of a child the supervisor has but that is not running — stopped, or in its
+ * restart loop (OTP's `{error, already_present}`).
+ */
+export class ChildPresentError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_CHILD_PRESENT';
+  constructor(
+    readonly childId: string,
+    state: 'stopped' | 'restarting' = 'stopped',
+  ) {
+    super(
+      `cannot start child '${childId}': the supervisor already has a child with that id, ` +
+        (state === 'restarting'
+          ? `restarting (its starts keep failing and the supervisor retries them); ` +
+            `terminateChild('${childId}') then deleteChild('${childId}') to replace its spec, or pick another id`
+          : `stopped; restartChild('${childId}') starts it again, deleteChild('${childId}') first ` +
+            'replaces its spec, or pick another id'),
+    );
+  }
+}
+
+/**
+ * `restartChild`/`deleteChild` of a child in its restart loop: its starts keep failing and the supervisor
+ * retries them (OTP's `{error, restarting}`). The retries go on; `terminateChild` stops them.
+ */
+export class ChildRestartingError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_CHILD_RESTARTING';
+  constructor(
+    readonly childId: string,
+    what: string,
+  ) {
+    super(
+      `cannot ${what} child '${childId}': it is restarting (its starts keep failing and the supervisor ` +
+        `retries them, within its restart intensity); wait until whichChildren() shows it running, or ` +
+        `terminateChild('${childId}') to stop the retries first`,
+    );
   }
 }
 
@@ -249,6 +300,8 @@ export const PARLEY_ERRORS_BY_CODE: ReadonlyMap<string, Function> = new Map(
     NoSuchChildError,
     ChildRunningError,
     ChildStartError,
+    ChildPresentError,
+    ChildRestartingError,
   ].map((cls) => [codeOf(cls), cls]),
 );
 

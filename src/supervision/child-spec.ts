@@ -7,13 +7,17 @@ import { FunctionActor } from '../actors/function-actor.js';
 import { ChildSpecError, describeReason } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ActorRef } from '../core/ref.js';
+import { describeType, MAX_TIMEOUT_MS, timeoutProblem } from '../core/validate.js';
 import type { SpawnTarget } from '../runtime/runtime.js';
 
 /** How a supervisor reacts when a child it restarts exits. */
 export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
 /** When a child is restarted: always, only after a crash, or never. */
 export type RestartType = 'permanent' | 'transient' | 'temporary';
-/** How a child is stopped: exit 'shutdown' then kill after N ms, kill at once, or wait as long as it takes. */
+/**
+ * How a child is stopped: exit 'shutdown' then kill after N ms (0 to 2^31−1), kill at once, or wait as long
+ * as it takes (`'infinity'`, or `Infinity`: the same, OTP's `infinity`).
+ */
 export type Shutdown = number | 'brutal_kill' | 'infinity';
 
 /** One child of a supervisor. */
@@ -26,7 +30,7 @@ export interface ChildSpec {
   args?: unknown[];
   /** Default 'permanent'. */
   restart?: RestartType;
-  /** Default 5000 ms for workers, 'infinity' for supervisors. */
+  /** Default 5000 ms for workers, 'infinity' for supervisors; `Infinity` is the same as 'infinity'. */
   shutdown?: Shutdown;
   /** Registers the child under this name; after a restart the name points at the new instance. */
   name?: string;
@@ -38,7 +42,10 @@ export interface SupervisorOptions {
   strategy?: Strategy;
   /** Most restarts allowed within `period` (default 1); one more and the supervisor gives up. */
   intensity?: number;
-  /** The sliding window for `intensity`, in ms (default 5000). */
+  /**
+   * The sliding window for `intensity`, in ms (default 5000): more than 0, at most 2^31−1, or `Infinity`
+   * (every restart counts for ever).
+   */
   period?: number;
   /** Started in order, stopped in reverse. */
   children?: ChildSpec[];
@@ -50,7 +57,8 @@ export interface NormalSpec {
   actor: SpawnTarget;
   args: unknown[];
   restart: RestartType;
-  shutdown: Shutdown;
+  /** `Infinity` given in the spec is 'infinity' here. */
+  shutdown: number | 'brutal_kill' | 'infinity';
   name: string | undefined;
   isSupervisor: boolean;
 }
@@ -87,8 +95,15 @@ export function checkLimits(strategy: unknown, intensity: unknown, period: unkno
   if (!Number.isInteger(intensity) || (intensity as number) < 0) {
     fail('Supervisor intensity', 'must be a whole number >= 0', intensity);
   }
-  if (typeof period !== 'number' || !(period > 0))
-    fail('Supervisor period', 'must be a positive number of ms', period);
+  // A window, not a timer, but a number of ms all the same: the timeout rules (validate.ts), and more than 0.
+  if (typeof period === 'number' && period <= 0) {
+    throw new ChildSpecError(
+      `Supervisor period must be more than 0 ms (got ${period}): it is the window in which more than ` +
+        '`intensity` restarts make the supervisor give up; use Infinity to count every restart for ever',
+    );
+  }
+  const problem = timeoutProblem(period);
+  if (problem !== undefined) throw new ChildSpecError(`Supervisor period ${problem}`);
 }
 
 /** @internal Validates one child spec; `index` locates it in error messages. */
@@ -116,10 +131,7 @@ export function normalizeSpec(
   if (spec.restart !== undefined && !RESTARTS.includes(spec.restart)) {
     fail(`${who}.restart`, `must be one of ${RESTARTS.join(', ')}`, spec.restart);
   }
-  const sh = spec.shutdown;
-  if (sh !== undefined && sh !== 'brutal_kill' && sh !== 'infinity' && !(typeof sh === 'number' && sh >= 0)) {
-    fail(`${who}.shutdown`, "must be a number of ms >= 0, 'brutal_kill' or 'infinity'", sh);
-  }
+  const sh = checkShutdown(spec.shutdown, who);
   if (spec.name !== undefined && (typeof spec.name !== 'string' || spec.name.length === 0)) {
     fail(`${who}.name`, 'must be a non-empty string', spec.name);
   }
@@ -133,6 +145,23 @@ export function normalizeSpec(
     name: spec.name,
     isSupervisor,
   };
+}
+
+/**
+ * A child's `shutdown`: 'brutal_kill', 'infinity' (or `Infinity`, the same), or a timeout in ms by the
+ * shared timeout rules (validate.ts: 0 to 2^31−1; numeric strings, NaN and negatives refused).
+ */
+function checkShutdown(sh: unknown, who: string): NormalSpec['shutdown'] | undefined {
+  if (sh === undefined || sh === 'brutal_kill' || sh === 'infinity') return sh;
+  if (typeof sh !== 'number') {
+    throw new ChildSpecError(
+      `${who}.shutdown must be a number of ms (0 to ${MAX_TIMEOUT_MS}), 'brutal_kill', or 'infinity' ` +
+        `(or Infinity) to wait as long as it takes (got ${describeType(sh)})`,
+    );
+  }
+  const problem = timeoutProblem(sh);
+  if (problem !== undefined) throw new ChildSpecError(`${who}.shutdown ${problem}`);
+  return sh === Number.POSITIVE_INFINITY ? 'infinity' : sh;
 }
 
 /** @internal Validates a list of child specs (ids unique); returns them normalized, in order. */

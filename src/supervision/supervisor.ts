@@ -11,7 +11,14 @@
 import { Actor, CELL_OF, supervisorClass } from '../actors/actor.js';
 import { handles } from '../actors/handles.js';
 import { recordSite } from '../actors/importable.js';
-import { ChildRunningError, ChildStartError, NoSuchChildError, ReceiveTimeoutError } from '../core/errors.js';
+import {
+  ChildPresentError,
+  ChildRestartingError,
+  ChildRunningError,
+  ChildStartError,
+  NoSuchChildError,
+  ReceiveTimeoutError,
+} from '../core/errors.js';
 import { type ExitReason, isCleanStop, type Message } from '../core/message.js';
 import type { ActorRef } from '../core/ref.js';
 import { whenStarted } from '../runtime/answers.js';
@@ -73,11 +80,7 @@ export class Supervisor extends Actor {
   /** Checks options and child specs at spawn, so a bad spec fails there with ChildSpecError. */
   static checkArgs(this: typeof Supervisor, options: SupervisorOptions = {}): void {
     checkOptions(options);
-    checkLimits(
-      options.strategy ?? this.strategy ?? 'one_for_one',
-      options.intensity ?? this.intensity ?? 1,
-      options.period ?? this.period ?? 5000,
-    );
+    checkLimits(...limitsOf(options, this));
     if (options.children !== undefined) normalizeAll(options.children);
   }
 
@@ -93,11 +96,9 @@ export class Supervisor extends Actor {
    */
   override async onStart(): Promise<void> {
     this[CELL_OF].trapExit = true;
-    const statics = this.constructor as typeof Supervisor;
-    this.strategy = this.options.strategy ?? statics.strategy ?? 'one_for_one';
-    this.intensity = this.options.intensity ?? statics.intensity ?? 1;
-    this.period = this.options.period ?? statics.period ?? 5000;
-    checkLimits(this.strategy, this.intensity, this.period);
+    const limits = limitsOf(this.options, this.constructor as typeof Supervisor);
+    checkLimits(...limits);
+    [this.strategy, this.intensity, this.period] = limits as [Strategy, number, number];
     for (const spec of normalizeAll(this.children())) {
       const rec: ChildRecord = { spec, ref: undefined, restarting: false, restarts: 0 };
       this.kids.push(rec);
@@ -139,15 +140,19 @@ export class Supervisor extends Actor {
     }
   }
 
-  /** Adds and starts a child; resolves with its ref. ChildSpecError, ChildStartError. */
+  /**
+   * Adds and starts a child; resolves with its ref. ChildSpecError (a bad spec), then, as OTP's
+   * `start_child` checks the id: ChildRunningError if a child with that id runs (`{already_started, Pid}`),
+   * ChildPresentError if the id is there but its child does not run (`already_present`, a restarting child
+   * included); ChildStartError if the new child fails to start.
+   */
   @handles('startChild')
   async startChild(spec: ChildSpec): Promise<ActorRef> {
-    const rec: ChildRecord = {
-      spec: normalizeSpec(spec, undefined, (id) => this.find(id) !== undefined),
-      ref: undefined,
-      restarting: false,
-      restarts: 0,
-    };
+    const normal = normalizeSpec(spec, undefined, () => false);
+    const old = this.find(normal.id);
+    if (old?.ref !== undefined) throw new ChildRunningError(normal.id, 'start', old.ref);
+    if (old !== undefined) throw new ChildPresentError(normal.id, old.restarting ? 'restarting' : 'stopped');
+    const rec: ChildRecord = { spec: normal, ref: undefined, restarting: false, restarts: 0 };
     this.kids.push(rec);
     const failed = await this.start(rec);
     if (failed !== undefined) {
@@ -157,7 +162,10 @@ export class Supervisor extends Actor {
     return rec.ref!;
   }
 
-  /** Stops a child (its spec stays, unless it is temporary). NoSuchChildError. */
+  /**
+   * Stops a child (its spec stays, unless it is temporary). NoSuchChildError. A child in its restart loop
+   * is stopped there: no more retries (as OTP's `terminate_child`).
+   */
   @handles('terminateChild')
   async terminateChild(id: string): Promise<void> {
     const rec = this.get(id);
@@ -166,26 +174,34 @@ export class Supervisor extends Actor {
     if (rec.spec.restart === 'temporary') this.kids.splice(this.kids.indexOf(rec), 1);
   }
 
-  /** Starts a stopped child again; resolves with its new ref. NoSuchChildError, ChildRunningError. */
+  /**
+   * Starts a stopped child again; resolves with its new ref. NoSuchChildError, ChildRunningError, and
+   * ChildRestartingError for a child in its restart loop (OTP's `{error, restarting}`: the supervisor's
+   * own retries go on, untouched); ChildStartError if it fails to start (it stays stopped, as in OTP).
+   */
   @handles('restartChild')
   async restartChild(id: string): Promise<ActorRef> {
     const rec = this.get(id);
     if (rec.ref !== undefined) throw new ChildRunningError(id, 'restart');
-    rec.restarting = false;
+    if (rec.restarting) throw new ChildRestartingError(id, 'restart');
     const failed = await this.start(rec);
     if (failed !== undefined) throw new ChildStartError(id, failed);
     return rec.ref!;
   }
 
-  /** Forgets a stopped child's spec. NoSuchChildError, ChildRunningError. */
+  /**
+   * Forgets a stopped child's spec. NoSuchChildError, ChildRunningError, and ChildRestartingError for a
+   * child in its restart loop (OTP's `{error, restarting}`; terminateChild stops the loop first).
+   */
   @handles('deleteChild')
   async deleteChild(id: string): Promise<void> {
     const rec = this.get(id);
     if (rec.ref !== undefined) throw new ChildRunningError(id, 'delete');
+    if (rec.restarting) throw new ChildRestartingError(id, 'delete');
     this.kids.splice(this.kids.indexOf(rec), 1);
   }
 
-  /** Every child, in start order. */
+  /** Every child, in start order; a child in its restart loop is `'restarting'` (OTP's `restarting`). */
   @handles('whichChildren')
   whichChildren(): ChildInfo[] {
     return this.kids.map((k) => ({
@@ -198,7 +214,7 @@ export class Supervisor extends Actor {
     }));
   }
 
-  /** Counts of specs, running children, supervisors and workers. */
+  /** Counts of specs, running children (`active`: not one in its restart loop), supervisors and workers. */
   @handles('countChildren')
   countChildren(): ChildCounts {
     const supervisors = this.kids.filter((k) => k.spec.isSupervisor).length;
@@ -250,7 +266,18 @@ export class Supervisor extends Actor {
     return this.restart(rec, 'retry');
   }
 
-  /** Applies the strategy for `rec`; returns true if the intensity was exceeded and the supervisor stopped. */
+  /**
+   * Applies the strategy for `rec`; returns true if the intensity was exceeded and the supervisor stopped.
+   *
+   * As OTP's `restart/3`: the group is `rec` alone (one_for_one), every child (one_for_all), or `rec` and
+   * the children after it (rest_for_one). Its running children are stopped in reverse start order
+   * (temporary ones are dropped, `terminate_children`), then EVERY child of the group is started in start
+   * order (`start_children`) — also one that was not running before: stopped with `terminateChild`, a
+   * transient one that had exited normally, or one in its own restart loop. The first start that fails
+   * stops the round: that child is marked restarting (OTP's `{restarting, Pid}`) and retried by a message
+   * to itself (`try_again_restart`); the children after it in the group stay stopped until that retry,
+   * which applies the strategy again from the failed child. Only the failed child shows `'restarting'`.
+   */
   private async restart(rec: ChildRecord, reason: ExitReason): Promise<boolean> {
     if (!this.allowRestart()) {
       this.report(
@@ -264,7 +291,6 @@ export class Supervisor extends Actor {
       this.stop('shutdown');
       return true;
     }
-    rec.restarting = true;
     const i = this.kids.indexOf(rec);
     const group =
       this.strategy === 'one_for_one'
@@ -273,18 +299,17 @@ export class Supervisor extends Actor {
           ? [...this.kids]
           : this.kids.slice(i);
     for (const k of [...group].reverse()) {
-      if (k === rec || k.ref === undefined) continue;
+      k.restarting = false;
+      if (k === rec) continue;
       await this.terminate(k);
       if (k.spec.restart === 'temporary') {
         this.kids.splice(this.kids.indexOf(k), 1);
         group.splice(group.indexOf(k), 1);
-      } else k.restarting = true;
+      }
     }
     for (const k of group) {
-      if (k.ref !== undefined || !k.restarting) continue;
       const failed = await this.start(k);
       if (failed === undefined) {
-        k.restarting = false;
         k.restarts++;
         this.report(
           'warn',
@@ -294,12 +319,29 @@ export class Supervisor extends Actor {
           `${this.strategy}: started again`,
         );
       } else {
+        k.restarting = true;
         this.report('error', 'start_failed', k, failed, 'will retry (counts against the restart intensity)');
-        this.self.send(RETRY, null, k.spec.id);
+        this.retryLater(k.spec.id);
         break;
       }
     }
     return false;
+  }
+
+  /**
+   * Queues the retry of `id` behind what is in the mailbox (OTP's `try_again_restart` cast), from the next
+   * turn of the event loop: a start that fails at once would otherwise chain retries in microtasks only,
+   * and a large intensity would keep timers and I/O (other threads' messages) from ever running.
+   */
+  private retryLater(id: string): void {
+    const self = this.self;
+    setImmediate(() => {
+      try {
+        self.send(RETRY, null, id);
+      } catch {
+        // The runtime has stopped meanwhile: nothing is left to restart.
+      }
+    });
   }
 
   /** Counts a restart in the sliding window; false if that makes more than `intensity` in `period`. */
@@ -392,6 +434,20 @@ export class Supervisor extends Actor {
   ): void {
     reportChild(this.runtime, this.self, level, action, rec.spec.id, reason, done);
   }
+}
+
+/**
+ * The strategy, intensity and period in force: the option if given, else the subclass's static, else the
+ * default. Only `undefined` means "not given": a `null` option is checked (and refused), not defaulted.
+ */
+function limitsOf(options: SupervisorOptions, statics: typeof Supervisor): [unknown, unknown, unknown] {
+  const pick = (option: unknown, fromClass: unknown, fallback: unknown) =>
+    option !== undefined ? option : fromClass !== undefined ? fromClass : fallback;
+  return [
+    pick(options.strategy, statics.strategy, 'one_for_one'),
+    pick(options.intensity, statics.intensity, 1),
+    pick(options.period, statics.period, 5000),
+  ];
 }
 
 supervisorClass.cls = Supervisor;

@@ -81,6 +81,9 @@ export class Switched extends Actor {
   @handles('ping') ping(): string {
     return 'pong';
   }
+  @handles('crash') crash(): never {
+    throw new Error('switched crashed');
+  }
 }
 
 /** A function child that waits until told to stop. */

@@ -3,6 +3,8 @@ import sinon from 'sinon';
 import {
   type ActorProxy,
   type ActorRef,
+  ChildPresentError,
+  ChildRestartingError,
   ChildRunningError,
   type ChildSpec,
   ChildSpecError,
@@ -112,6 +114,97 @@ onEveryController('Supervisor', (h) => {
     expect((await refOf(sup, 'a'))!.equals(a)).to.equal(true);
   });
 
+  it('one_for_all starts every child of the group again, also one stopped with terminateChild', async () => {
+    const seen: string[] = [];
+    const rt = h.runtime({ record: notes(seen) });
+    const log = rt.spawn(Probe);
+    const sup = await startSup(rt, {
+      strategy: 'one_for_all',
+      intensity: 5,
+      children: workers(log.ref, 'a', 'b', 'c'),
+    });
+    await sup.terminateChild('b');
+    expect((await sup.whichChildren())[1]).to.include({ id: 'b', state: 'stopped' });
+    const a = await refOf(sup, 'a');
+    rt.proxy(a!).cast('crash');
+    await restarted(sup, 'a', a);
+    // Handled in one go (the EXIT's handler): once 'a' runs again, the whole group has been started.
+    const kids = await sup.whichChildren();
+    expect(kids.map((c) => [c.id, c.state])).to.deep.equal([
+      ['a', 'running'],
+      ['b', 'running'],
+      ['c', 'running'],
+    ]);
+    expect(kids[1]!.restarts).to.equal(1);
+    await expectNotes(seen, [
+      'start a',
+      'start b',
+      'start c',
+      'stop b shutdown',
+      'stop a error',
+      'stop c shutdown',
+      'start a',
+      'start b',
+      'start c',
+    ]);
+  });
+
+  it('one_for_all starts again a transient child that had exited normally', async () => {
+    const rt = h.runtime();
+    const sup = await startSup(rt, {
+      strategy: 'one_for_all',
+      intensity: 5,
+      children: [
+        { id: 'a', actor: Worker, args: ['a'] },
+        { id: 't', actor: Worker, args: ['t'], restart: 'transient' },
+      ],
+    });
+    rt.proxy((await refOf(sup, 't'))!).cast('quit', 'normal');
+    while ((await sup.whichChildren())[1]!.state !== 'stopped') await settle(1);
+    const a = await refOf(sup, 'a');
+    rt.proxy(a!).cast('crash');
+    await restarted(sup, 'a', a);
+    expect((await sup.whichChildren()).map((c) => [c.id, c.state])).to.deep.equal([
+      ['a', 'running'],
+      ['t', 'running'],
+    ]);
+  });
+
+  it('rest_for_one starts again the children after the crashed one, also one stopped with terminateChild, not one before it', async () => {
+    const seen: string[] = [];
+    const rt = h.runtime({ record: notes(seen) });
+    const log = rt.spawn(Probe);
+    const sup = await startSup(rt, {
+      strategy: 'rest_for_one',
+      intensity: 5,
+      children: workers(log.ref, 'a', 'b', 'c', 'd'),
+    });
+    await sup.terminateChild('a');
+    await sup.terminateChild('c');
+    const b = await refOf(sup, 'b');
+    rt.proxy(b!).cast('crash');
+    await restarted(sup, 'b', b);
+    expect((await sup.whichChildren()).map((c) => [c.id, c.state])).to.deep.equal([
+      ['a', 'stopped'],
+      ['b', 'running'],
+      ['c', 'running'],
+      ['d', 'running'],
+    ]);
+    await expectNotes(seen, [
+      'start a',
+      'start b',
+      'start c',
+      'start d',
+      'stop a shutdown',
+      'stop c shutdown',
+      'stop b error',
+      'stop d shutdown',
+      'start b',
+      'start c',
+      'start d',
+    ]);
+  });
+
   for (const [restart, reason, expected] of [
     ['permanent', 'normal', true],
     ['permanent', 'shutdown', true],
@@ -161,13 +254,18 @@ onEveryController('Supervisor', (h) => {
     });
     const before = await sup.whichChildren();
     for (const c of before) rt.proxy(c.ref!, Worker).cast('quit', 'normal');
-    const perm = await restarted(sup, 'perm', before[0]!.ref);
-    const after = await sup.whichChildren();
-    expect(after.map((c) => [c.id, c.state])).to.deep.equal([
+    await restarted(sup, 'perm', before[0]!.ref);
+    // The EXITs of 'trans' and 'temp' come from other threads than this call: wait until all are handled.
+    const states = async () => (await sup.whichChildren()).map((c) => [c.id, c.state]);
+    let after = await states();
+    while (after.length > 2 || after[1]?.[1] !== 'stopped') {
+      await settle(1);
+      after = await states();
+    }
+    expect(after).to.deep.equal([
       ['perm', 'running'],
       ['trans', 'stopped'],
     ]);
-    void perm;
   });
 
   it('does not restart a temporary child when a sibling triggers one_for_all, and drops its spec', async () => {
@@ -310,11 +408,32 @@ onEveryController('Supervisor', (h) => {
     expect(await sup.terminateChild('nope').catch((e: unknown) => e)).to.be.instanceOf(NoSuchChildError);
     expect(await sup.deleteChild('w').catch((e: unknown) => e)).to.be.instanceOf(ChildRunningError);
     expect(await sup.restartChild('w').catch((e: unknown) => e)).to.be.instanceOf(ChildRunningError);
+    // OTP's {error, {already_started, Pid}}: the error names the running child.
     const dup: any = await sup.startChild({ id: 'w', actor: Worker }).catch((e: unknown) => e);
-    expect(dup).to.be.instanceOf(ChildSpecError);
-    expect(dup.message).to.include("'w'").and.include('already used');
+    expect(dup).to.be.instanceOf(ChildRunningError);
+    expect(dup.message).to.include("'w'").and.include('already running');
+    expect(dup.actor.equals(await refOf(sup, 'w'))).to.equal(true);
     // The supervisor itself is unharmed by all of that.
     expect((await sup.countChildren()).active).to.equal(1);
+  });
+
+  it('rejects startChild with the id of a stopped or restarting child with ChildPresentError', async function () {
+    this.timeout(60_000);
+    const rt = h.runtime();
+    const { sup } = await inRestartLoop(rt);
+    await sup.startChild({ id: 'w', actor: Worker, args: ['w'] });
+    await sup.terminateChild('w');
+    // OTP's {error, already_present}: a spec with that id is there, its child is not running.
+    for (const [id, state] of [
+      ['w', 'stopped'],
+      ['f', 'restarting'],
+    ]) {
+      const err: any = await sup.startChild({ id: id!, actor: Worker }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(ChildPresentError);
+      expect(err).to.include({ name: 'ChildPresentError', code: 'ERR_PARLEY_CHILD_PRESENT', childId: id });
+      expect(err.message).to.include(`'${id}'`).and.include(state!);
+    }
+    expect((await sup.countChildren()).specs).to.equal(2);
   });
 
   it('rejects startChild with ChildStartError when the child fails to start', async () => {
@@ -356,6 +475,48 @@ onEveryController('Supervisor', (h) => {
       /strategy/,
     );
     expect(() => rt.spawn(Supervisor, { intensity: -1 })).to.throw(ChildSpecError, /intensity/);
+    // null is a value, not "use the default".
+    expect(() => rt.spawn(Supervisor, { intensity: null as never })).to.throw(ChildSpecError, /intensity/);
+    expect(() => rt.spawn(Supervisor, { strategy: null as never })).to.throw(ChildSpecError, /strategy/);
+  });
+
+  it('refuses a child shutdown or a period that is not a timeout with ChildSpecError naming the field', () => {
+    h.local('bad specs are refused synchronously by spawn on the calling thread; no actor starts');
+    const rt = h.runtime();
+    const notNumbers: [unknown, RegExp][] = [
+      ['100', /the string '100'/],
+      [Number.NaN, /NaN/],
+      [2 ** 31, /at most 2147483647/],
+      [null, /null/],
+      ['forever', /'forever'/],
+    ];
+    for (const [shutdown, why] of [...notNumbers, [-1, /negative/]] as [unknown, RegExp][]) {
+      const spawnIt = () =>
+        rt.spawn(Supervisor, { children: [{ id: 'c', actor: Worker, shutdown } as ChildSpec] });
+      expect(spawnIt, `shutdown ${String(shutdown)}`).to.throw(
+        ChildSpecError,
+        /children\[0\] \('c'\)\.shutdown/,
+      );
+      expect(spawnIt, `shutdown ${String(shutdown)}`).to.throw(ChildSpecError, why);
+    }
+    for (const [period, why] of [...notNumbers, [-1, /more than 0/], [0, /more than 0/]] as [
+      unknown,
+      RegExp,
+    ][]) {
+      const spawnIt = () => rt.spawn(Supervisor, { period: period as number });
+      expect(spawnIt, `period ${String(period)}`).to.throw(ChildSpecError, /Supervisor period/);
+      expect(spawnIt, `period ${String(period)}`).to.throw(ChildSpecError, why);
+    }
+    // The bounds are accepted: 0 and 2^31−1 ms, Infinity (OTP's `infinity`: wait as long as it takes; for
+    // the period, every restart counts for ever).
+    for (const shutdown of [0, 2 ** 31 - 1, Number.POSITIVE_INFINITY, 'infinity', 'brutal_kill'] as const) {
+      expect(() =>
+        rt.spawn(Supervisor, { children: [{ id: 'c', actor: Worker, args: ['c'], shutdown }] }),
+      ).to.not.throw();
+    }
+    for (const period of [1, 2 ** 31 - 1, Number.POSITIVE_INFINITY]) {
+      expect(() => rt.spawn(Supervisor, { period })).to.not.throw();
+    }
   });
 
   it('points a child name at the new instance after a restart', async () => {
@@ -390,6 +551,77 @@ onEveryController('Supervisor', (h) => {
     const starts = h.logger.error.getCalls().filter((c) => c.args[1]?.action === 'start_failed');
     expect(starts.length).to.equal(3);
     expect(starts[0]!.args[1]).to.include({ child: 'f', action: 'start_failed' });
+  });
+
+  /** A supervisor whose child 'f' is in its restart loop: its starts keep failing, the supervisor retries. */
+  async function inRestartLoop(rt: Runtime) {
+    const sw = rt.spawn(StartSwitch);
+    const sup = await startSup(rt, {
+      intensity: 1_000_000_000,
+      period: 60_000,
+      children: [{ id: 'f', actor: Switched, args: [sw.ref] }],
+    });
+    await sw.set(true);
+    rt.proxy((await refOf(sup, 'f'))!).cast('crash');
+    while ((await sup.whichChildren())[0]!.state !== 'restarting') await settle(1);
+    return { sw, sup };
+  }
+
+  it('rejects restartChild and deleteChild of a child in its restart loop with ChildRestartingError, and keeps retrying', async function () {
+    this.timeout(60_000);
+    const rt = h.runtime();
+    const { sw, sup } = await inRestartLoop(rt);
+    for (const call of [() => sup.restartChild('f'), () => sup.deleteChild('f')]) {
+      const err: any = await call().catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(ChildRestartingError);
+      expect(err).to.include({
+        name: 'ChildRestartingError',
+        code: 'ERR_PARLEY_CHILD_RESTARTING',
+        childId: 'f',
+      });
+      expect(err.message).to.include("'f'");
+    }
+    // OTP's which_children says `restarting`; count_children counts the spec, not an active child.
+    expect((await sup.whichChildren())[0]).to.include({ id: 'f', state: 'restarting', ref: undefined });
+    expect(await sup.countChildren()).to.deep.equal({ specs: 1, active: 0, supervisors: 0, workers: 1 });
+    // The retries went on untouched: once starts succeed again, the child runs.
+    await sw.set(false);
+    const ref = await restarted(sup, 'f', undefined);
+    expect(await rt.proxy(ref, Switched).ping()).to.equal('pong');
+    expect((await sup.whichChildren())[0]!.restarts).to.equal(1);
+  });
+
+  it('still gives up when a child in its restart loop was asked to restart: the rejected call changes nothing', async function () {
+    this.timeout(60_000);
+    const rt = h.runtime();
+    const sw = rt.spawn(StartSwitch);
+    const reason = await rt.run(async () => {
+      trapExit(true);
+      const sup = spawnLink(Supervisor, {
+        intensity: 50,
+        period: 600_000,
+        children: [{ id: 'f', actor: Switched, args: [sw.ref] }],
+      });
+      await sup.countChildren();
+      await sw.set(true);
+      rt.proxy((await refOf(sup, 'f'))!).cast('crash');
+      while ((await sup.whichChildren())[0]!.state !== 'restarting') await settle(1);
+      await sup.restartChild('f').catch(() => {});
+      const [, , [r]] = await recv('EXIT');
+      return r;
+    });
+    expect(reason).to.equal('shutdown');
+  });
+
+  it('stops the retries of a child in its restart loop with terminateChild, after which restartChild starts it', async function () {
+    this.timeout(60_000);
+    const rt = h.runtime();
+    const { sw, sup } = await inRestartLoop(rt);
+    await sup.terminateChild('f');
+    expect((await sup.whichChildren())[0]).to.include({ id: 'f', state: 'stopped' });
+    await sw.set(false);
+    const ref = await sup.restartChild('f');
+    expect(await rt.proxy(ref, Switched).ping()).to.equal('pong');
   });
 
   it('reports restarts through the logger in one shape and in the recording', async () => {
