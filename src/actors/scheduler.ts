@@ -1,7 +1,9 @@
 /**
  * The run-queue of one thread: actors with work, drained in ONE microtask per burst (not one per message),
  * each actor running up to `THROUGHPUT` messages per turn for fairness. After `BURST` messages it yields to
- * I/O with setImmediate, so timers and sockets are never starved by a busy actor system.
+ * I/O with setImmediate, so timers and sockets are never starved by a busy actor system. The count runs
+ * across bursts until the next yield: an actor whose async handler keeps messaging itself wakes a new
+ * burst from a microtask each time, and would otherwise starve timers and I/O for good.
  */
 import { ctx, outsideActors } from './context.js';
 import { Ring } from './ring.js';
@@ -21,13 +23,19 @@ const resolved = Promise.resolve();
 export class Scheduler {
   private readonly queue = new Ring<Runnable>();
   private pending = false;
+  /** Messages run since the event loop last got a turn (a yield to setImmediate). */
+  private spent = 0;
   private immediate: NodeJS.Immediate | undefined;
   private readonly drainFn = () => this.drain();
   private readonly microtaskFn = () => {
     resolved.then(this.drainFn);
   };
+  private readonly afterYieldFn = () => {
+    this.spent = 0;
+    this.drain();
+  };
   private readonly immediateFn = () => {
-    this.immediate = setImmediate(this.drainFn);
+    this.immediate = setImmediate(this.afterYieldFn);
   };
   constructor(
     private readonly onError: (err: unknown) => void,
@@ -42,7 +50,10 @@ export class Scheduler {
     if (!this.pending) {
       this.pending = true;
       // Once AsyncLocalStorage is on, a burst must not inherit the context of the actor that woke it.
-      if (!ctx.alsOn) resolved.then(this.drainFn);
+      if (this.spent >= BURST) {
+        if (!ctx.alsOn) this.immediateFn();
+        else outsideActors(this.immediateFn);
+      } else if (!ctx.alsOn) resolved.then(this.drainFn);
       else outsideActors(this.microtaskFn);
     }
   }
@@ -57,7 +68,7 @@ export class Scheduler {
   private drain(): void {
     this.immediate = undefined;
     const q = this.queue;
-    let budget = BURST;
+    let budget = BURST - this.spent;
     while (q.size > 0) {
       const r = q.shift();
       r.scheduled = false;
@@ -73,6 +84,7 @@ export class Scheduler {
         return;
       }
     }
+    this.spent = BURST - budget;
     this.pending = false;
     if (this.onIdle !== undefined) {
       try {
