@@ -6,7 +6,9 @@
  * - a `toJSON` or a getter that throws ("toJSON threw TypeError: boom", "reading 'x' threw Error: …"),
  * - a Proxy (revoked or not: its traps are user code, never run for a recording),
  * - nesting deeper than `MAX_DEPTH` levels ("too deep: over 200 levels"),
- * - a value that would make the line longer than `MAX_LINE` characters ("too large: …").
+ * - a value that would make the line longer than `MAX_LINE` characters ("too large: …"): the program's
+ *   values are measured (placeholders, separators and the event's own keys are not), and the event's fields
+ *   and their elements (`args[0]`) are replaced one by one, so one huge argument does not take the others.
  * The walk is our own (not `JSON.stringify`'s), so that each of these is caught where it happens and only
  * that value is replaced.
  */
@@ -68,6 +70,8 @@ function unrecordable(why: string): string {
 
 class LineWriter {
   out = '';
+  /** Characters of `out` that are placeholders: they do not count against the limit. */
+  private free = 0;
   /** What the last `read` that returned THREW threw. */
   private thrown: unknown;
   /** Objects already written: one met again is written as '[Circular]'. */
@@ -79,11 +83,13 @@ class LineWriter {
   value(v: unknown, key: string, level: number, toJSON: boolean): void {
     if (level > SEPARATELY_REPLACED) return this.any(v, key, level, toJSON);
     const mark = this.out.length;
+    const free = this.free;
     try {
       this.any(v, key, level, toJSON);
     } catch (err) {
       if (err !== TOO_LARGE) throw err;
       this.out = this.out.slice(0, mark);
+      this.free = free;
       this.placeholder(`too large: the line would be over ${this.max} characters`);
     }
   }
@@ -113,6 +119,7 @@ class LineWriter {
     if (isProxy(v)) return this.placeholder('a Proxy (a recording does not run its traps)');
     if (level > MAX_DEPTH) return this.placeholder(`too deep: over ${MAX_DEPTH} levels`);
     const mark = this.out.length;
+    const free = this.free;
     let step = 'reading toJSON';
     try {
       if (toJSON) {
@@ -145,15 +152,18 @@ class LineWriter {
       this.put('{');
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i]!;
-        if (i > 0) this.put(',');
-        this.string(k);
-        this.put(':');
+        if (i > 0) this.add(',');
+        // The event's own keys always fit: only the program's values are measured against the limit.
+        if (level === 0) this.add(JSON.stringify(k));
+        else this.string(k);
+        this.add(':');
         this.property(v, k, level);
       }
-      this.put('}');
+      this.add('}');
     } catch (err) {
       if (err === TOO_LARGE) throw err;
       this.out = this.out.slice(0, mark);
+      this.free = free;
       this.placeholder(`${step} threw ${describeThrown(err)}`);
     }
   }
@@ -163,33 +173,32 @@ class LineWriter {
     this.seen.add(v);
     this.put('[');
     for (let i = 0; i < v.length; i++) {
-      if (i > 0) this.put(',');
+      if (i > 0) this.add(',');
       this.property(v, String(i), level);
     }
-    this.put(']');
+    this.add(']');
   }
 
   private typedArray(v: ArrayLike<unknown>, level: number): void {
     this.put('{');
     for (let i = 0; i < v.length; i++) {
-      if (i > 0) this.put(',');
-      this.put(`"${i}":`);
+      this.put(i > 0 ? `,"${i}":` : `"${i}":`);
       this.any(v[i], String(i), level + 1, true);
     }
-    this.put('}');
+    this.add('}');
   }
 
   /** `{ error, message, code, stack }`. */
   private error(v: Error, level: number): void {
     this.put('{"error":');
     this.property(v, 'name', level);
-    this.put(',"message":');
+    this.add(',"message":');
     this.property(v, 'message', level);
-    this.put(',"code":');
+    this.add(',"code":');
     this.property(v, 'code', level);
-    this.put(',"stack":');
+    this.add(',"stack":');
     this.property(v, 'stack', level);
-    this.put('}');
+    this.add('}');
   }
 
   /** `{ map: [[k, v], …] }` or `{ set: [v, …] }`. */
@@ -197,19 +206,19 @@ class LineWriter {
     this.put(`{"${kind}":[`);
     let i = 0;
     for (const e of v) {
-      if (i > 0) this.put(',');
+      if (i > 0) this.add(',');
       if (kind === 'set') this.value(e, String(i), level + 2, true);
       else {
         const [k, x] = e as [unknown, unknown];
         this.put('[');
         this.value(k, '0', level + 3, true);
-        this.put(',');
+        this.add(',');
         this.value(x, '1', level + 3, true);
-        this.put(']');
+        this.add(']');
       }
       i++;
     }
-    this.put(']}');
+    this.add(']}');
   }
 
   /** Writes the value of `obj[k]` (a child, one level down): a getter that throws is a placeholder. */
@@ -230,18 +239,26 @@ class LineWriter {
 
   private string(s: string): void {
     // A JSON string is at least 2 longer than the string: too long is known before it is escaped.
-    if (this.out.length + s.length + 2 > this.max) throw TOO_LARGE;
+    if (this.out.length - this.free + s.length + 2 > this.max) throw TOO_LARGE;
     this.put(JSON.stringify(s));
   }
 
+  /** Appends a value or the opening of one: past the limit, TOO_LARGE. */
   private put(s: string): void {
     this.out += s;
-    if (this.out.length > this.max) throw TOO_LARGE;
+    if (this.out.length - this.free > this.max) throw TOO_LARGE;
   }
 
-  /** A placeholder is written even past the limit (it is short, and at most one per replaced value). */
+  /** Appends a separator or a closing (a few characters per value already measured): never throws. */
+  private add(s: string): void {
+    this.out += s;
+  }
+
+  /** A placeholder does not count against the limit (it replaces a value, and is short). */
   private placeholder(why: string): void {
-    this.out += unrecordable(why);
+    const text = unrecordable(why);
+    this.out += text;
+    this.free += text.length;
   }
 }
 
