@@ -97,7 +97,8 @@ export class Router implements ApplyHost, TransportSink {
     if (s.kind === 'exit' || s.kind === 'down') s = { ...s, reason: crossable(s.reason) };
     else if (s.kind === 'reply' && s.tag === ERROR_REPLY) s = { ...s, args: [crossable(s.args[0])] };
     // Encoding for the other thread refuses what cannot cross (NotCloneableError) before anything is
-    // posted, so a refused send throws here and is not recorded; a posted one is recorded as sent.
+    // posted, so a refused send throws here and is not recorded; a posted one is recorded as sent. (A
+    // message held back while the lane to that thread is full is encoded later, by the threads layer.)
     t.post(place, s, s.kind === 'exit');
     if (observer !== undefined) observer(sent);
   }
