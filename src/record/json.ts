@@ -131,23 +131,28 @@ class LineWriter {
         }
       }
       if (Array.isArray(v)) return this.array(v, level);
-      if (v instanceof Error) return this.error(v, level);
-      if (v instanceof Map) {
-        step = 'reading the Map';
-        return this.entries('map', v, level);
-      }
-      if (v instanceof Set) {
-        step = 'reading the Set';
-        return this.entries('set', v, level);
-      }
-      if (v instanceof Number || v instanceof String || v instanceof Boolean) {
-        step = 'valueOf';
-        return this.any(v.valueOf(), key, level, false);
+      const proto: unknown = Object.getPrototypeOf(v);
+      // A plain object (the common case) is none of the kinds written in their own way.
+      const plain = proto === Object.prototype || proto === null;
+      if (!plain) {
+        if (v instanceof Error) return this.error(v, level);
+        if (v instanceof Map) {
+          step = 'reading the Map';
+          return this.entries('map', v, level);
+        }
+        if (v instanceof Set) {
+          step = 'reading the Set';
+          return this.entries('set', v, level);
+        }
+        if (v instanceof Number || v instanceof String || v instanceof Boolean) {
+          step = 'valueOf';
+          return this.any(v.valueOf(), key, level, false);
+        }
       }
       if (this.seen.has(v)) return this.string('[Circular]');
       this.seen.add(v);
       step = 'listing its keys';
-      if (isTypedArray(v)) return this.typedArray(v as unknown as ArrayLike<unknown>, level);
+      if (!plain && isTypedArray(v)) return this.typedArray(v as unknown as ArrayLike<unknown>, level);
       const keys = Object.keys(v);
       this.put('{');
       for (let i = 0; i < keys.length; i++) {

@@ -63,7 +63,10 @@ export class Recorder implements EventSink {
   private readonly to: string;
   private readonly filter: ((event: RecordEvent) => boolean) | undefined;
   private readonly flushAt: number;
-  private buffer = '';
+  /** Lines not written yet (joined when written: one flat string, quick to measure and write). */
+  private lines: string[] = [];
+  /** Characters in `lines`, newlines included. */
+  private buffered = 0;
   private closed = false;
   private filterThrew = false;
   /** Bytes written so far, all whole lines. */
@@ -95,31 +98,48 @@ export class Recorder implements EventSink {
 
   write(event: RecordEvent): void {
     if (this.closed || (this.filter !== undefined && !this.keeps(event))) return;
-    this.buffer += `${safeJson(event)}\n`;
-    if (this.buffer.length >= this.flushAt) this.flush();
+    const line = safeJson(event);
+    this.lines.push(line);
+    this.buffered += line.length + 1;
+    if (this.buffered >= this.flushAt) this.flush();
   }
 
   flush(): void {
-    if (this.buffer.length === 0 || this.closed) return;
-    const data = Buffer.from(this.buffer, 'utf8');
-    this.buffer = '';
-    let done = 0;
-    let stalled = 0;
+    if (this.lines.length === 0 || this.closed) return;
+    this.lines.push('');
+    const data = this.lines.join('\n');
+    this.lines = [];
+    this.buffered = 0;
     try {
-      while (done < data.length) {
-        try {
-          done += writeSync(this.fd, data, done, data.length - done);
-          stalled = 0;
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || stalled >= STALL_MS) throw err;
-          pause(1);
-          stalled++;
-        }
-      }
-      this.written += data.length;
+      this.writeAll(data);
     } catch (err) {
       this.stop(err);
     }
+  }
+
+  /** Writes `data` whole: a partial write (a pipe) goes on from where it stopped; a full pipe is waited for. */
+  private writeAll(data: string): void {
+    const size = Buffer.byteLength(data);
+    let bytes: Buffer | undefined;
+    let done = 0;
+    let stalled = 0;
+    while (done < size) {
+      try {
+        // The string at once (the common case); a Buffer only to go on after a partial or refused write.
+        if (bytes === undefined && done === 0) done = writeSync(this.fd, data);
+        else {
+          bytes ??= Buffer.from(data, 'utf8');
+          done += writeSync(this.fd, bytes, done, size - done);
+        }
+        stalled = 0;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || stalled >= STALL_MS) throw err;
+        bytes ??= Buffer.from(data, 'utf8');
+        pause(1);
+        stalled++;
+      }
+    }
+    this.written += size;
   }
 
   close(): void {
@@ -160,7 +180,7 @@ export class Recorder implements EventSink {
   /** A write failed: the recording stops here, cut back to its last whole line, and says so once. */
   private stop(err: unknown): void {
     this.closed = true;
-    this.buffer = '';
+    this.lines = [];
     if (this.fd !== 1) {
       try {
         ftruncateSync(this.fd, this.written);
