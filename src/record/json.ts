@@ -157,11 +157,10 @@ class LineWriter {
       this.put('{');
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i]!;
-        if (i > 0) this.add(',');
         // The event's own keys always fit: only the program's values are measured against the limit.
-        if (level === 0) this.add(JSON.stringify(k));
-        else this.string(k);
-        this.add(':');
+        const quoted = quotedKey(k, i > 0);
+        if (level === 0) this.add(quoted);
+        else this.put(quoted);
         this.property(v, k, level);
       }
       this.add('}');
@@ -265,6 +264,22 @@ class LineWriter {
     this.out += text;
     this.free += text.length;
   }
+}
+
+/** Keys met before, quoted (`"k":`, and `,"k":` after the first): one piece each, made once. */
+const keysQuoted = new Map<string, string>();
+const keysQuotedAfter = new Map<string, string>();
+const MAX_KEYS_QUOTED = 4096;
+
+function quotedKey(k: string, after: boolean): string {
+  const cache = after ? keysQuotedAfter : keysQuoted;
+  let q = cache.get(k);
+  if (q === undefined) {
+    q = `${after ? ',' : ''}${JSON.stringify(k)}:`;
+    // Short keys only, and not without end (keys made of data, as in a map of ids, are not kept).
+    if (k.length <= 64 && cache.size < MAX_KEYS_QUOTED) cache.set(k, q);
+  }
+  return q;
 }
 
 function functionName(f: Function): string {
