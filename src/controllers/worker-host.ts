@@ -5,6 +5,7 @@
 import { workerData } from 'node:worker_threads';
 import { markWorkerThread } from '../actors/importable.js';
 import type { Logger } from '../core/logger.js';
+import { recordable } from '../record/json.js';
 import { Runtime } from '../runtime/runtime.js';
 import { Fabric, type Packet } from '../threads/fabric.js';
 import type { WorkerSetup } from '../threads/pool.js';
@@ -72,9 +73,17 @@ if (setup.record) {
   rt.recording.to({
     write(event) {
       try {
-        fabric.send(0, { op: 'record', event: encodeValue(event, 'event').v });
+        let v: unknown;
+        try {
+          v = encodeValue(event, 'event').v;
+        } catch {
+          // A value that cannot cross (a getter that throws, a Proxy, deep nesting…) crosses as what the
+          // line will hold: plain JSON data with a placeholder where it could not be recorded.
+          v = encodeValue(recordable(event), 'event').v;
+        }
+        fabric.send(0, { op: 'record', event: v });
       } catch {
-        // A value that cannot be carried is still recorded on the main thread's side of the send.
+        // Recording never breaks the program.
       }
     },
     close() {},

@@ -6,6 +6,7 @@
 
 import { currentCell } from '../actors/context.js';
 import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 import type { Router } from '../router/router.js';
 import type { Signal } from '../router/signal.js';
 import { type EventSink, type RecordEvent, Recorder, type RecordOption } from './recorder.js';
@@ -20,9 +21,10 @@ export class Recording {
     private readonly thread: number,
     private readonly clock: Clock,
     private readonly router: Router,
+    logger: Logger,
   ) {
     this.t0 = clock.now();
-    this.to(option === undefined ? undefined : new Recorder(option));
+    this.to(option === undefined ? undefined : new Recorder(option, logger));
   }
 
   /** Is recording on (worker threads then forward their events)? */
@@ -36,13 +38,22 @@ export class Recording {
     this.router.observe(sink === undefined ? undefined : this.signal);
   }
 
+  /** Records `event`; never throws into the program (what cannot be recorded is a placeholder). */
   write(event: Omit<RecordEvent, 't' | 'thread'>): void {
-    this.sink?.write({ t: this.elapsed(), thread: this.thread, ...event } as RecordEvent);
+    try {
+      this.sink?.write({ t: this.elapsed(), thread: this.thread, ...event } as RecordEvent);
+    } catch {
+      // The sink handles the program's values; this only guards against an exhausted stack.
+    }
   }
 
   /** An event recorded on a worker thread, written here as it is. */
   forwarded(event: Record<string, unknown>): void {
-    this.sink?.write(event as unknown as RecordEvent);
+    try {
+      this.sink?.write(event as unknown as RecordEvent);
+    } catch {
+      // As in write().
+    }
   }
 
   close(): void {

@@ -34,6 +34,16 @@ export class InProcessTransport implements Transport {
     apply(this.sink, this.copy ? copied(s, this.revive) : s);
   }
 
+  /** What `post` applies: `s` itself, or its copy (throws NotCloneableError for a message that cannot be copied). */
+  copyOf(s: Signal): Signal {
+    return this.copy ? copied(s, this.revive) : s;
+  }
+
+  /** Applies a signal that `copyOf` made (`post` is `deliver(copyOf(s))`). */
+  deliver(s: Signal): void {
+    apply(this.sink, s);
+  }
+
   request<R extends Request>(_place: number, r: R): Promise<AnswerOf<R>> {
     return this.sink.answer(r);
   }

@@ -6,6 +6,9 @@
  * is answered here, once, as Erlang would: a call fails with 'noconnection', a link gets an exit signal
  * 'noconnection', a monitor a DOWN 'noconnection'.
  *
+ * A signal is recorded once it is accepted: after the copy or encoding that may refuse it (NotCloneableError),
+ * before it is applied here (so the recording keeps cause before effect on this place).
+ *
  * `route(signal)` is the one entry. Messages and replies also have a field-wise entry (`message`,
  * `reply`) that does exactly what `route` does with a `msg`/`reply` signal without building the signal
  * object, because they are the hot path (a signal object is made only when one crosses to another place
@@ -76,14 +79,28 @@ export class Router implements ApplyHost, TransportSink {
   // ---- the one entry ----
 
   route(s: Signal): void {
-    if (this.observer !== undefined) this.observer(s);
+    const observer = this.observer;
     const place = s.to.thread;
-    if (place === this.place) return this.here.post(place, s);
+    if (place === this.place) {
+      if (observer === undefined) return this.here.post(place, s);
+      // A message that cannot be copied is refused (NotCloneableError) before it is recorded as sent.
+      const copy = this.here.copyOf(s);
+      observer(s);
+      return this.here.deliver(copy);
+    }
     const t = this.transport;
-    if (t === undefined || !t.reaches(place)) return this.unreachable(place, s);
+    if (t === undefined || !t.reaches(place)) {
+      if (observer !== undefined) observer(s);
+      return this.unreachable(place, s);
+    }
+    const sent = s;
     if (s.kind === 'exit' || s.kind === 'down') s = { ...s, reason: crossable(s.reason) };
     else if (s.kind === 'reply' && s.tag === ERROR_REPLY) s = { ...s, args: [crossable(s.args[0])] };
+    // Encoding for the other thread refuses what cannot cross (NotCloneableError) before anything is
+    // posted, so a refused send throws here and is not recorded; a posted one is recorded as sent. (A
+    // message held back while the lane to that thread is full is encoded later, by the threads layer.)
     t.post(place, s, s.kind === 'exit');
+    if (observer !== undefined) observer(sent);
   }
 
   /** `route({ kind: 'msg', … })` without the signal object. */

@@ -88,7 +88,13 @@ export class Runtime implements Delivery, RouterHost {
     // A module's start-up re-run by a worker thread that imports it sleeps: no threads, no recording.
     const asleep = role === undefined && startUpSleeps();
     this.asleep = asleep;
-    this.recording = new Recording(asleep ? undefined : options.record, this.thread, clock, this.router);
+    this.recording = new Recording(
+      asleep ? undefined : options.record,
+      this.thread,
+      clock,
+      this.router,
+      logger,
+    );
     this.deadlines = new Deadlines(clock);
     this.calls = new Calls(this.deadlines);
     this.scheduler = new Scheduler(
