@@ -6,7 +6,7 @@
  * exiting silently with code 13.
  */
 import { type Cell, DEAD } from '../actors/cell.js';
-import { ActorExitedError } from '../core/errors.js';
+import { ActorExitedError, isErrorValue } from '../core/errors.js';
 import type { Runtime } from './runtime.js';
 
 /** @internal */
@@ -45,5 +45,5 @@ export async function runMain(rt: Runtime, cell: Cell): Promise<unknown> {
     return new Promise<never>(() => {});
   }
   if (cell.reason === 'normal') return cell.result;
-  throw cell.reason instanceof Error ? cell.reason : new ActorExitedError(cell.reason, cell.ref, 'exited');
+  throw isErrorValue(cell.reason) ? cell.reason : new ActorExitedError(cell.reason, cell.ref, 'exited');
 }
