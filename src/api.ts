@@ -129,8 +129,9 @@ export function spawnMonitor<T extends SpawnTarget>(
 
 /**
  * `spawn` with placement options: `{ thread: 'own' }` gives the actor a worker thread of its own (for
- * blocking or CPU-heavy work, in both controllers), `{ thread: 'local' }` keeps it on this thread,
- * `{ thread: n }` pins it to worker thread n; `{ link: true }` links it like spawnLink.
+ * blocking or CPU-heavy work, in both controllers; from the main thread only), `{ thread: 'local' }` keeps
+ * it on this thread, `{ thread: n }` pins it to worker thread n; `{ link: true }` links it like spawnLink.
+ * Any other option or value throws InvalidOptionError naming it, before anything starts.
  */
 export function spawnWith<T extends SpawnTarget>(
   options: SpawnOptions,
