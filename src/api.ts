@@ -19,6 +19,7 @@ import { type ExitReason, type Message, NO_KWARGS } from './core/message.js';
 import { ActorRef, BOUND } from './core/ref.js';
 import { checkArgument, checkOptionsObject, checkTag, checkTimeout, describeType } from './core/validate.js';
 import type { MonitorRef } from './router/signal.js';
+import { checkName, refToRegister } from './runtime/names.js';
 import {
   Runtime,
   type RuntimeOptions,
@@ -150,8 +151,9 @@ export function spawnMonitor<T extends SpawnTarget>(
 
 /**
  * `spawn` with placement options: `{ thread: 'own' }` gives the actor a worker thread of its own (for
- * blocking or CPU-heavy work, in both controllers), `{ thread: 'local' }` keeps it on this thread,
- * `{ thread: n }` pins it to worker thread n; `{ link: true }` links it like spawnLink.
+ * blocking or CPU-heavy work, in both controllers; from the main thread only), `{ thread: 'local' }` keeps
+ * it on this thread, `{ thread: n }` pins it to worker thread n; `{ link: true }` links it like spawnLink.
+ * Any other option or value throws InvalidOptionError naming it, before anything starts.
  */
 export function spawnWith<T extends SpawnTarget>(
   options: SpawnOptions,
@@ -277,18 +279,36 @@ export function trapExit(on = true): boolean {
   return was;
 }
 
-/** Registers `actor` (default: the current actor) under `name`; NameTakenError if it is taken. */
+/**
+ * Registers `actor` (default: the current actor) under `name`; NameTakenError if it is taken. Every mistake
+ * rejects (a bad name: InvalidArgumentError; not an actor: NotAnActorError), none throws.
+ */
 export function register(name: string, actor?: ActorLike): Promise<void> {
-  const rt = runtimeFor('register');
-  return rt.register(name, actor === undefined ? me() : refOf(actor, 'register'));
+  try {
+    checkName(name, 'register(name, actor)');
+    const rt = runtimeFor('register');
+    return rt.register(name, actor === undefined ? me() : refToRegister(actor, 'register(name, actor)'));
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
-/** Removes a registered name; resolves false if it was not registered. */
+/** Removes a registered name; resolves false if it was not registered. Every mistake rejects. */
 export function unregister(name: string): Promise<boolean> {
-  return runtimeFor('unregister').unregister(name);
+  try {
+    checkName(name, 'unregister(name)');
+    return runtimeFor('unregister').unregister(name);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
-/** The actor registered under `name`, as a proxy, or undefined. */
+/** The actor registered under `name`, as a proxy, or undefined. Every mistake rejects. */
 export function whereis<T = unknown>(name: string): Promise<ActorProxy<T> | undefined> {
-  return runtimeFor('whereis').whereis<T>(name);
+  try {
+    checkName(name, 'whereis(name)');
+    return runtimeFor('whereis').whereis<T>(name);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }

@@ -97,9 +97,15 @@ export class Actor {
   run?(): unknown;
 }
 
-/** @internal A `class` that does not extend Actor (spawning it would fail later: say so at once). */
-export function isForeignClass(target: Function): boolean {
-  return !(target.prototype instanceof Actor) && /^class[\s{]/.test(Function.prototype.toString.call(target));
+/**
+ * @internal A `class` that does not extend Actor (spawning it would fail later: say so at once). `source`:
+ * the function's source text, when the caller has it already.
+ */
+export function isForeignClass(target: Function, source?: string): boolean {
+  return (
+    !(target.prototype instanceof Actor) &&
+    /^class[\s{]/.test(source ?? Function.prototype.toString.call(target))
+  );
 }
 
 /** @internal The Supervisor class, set by supervision/supervisor.ts (lower layers recognise supervisors by it). */

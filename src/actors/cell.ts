@@ -4,7 +4,7 @@
  * message at a time. Users never see a Cell; they hold ActorRefs and proxies.
  */
 
-import { describeReason, ReceiveTimeoutError, UnknownTagError } from '../core/errors.js';
+import { describeReason, NotCloneableError, ReceiveTimeoutError, UnknownTagError } from '../core/errors.js';
 import { type ExitReason, type Kwargs, type Message, NO_ARGS, ownArgs } from '../core/message.js';
 import { type ActorRef, type Address, BOUND, ReplyRef } from '../core/ref.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -239,7 +239,7 @@ export class Cell extends CellState implements Runnable {
     ctx.cell = undefined;
     if (isThenable(r)) return this.awaitHandler(r, tag, sender);
     mb.done();
-    if (sender !== null && this.state === RUNNING && !isNotice(tag)) sender.send('reply', this.ref, r);
+    if (sender !== null && this.state === RUNNING && !isNotice(tag)) this.reply(sender, r);
   }
 
   // The two closures below live in their own functions: a closure in dispatch() would make V8 allocate
@@ -272,8 +272,33 @@ export class Cell extends CellState implements Runnable {
       this.crash(value, tag);
       return;
     }
-    if (sender !== null && !isNotice(tag)) sender.send('reply', this.ref, value);
+    if (sender !== null && !isNotice(tag)) this.reply(sender, value);
     this.wake();
+  }
+
+  /**
+   * Sends a handler's result to `sender`. If it cannot go (a result that cannot be copied: NotCloneableError
+   * naming its path from `reply`), the caller of a call gets that error at once, anyone else's send is
+   * reported; the actor runs on either way (its handler did not fail).
+   */
+  private reply(sender: Address, value: unknown): void {
+    try {
+      sender.send('reply', this.ref, value);
+    } catch (err) {
+      this.replyFailed(sender, err);
+    }
+  }
+
+  private replyFailed(sender: Address, err: unknown): void {
+    const e =
+      err instanceof NotCloneableError
+        ? new NotCloneableError(err.path.replace(/^args\[0\]/, 'reply'), err.valueType, err.cause)
+        : err;
+    if (sender instanceof ReplyRef) return sender.send(ERROR_REPLY, this.ref, e);
+    this.runtime.logger.warn(`${this.ref} could not send its reply to ${sender}: ${describeReason(e)}`, {
+      actor: this.ref,
+      error: e,
+    });
   }
 
   /** A contained handler error: back to the caller of a call, else to the log; the actor runs on. */

@@ -4,10 +4,10 @@
  * A proxy class is generated once per actor class (plain prototype methods, no JS Proxy trap per call).
  */
 
-import { UnknownTagError } from '../core/errors.js';
+import { InvalidArgumentError, UnknownTagError } from '../core/errors.js';
 import { argsAfter, type Kwargs, NO_ARGS, NO_KWARGS, sharedIfEmpty } from '../core/message.js';
-import { type ActorRef, type Address, BOUND } from '../core/ref.js';
-import { checkOptionsObject, checkSender, checkTag } from '../core/validate.js';
+import { ActorRef, type Address, BOUND } from '../core/ref.js';
+import { checkOptionsObject, checkSender, checkTag, describeType } from '../core/validate.js';
 import type { Actor } from './actor.js';
 import type { FunctionActor } from './function-actor.js';
 import type { ClassInfo } from './handles.js';
@@ -25,10 +25,17 @@ const CALL_OPTIONS = ['timeout'];
 
 /** The methods every proxy has, whatever the actor. */
 export class ProxyBase {
-  constructor(
-    /** The actor's serializable address: put it in messages, link to it, monitor it. */
-    readonly ref: ActorRef,
-  ) {}
+  /** The actor's serializable address: put it in messages, link to it, monitor it. */
+  readonly ref: ActorRef;
+
+  /**
+   * A proxy needs an ActorRef bound to a runtime (one from spawn, whereis, a message, or
+   * `runtime.proxy(ref)`); anything else is refused at once with InvalidArgumentError.
+   */
+  constructor(ref: ActorRef) {
+    if (!(ref instanceof ActorRef) || typeof ref[BOUND]?.call !== 'function') throw badProxyTarget(ref);
+    this.ref = ref;
+  }
 
   /** PARLEY's raw send: delivers `[tag, sender, args, {}]`. A handler's result goes back to `sender`. */
   send(tag: string, sender: Address | null, ...args: unknown[]): void {
@@ -71,6 +78,18 @@ export class ProxyBase {
   toJSON(): unknown {
     return this.ref.toJSON();
   }
+}
+
+/** Why `ref` cannot have a proxy, and where proxies come from. */
+function badProxyTarget(ref: unknown): InvalidArgumentError {
+  const what =
+    ref instanceof ActorRef
+      ? `the ActorRef ${ref}, which is bound to no runtime (it was not made by one)`
+      : describeType(ref);
+  return new InvalidArgumentError(
+    `an ActorProxy needs an ActorRef bound to a runtime (got ${what}); get proxies from spawn() or whereis(), ` +
+      'and a proxy for a ref that arrived in a message from runtime.proxy(ref)',
+  );
 }
 
 type AnyFn = (...args: any[]) => any;

@@ -71,7 +71,7 @@ export class ActorExitedError extends ParleyError {
   ) {
     super(`${actor ?? 'the actor'} ${what} (reason: ${describeReason(reason)})`, {
       actor,
-      cause: reason instanceof Error ? reason : undefined,
+      cause: isErrorValue(reason) ? reason : undefined,
     });
   }
 }
@@ -308,6 +308,15 @@ export const PARLEY_ERRORS_BY_CODE: ReadonlyMap<string, Function> = new Map(
 function codeOf(cls: Function): string {
   // `code` is a field initializer: read it from a throwaway instance.
   return new (cls as new (m: string) => ParleyError)('probe').code;
+}
+
+/** @internal `value instanceof Error`, and false where even asking throws (a Proxy whose trap throws). */
+export function isErrorValue(value: unknown): value is Error {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
 }
 
 /** Human-readable form of an exit reason. */

@@ -54,11 +54,16 @@ export function ownArgs(args: unknown[]): unknown[] {
   return args === NO_ARGS ? [] : args;
 }
 
-/** Is `reason` a "clean" stop for transient children: normal, shutdown, or `{ shutdown: detail }`? */
+/**
+ * Is `reason` a "clean" stop for transient children: normal, shutdown, or `{ shutdown: detail }`? Never
+ * throws (a Proxy whose traps throw is not a clean stop).
+ */
 export function isCleanStop(reason: unknown): boolean {
-  return (
-    reason === 'normal' ||
-    reason === 'shutdown' ||
-    (typeof reason === 'object' && reason !== null && !(reason instanceof Error) && 'shutdown' in reason)
-  );
+  if (reason === 'normal' || reason === 'shutdown') return true;
+  if (typeof reason !== 'object' || reason === null) return false;
+  try {
+    return !(reason instanceof Error) && 'shutdown' in reason;
+  } catch {
+    return false;
+  }
 }

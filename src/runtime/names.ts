@@ -8,18 +8,36 @@
  */
 import type { Cell } from '../actors/cell.js';
 import { load } from '../actors/importable.js';
-import { InvalidOptionError, NameTakenError, NoSuchActorError } from '../core/errors.js';
-import type { ActorRef } from '../core/ref.js';
+import { ProxyBase } from '../actors/proxy.js';
+import { InvalidArgumentError, NameTakenError, NoSuchActorError, NotAnActorError } from '../core/errors.js';
+import { ActorRef, ReplyRef } from '../core/ref.js';
+import { describeType } from '../core/validate.js';
 import type { Found, Liveness } from '../router/signal.js';
 import type { Runtime } from './runtime.js';
 
-/** @internal A name is a non-empty string; anything else is the caller's mistake, named at once. */
+/**
+ * @internal A name is a non-empty string; anything else is the caller's mistake, named at once with
+ * InvalidArgumentError (`call` names the function, e.g. 'whereis(name)').
+ */
 export function checkName(name: unknown, call: string): asserts name is string {
   if (typeof name !== 'string' || name.length === 0) {
-    const got =
-      typeof name === 'string' ? 'an empty string' : typeof name === 'symbol' ? 'a symbol' : typeof name;
-    throw new InvalidOptionError(`${call}: the name must be a non-empty string (got ${got})`);
+    throw new InvalidArgumentError(
+      `${call}: the name must be a non-empty string, such as 'db' (got ${describeType(name)})`,
+    );
   }
+}
+
+/**
+ * @internal The ref of the actor `register` was given (an ActorProxy or an ActorRef); NotAnActorError for
+ * anything else, a reply address included.
+ */
+export function refToRegister(actor: unknown, call: string): ActorRef {
+  const ref = actor instanceof ProxyBase ? actor.ref : actor;
+  if (ref instanceof ActorRef && !(ref instanceof ReplyRef)) return ref;
+  throw new NotAnActorError(
+    `${call}: the actor must be an ActorProxy or an ActorRef, such as what spawn() returns ` +
+      `(got ${ref instanceof ReplyRef ? "a call's reply address (ReplyRef)" : describeType(actor)})`,
+  );
 }
 
 /** @internal */

@@ -2,14 +2,15 @@
  * The options of `new Runtime(...)` and of `spawnWith`, the spawn signature, and their validation: every
  * option is checked before anything is built, and a bad one is named with what it must be.
  */
+import { isGeneratorFunction, isProxy } from 'node:util/types';
 import { Actor, isForeignClass } from '../actors/actor.js';
 import { FunctionActor } from '../actors/function-actor.js';
 import type { ActorProxy } from '../actors/proxy.js';
 import type { Controller } from '../controllers/controller.js';
 import { type Clock, systemClock } from '../core/clock.js';
-import { checkKnownOptions, checkOption, NotAnActorError } from '../core/errors.js';
+import { checkKnownOptions, checkOption, InvalidOptionError, NotAnActorError } from '../core/errors.js';
 import { consoleLogger, type Logger } from '../core/logger.js';
-import { checkTimeout } from '../core/validate.js';
+import { checkTimeout, describeType } from '../core/validate.js';
 import type { RecordOption } from '../record/recorder.js';
 import type { Fabric } from '../threads/fabric.js';
 import type { Runtime } from './runtime.js';
@@ -122,22 +123,88 @@ export function resolveOptions(options: RuntimeOptions): {
   return { callTimeout, shutdownTimeout, logger, clock, controller: controller as Controller };
 }
 
+/**
+ * @internal Checks `spawnWith`'s options: an object with only `thread` (`'local'`, `'own'` or a thread
+ * number; whether that thread is live is checked at placement) and `link` (a boolean). InvalidOptionError
+ * names the bad field and what it may be. `{}` (what `spawn` passes) costs one empty `for…in`.
+ */
+export function checkSpawnOptions(options: unknown): asserts options is SpawnOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidOptionError(
+      `spawnWith(options, target, ...args): options must be an object such as { thread: 'own' } or { link: true } ` +
+        `(got ${describeType(options)}); use spawn(target, ...args) for no options`,
+    );
+  }
+  for (const key in options) {
+    if (key !== 'thread' && key !== 'link') {
+      throw new InvalidOptionError(`spawnWith options.${key} is not a spawn option (known: thread, link)`);
+    }
+  }
+  const { thread, link } = options as { thread?: unknown; link?: unknown };
+  if (
+    thread !== undefined &&
+    thread !== 'local' &&
+    thread !== 'own' &&
+    !(typeof thread === 'number' && Number.isInteger(thread) && thread >= 0)
+  ) {
+    throw new InvalidOptionError(
+      `spawnWith options.thread must be 'local' (this thread), 'own' (a new thread of its own) or the ` +
+        `number of a live worker thread (got ${describeType(thread)})`,
+    );
+  }
+  if (link !== undefined && typeof link !== 'boolean') {
+    throw new InvalidOptionError(
+      `spawnWith options.link must be true (link the new actor to the current one, as spawnLink) or false ` +
+        `(got ${describeType(link)})`,
+    );
+  }
+}
+
 /** @internal Checks what `spawn` was given; returns the name its refs carry. */
 export function checkTarget(target: unknown): string {
   if (target instanceof FunctionActor) return target.name;
   if (typeof target !== 'function') {
     throw new NotAnActorError(
-      `spawn() needs an Actor subclass, a function or functionActor(fn) (got ${target === null ? 'null' : typeof target})`,
+      `spawn() needs an Actor subclass, a function or functionActor(fn) (got ${describeType(target)})`,
     );
   }
   if (target === Actor) {
     throw new NotAnActorError('spawn(Actor): subclass Actor and give the subclass @handles methods');
   }
-  if (isForeignClass(target)) {
+  if (target.prototype instanceof Actor) return target.name || 'anonymous';
+  // Not an Actor subclass: it runs as a function actor, so it must be a function that can be called.
+  const source = Function.prototype.toString.call(target);
+  if (source.endsWith('[native code] }')) throw new NotAnActorError(notCallable(target));
+  if (isGeneratorFunction(target)) {
+    throw new NotAnActorError(
+      `${target.name || 'the function'} is a generator function: calling it only makes an iterator, its body ` +
+        'would never run as an actor. Spawn a plain or async function (use await recv() to take messages)',
+    );
+  }
+  if (isForeignClass(target, source)) {
     throw new NotAnActorError(
       `${target.name} is a class that does not extend Actor: write "class ${target.name} extends Actor" ` +
         'and mark its handlers with @handles(tag)',
     );
   }
   return target.name || 'anonymous';
+}
+
+/** Why a built-in, bound or Proxy-wrapped function is not an actor, and what to pass instead. */
+function notCallable(target: Function): string {
+  const name = typeof target.name === 'string' ? target.name : '';
+  if (isProxy(target)) {
+    return 'spawn() was given a Proxy around a function: pass the Actor subclass or function itself';
+  }
+  if (name.startsWith('bound ')) {
+    const inner = name.slice(6) || 'fn';
+    return (
+      `spawn() was given a bound function (${name}): pass ${inner} itself and give its arguments to spawn, ` +
+      `spawn(${inner}, ...args); a class actor reads its state from its fields, a function actor from its parameters`
+    );
+  }
+  return (
+    `spawn() was given the built-in function ${name || '(anonymous)'}, which is not an actor: pass an Actor ` +
+    'subclass, a function of your own (it runs as the actor, taking messages with await recv()) or functionActor(fn)'
+  );
 }

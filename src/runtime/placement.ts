@@ -9,7 +9,7 @@ import { classInfo } from '../actors/handles.js';
 import { type Descriptor, descriptorOf, isImportable } from '../actors/importable.js';
 import { FunctionActorProxy, ProxyBase, proxyClassFor } from '../actors/proxy.js';
 import type { Placement } from '../controllers/controller.js';
-import { checkOption, RuntimeStoppedError } from '../core/errors.js';
+import { checkOption, InvalidOptionError } from '../core/errors.js';
 import type { ActorRef } from '../core/ref.js';
 import type { SpawnOptions, SpawnTarget } from './options.js';
 import type { Runtime } from './runtime.js';
@@ -20,7 +20,13 @@ export function placeOf(rt: Runtime, target: SpawnTarget, name: string, options:
   if (where === 'local') return rt.thread;
   if (where === 'own') {
     if (rt.thread !== 0) {
-      throw new RuntimeStoppedError(`spawn ${name} with { thread: 'own' } from the main thread`);
+      // Only the main thread starts threads, and a new actor's ref needs its thread at once.
+      throw new InvalidOptionError(
+        `spawnWith options.thread 'own' (for ${name}) works on the main thread only, and this actor runs on ` +
+          `worker thread ${rt.thread}: a worker thread cannot start threads. Spawn ${name} from the main ` +
+          'thread (from an actor there, or runtime.spawnWith at top level), or put it on a pool thread here: ' +
+          '{ thread: n } or no thread option',
+      );
     }
     descriptorOf(target, name); // NotImportableError now, not on the new thread
     return rt.controller.ownThread!(rt);

@@ -6,7 +6,7 @@
  * reported and shut down, instead of Node exiting silently with code 13.
  */
 import { type Cell, DEAD } from '../actors/cell.js';
-import { ActorExitedError } from '../core/errors.js';
+import { ActorExitedError, isErrorValue } from '../core/errors.js';
 import type { Runtime } from './runtime.js';
 import { endingBySignal } from './signals.js';
 
@@ -31,5 +31,5 @@ export async function runMain(rt: Runtime, cell: Cell): Promise<unknown> {
   const signal = endingBySignal();
   if (signal !== undefined) await signal;
   if (cell.reason === 'normal') return cell.result;
-  throw cell.reason instanceof Error ? cell.reason : new ActorExitedError(cell.reason, cell.ref, 'exited');
+  throw isErrorValue(cell.reason) ? cell.reason : new ActorExitedError(cell.reason, cell.ref, 'exited');
 }

@@ -4,17 +4,19 @@ import { type Cell, DEAD } from '../actors/cell.js';
 import { CellTable } from '../actors/cell-table.js';
 import { currentCell } from '../actors/context.js';
 import { Deadlines } from '../actors/deadlines.js';
+import { FunctionActor } from '../actors/function-actor.js';
 import { type Descriptor, sleep, startUpSleeps } from '../actors/importable.js';
 import { type ActorProxy, ProxyBase } from '../actors/proxy.js';
 import { Scheduler } from '../actors/scheduler.js';
 import type { Controller } from '../controllers/controller.js';
 import type { Clock } from '../core/clock.js';
-import { NoSuchActorError, RuntimeStoppedError } from '../core/errors.js';
+import { InvalidOptionError, NoSuchActorError, RuntimeStoppedError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { type ExitReason, type Kwargs, NO_KWARGS } from '../core/message.js';
 import { ActorRef, type Address, CELL, type Delivery, ReplyRef } from '../core/ref.js';
 import {
   checkArgs,
+  checkArgument,
   checkKwargs,
   checkTag,
   checkTimeout,
@@ -27,8 +29,9 @@ import { Router, type RouterHost } from '../router/router.js';
 import type { AnswerOf, LiveCell, Request } from '../router/signal.js';
 import type { Fabric } from '../threads/fabric.js';
 import { answerRequest, awaitExit, liveCellsOf } from './answers.js';
-import { checkName, Registry } from './names.js';
+import { checkName, Registry, refToRegister } from './names.js';
 import {
+  checkSpawnOptions,
   type RuntimeOptions,
   resolveOptions,
   type SpawnFn,
@@ -123,8 +126,15 @@ export class Runtime implements Delivery, RouterHost {
     target: T,
     ...args: unknown[]
   ): ActorProxy<ProxyTargetOf<T>> {
+    checkSpawnOptions(options);
     const parent = currentCell();
     const mine = parent?.runtime === this ? parent : undefined;
+    if (options.link === true && mine === undefined) {
+      throw new InvalidOptionError(
+        'spawnWith options.link: true links the new actor to the current actor, and there is none here ' +
+          '(called outside an actor of this runtime); drop link, or spawn from inside an actor',
+      );
+    }
     const spawned = this.spawnCell(target, args, mine, options.link === true, options);
     if (mine === undefined && this.autoStop !== undefined) this.watchTopLevel(spawned.proxy.ref);
     return spawned.proxy as ActorProxy<ProxyTargetOf<T>>;
@@ -159,7 +169,7 @@ export class Runtime implements Delivery, RouterHost {
   /** Registers `actor` under `name` (unique in this runtime). Throws NameTakenError if taken. */
   async register(name: string, actor: ActorRef | ProxyBase): Promise<void> {
     checkName(name, 'register(name, actor)');
-    await this.registry.register(name, actor instanceof ProxyBase ? actor.ref : actor);
+    await this.registry.register(name, refToRegister(actor, 'register(name, actor)'));
   }
 
   /** Removes a name; resolves false if it was not registered. */
@@ -174,6 +184,7 @@ export class Runtime implements Delivery, RouterHost {
    * an actor on another thread has `call`, `cast` and `send` only.
    */
   proxy<T = unknown>(ref: ActorRef, cls?: T): ActorProxy<T extends new (...a: any[]) => infer I ? I : T> {
+    checkProxyArgs(ref, cls);
     const cell = this.cellOf(ref);
     if (cell !== undefined) return this.proxyOf(cell) as any;
     return (cls === undefined ? new ProxyBase(ref) : this.proxyForTarget(ref, cls)) as any;
@@ -428,6 +439,24 @@ function badCall(tag: unknown, args: unknown, kwargs: unknown, timeout: unknown)
     return Promise.reject(err);
   }
   return Promise.reject(new Error('internal: badCall found nothing wrong'));
+}
+
+/** runtime.proxy's arguments: an ActorRef (a proxy's ref too), and for `cls` an actor class or functionActor. */
+function checkProxyArgs(ref: unknown, cls: unknown): void {
+  checkArgument(
+    ref instanceof ActorRef,
+    'runtime.proxy(ref, cls?)',
+    'ref',
+    'must be an ActorRef (from a message, whichChildren() or proxy.ref); spawn() and whereis() give proxies already',
+    ref,
+  );
+  checkArgument(
+    cls === undefined || typeof cls === 'function' || cls instanceof FunctionActor,
+    'runtime.proxy(ref, cls?)',
+    'cls',
+    "must be the actor's class or functionActor, to type the proxy, or left out",
+    cls,
+  );
 }
 
 /** The class a proxy is typed after, for spawnWith. */

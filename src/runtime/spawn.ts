@@ -6,7 +6,7 @@
 import { Cell, ERROR_REPLY } from '../actors/cell.js';
 import { descriptorOf } from '../actors/importable.js';
 import type { ProxyBase } from '../actors/proxy.js';
-import { ActorExitedError, describeReason } from '../core/errors.js';
+import { ActorExitedError, describeReason, isErrorValue } from '../core/errors.js';
 import { type ExitReason, isCleanStop, NO_KWARGS } from '../core/message.js';
 import { ActorRef, CELL, ReplyRef } from '../core/ref.js';
 import { encodeRef, encodeValue } from '../wire/codec.js';
@@ -103,7 +103,7 @@ export function releaseCell(rt: Runtime, cell: Cell, reason: ExitReason, crashTa
     actor: cell.ref,
     tag: crashTag,
     reason,
-    error: reason instanceof Error ? reason : undefined,
+    error: isErrorValue(reason) ? reason : undefined,
   });
 }
 
@@ -124,7 +124,7 @@ function failRemoteCallers(rt: Runtime, cell: Cell, reason: ExitReason): void {
 /** A crash reason as the log shows it (an Error's message, else the value), whatever it is. */
 function crashText(reason: unknown): string {
   try {
-    return reason instanceof Error ? reason.message : String(reason);
+    return isErrorValue(reason) ? reason.message : String(reason);
   } catch {
     return describeReason(reason);
   }

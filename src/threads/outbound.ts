@@ -9,7 +9,7 @@ import type { Kwargs, Message } from '../core/message.js';
 import { NO_KWARGS } from '../core/message.js';
 import type { Address } from '../core/ref.js';
 import { encodeMessage } from '../wire/codec.js';
-import { FULL, newLaneBuffer, WRITTEN_OK } from './lane-format.js';
+import { CANNOT, FULL, newLaneBuffer, sizeOfArgs, WRITTEN_OK } from './lane-format.js';
 import { LaneWriter } from './lane-writer.js';
 import type { Packet } from './protocol.js';
 
@@ -219,9 +219,11 @@ export class Outbound {
     const lane = this.laneTo(t);
     if (lane !== undefined && kwargs === NO_KWARGS) {
       const backlog = this.backlog.get(t);
-      if (backlog !== undefined)
+      // Only a lane record may wait in the backlog as it is; anything else is encoded now, so a value that
+      // cannot be copied fails at the send (NotCloneableError), not later as the backlog drains.
+      if (backlog !== undefined && fitsRecord(args))
         return this.addToBacklog(t, lane, backlog, B_MSG, to, [tag, sender, args, kwargs]);
-      const r = lane.msg(to, tag, sender, args);
+      const r = backlog === undefined ? writeRecord(lane, to, tag, sender, args) : CANNOT;
       if (r === WRITTEN_OK) return this.wrote(t, lane);
       if (r === FULL) return this.holdBack(t, lane, B_MSG, to, [tag, sender, args, kwargs]);
     }
@@ -233,10 +235,10 @@ export class Outbound {
     const lane = this.laneTo(t);
     if (lane !== undefined) {
       const backlog = this.backlog.get(t);
-      if (backlog !== undefined) {
+      if (backlog !== undefined && fitsRecord(args)) {
         return this.addToBacklog(t, lane, backlog, B_REPLY, call, [tag, sender, args, kwargs]);
       }
-      const r = lane.reply(call, tag, args);
+      const r = backlog === undefined ? writeReply(lane, call, tag, args) : CANNOT;
       if (r === WRITTEN_OK) return this.wrote(t, lane);
       if (r === FULL) return this.holdBack(t, lane, B_REPLY, call, [tag, sender, args, kwargs]);
     }
@@ -250,5 +252,41 @@ export class Outbound {
     this.backlog.set(thread, backlog);
     lane.waitForRoom();
     this.later();
+  }
+}
+
+/**
+ * Can `args` go into a lane record (primitives only)? False too if reading them throws (a getter, a
+ * Proxy's trap): the encoder then names the bad value in a NotCloneableError.
+ */
+function fitsRecord(args: unknown[]): boolean {
+  try {
+    return sizeOfArgs(args) >= 0;
+  } catch {
+    return false;
+  }
+}
+
+/** `lane.msg`, CANNOT if reading the args throws (the encoder then names the bad value). */
+function writeRecord(
+  lane: LaneWriter,
+  to: number,
+  tag: string,
+  sender: Address | null,
+  args: unknown[],
+): number {
+  try {
+    return lane.msg(to, tag, sender, args);
+  } catch {
+    return CANNOT;
+  }
+}
+
+/** `lane.reply`, CANNOT if reading the args throws. */
+function writeReply(lane: LaneWriter, call: number, tag: string, args: unknown[]): number {
+  try {
+    return lane.reply(call, tag, args);
+  } catch {
+    return CANNOT;
   }
 }

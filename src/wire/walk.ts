@@ -270,10 +270,17 @@ export function walkMessage(msg: Message, w: Walk): Message {
   return [msg[0], sender instanceof ActorRef ? (w.codec.ref(sender, w) as ActorRef) : sender, args, kwargs];
 }
 
-/** Does `msg` need no walk: primitive args only, and no kwargs? */
+/**
+ * Does `msg` need no walk: primitive args only, and no kwargs? Never throws: args or kwargs whose reading
+ * throws (a getter, a Proxy's trap) need the walk, which names them in a NotCloneableError.
+ */
 export function isPlain(msg: Message): boolean {
-  const args = msg[2];
-  for (let i = 0; i < args.length; i++) if (!isPrimitive(args[i])) return false;
-  const kw = msg[3];
-  return kw === NO_KWARGS || Object.keys(kw).length === 0;
+  try {
+    const args = msg[2];
+    for (let i = 0; i < args.length; i++) if (!isPrimitive(args[i])) return false;
+    const kw = msg[3];
+    return kw === NO_KWARGS || Object.keys(kw).length === 0;
+  } catch {
+    return false;
+  }
 }

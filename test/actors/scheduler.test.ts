@@ -1,4 +1,3 @@
-import { expect } from 'chai';
 import { Actor, handles, Runtime, TaskletController } from '../../src/index.js';
 
 /** Keeps messaging itself from an async handler: every wake-up comes from a microtask, never a macrotask. */

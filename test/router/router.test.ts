@@ -105,15 +105,15 @@ for (const entry of controllers) {
     it('answers whereis with a symbol or a function from an actor with a named error, and the actor lives on', async () => {
       const [a] = apart(rt);
       const watcher = rt.spawnWith({ thread: a }, Watcher);
-      expect(await watcher.call('whereis', ['symbol'])).to.equal('ERR_PARLEY_INVALID_OPTION');
-      expect(await watcher.call('whereis', ['function'])).to.equal('ERR_PARLEY_INVALID_OPTION');
+      expect(await watcher.call('whereis', ['symbol'])).to.equal('ERR_PARLEY_INVALID_ARGUMENT');
+      expect(await watcher.call('whereis', ['function'])).to.equal('ERR_PARLEY_INVALID_ARGUMENT');
       expect(await rt.whereis(Symbol('x') as never).catch((e: { code?: string }) => e.code)).to.equal(
-        'ERR_PARLEY_INVALID_OPTION',
+        'ERR_PARLEY_INVALID_ARGUMENT',
       );
       expect(await rt.whereis((() => 1) as never).catch((e: { code?: string }) => e.code)).to.equal(
-        'ERR_PARLEY_INVALID_OPTION',
+        'ERR_PARLEY_INVALID_ARGUMENT',
       );
-      expect(await watcher.call('whereis', [''])).to.equal('ERR_PARLEY_INVALID_OPTION');
+      expect(await watcher.call('whereis', [''])).to.equal('ERR_PARLEY_INVALID_ARGUMENT');
     });
   });
 }
