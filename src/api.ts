@@ -281,7 +281,7 @@ export function trapExit(on = true): boolean {
 
 /**
  * Registers `actor` (default: the current actor) under `name`; NameTakenError if it is taken. Every mistake
- * rejects (a bad name: InvalidArgumentError; not an actor: NotAnActorError), none throws.
+ * rejects (a bad name: InvalidArgumentError; not an actor: InvalidArgumentError too), none throws.
  */
 export function register(name: string, actor?: ActorLike): Promise<void> {
   try {

@@ -9,7 +9,7 @@
 import type { Cell } from '../actors/cell.js';
 import { load } from '../actors/importable.js';
 import { ProxyBase } from '../actors/proxy.js';
-import { InvalidArgumentError, NameTakenError, NoSuchActorError, NotAnActorError } from '../core/errors.js';
+import { InvalidArgumentError, NameTakenError, NoSuchActorError } from '../core/errors.js';
 import { ActorRef, ReplyRef } from '../core/ref.js';
 import { describeType } from '../core/validate.js';
 import type { Found, Liveness } from '../router/signal.js';
@@ -28,13 +28,13 @@ export function checkName(name: unknown, call: string): asserts name is string {
 }
 
 /**
- * @internal The ref of the actor `register` was given (an ActorProxy or an ActorRef); NotAnActorError for
- * anything else, a reply address included.
+ * @internal The ref of the actor `register` was given (an ActorProxy or an ActorRef); InvalidArgumentError for
+ * anything else, a reply address included (as for link, monitor and send).
  */
 export function refToRegister(actor: unknown, call: string): ActorRef {
   const ref = actor instanceof ProxyBase ? actor.ref : actor;
   if (ref instanceof ActorRef && !(ref instanceof ReplyRef)) return ref;
-  throw new NotAnActorError(
+  throw new InvalidArgumentError(
     `${call}: the actor must be an ActorProxy or an ActorRef, such as what spawn() returns ` +
       `(got ${ref instanceof ReplyRef ? "a call's reply address (ReplyRef)" : describeType(actor)})`,
   );

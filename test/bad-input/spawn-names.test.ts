@@ -184,11 +184,11 @@ describe('bad input: names', () => {
     expect(rt.stats().names).to.equal(0);
   });
 
-  it('rejects runtime.register of something that is not an actor with NotAnActorError', async () => {
+  it('rejects runtime.register of something that is not an actor with InvalidArgumentError', async () => {
     for (const [label, actor] of [...NOT_ACTORS, ['undefined', undefined] as [string, unknown]]) {
       const o = await outcome(() => rt.register('n', actor as never));
       expect(o.shape, label).to.equal('rejected');
-      expect(o.error, label).to.equal('NotAnActorError');
+      expect(o.error, label).to.equal('InvalidArgumentError');
       expect(o.message, label).to.include(
         'register(name, actor): the actor must be an ActorProxy or an ActorRef',
       );
@@ -254,7 +254,7 @@ describe('bad input: names', () => {
       return out;
     });
     for (const [label, shape, error] of rows) {
-      expect([shape, error], label).to.deep.equal(['rejected', 'NotAnActorError']);
+      expect([shape, error], label).to.deep.equal(['rejected', 'InvalidArgumentError']);
     }
   });
 });

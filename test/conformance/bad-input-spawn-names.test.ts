@@ -34,14 +34,14 @@ onEveryController('bad input: names, spawns and copies', (h) => {
     }
   });
 
-  it('rejects register() of something that is not an actor with NotAnActorError, from an actor', async function () {
+  it('rejects register() of something that is not an actor with InvalidArgumentError, from an actor', async function () {
     this.timeout(60_000);
     const rt = h.runtime();
     const rows = await rt.spawnWith(h.on(1), Mistaken).badActors();
     for (const [call, label, o] of rows) {
       const what = `${call} of ${label}`;
       expect(o.shape, what).to.equal('rejected');
-      expect(o.error, what).to.equal('NotAnActorError');
+      expect(o.error, what).to.equal('InvalidArgumentError');
       expect(o.message, what).to.include('must be an ActorProxy or an ActorRef');
     }
     expect(await rt.whereis('n')).to.equal(undefined);
