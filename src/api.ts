@@ -287,7 +287,10 @@ export function register(name: string, actor?: ActorLike): Promise<void> {
   try {
     checkName(name, 'register(name, actor)');
     const rt = runtimeFor('register');
-    return rt.register(name, actor === undefined ? me() : refToRegister(actor, 'register(name, actor)'));
+    return rt.register(
+      name,
+      actor === undefined ? self('register').ref : refToRegister(actor, 'register(name, actor)'),
+    );
   } catch (err) {
     return Promise.reject(err);
   }

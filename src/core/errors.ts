@@ -323,6 +323,7 @@ export function isErrorValue(value: unknown): value is Error {
 export function describeReason(reason: unknown): string {
   try {
     if (typeof reason === 'string') return `'${reason}'`;
+    if (typeof reason === 'number' || typeof reason === 'bigint') return String(reason); // NaN, Infinity: not JSON's null
     if (reason instanceof Error) return `${reason.name}: ${reason.message}`;
     return JSON.stringify(reason) ?? String(reason);
   } catch {

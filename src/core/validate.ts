@@ -54,7 +54,12 @@ export function describeType(value: unknown): string {
     case 'function':
       return `the function ${(value as Function).name || '(anonymous)'}`;
     default: {
-      const ctor = (value as object).constructor;
+      let ctor: { name?: unknown } | undefined;
+      try {
+        ctor = (value as { constructor?: { name?: unknown } }).constructor; // a Proxy's trap may throw: never let it escape from a check
+      } catch {
+        return 'an object that cannot be read (a Proxy whose traps throw?)';
+      }
       return ctor && ctor !== Object && typeof ctor.name === 'string' && ctor.name !== ''
         ? `a ${ctor.name}`
         : `an object ${describeReason(value).slice(0, 60)}`;
@@ -65,8 +70,12 @@ export function describeType(value: unknown): string {
 /** Is `value` a plain object (`{ … }` or `Object.create(null)`), as a message's kwargs must be? */
 export function isPlainObject(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  try {
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+  } catch {
+    return false; // a Proxy whose getPrototypeOf trap throws is no plain object
+  }
 }
 
 /** Is `value` something a message can name as its sender: `null`, or an address (a ref, a proxy)? */

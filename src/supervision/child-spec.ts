@@ -8,6 +8,7 @@ import { ChildSpecError, describeReason } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ActorRef } from '../core/ref.js';
 import { describeType, MAX_TIMEOUT_MS, timeoutProblem } from '../core/validate.js';
+import { checkTarget } from '../runtime/options.js';
 import type { SpawnTarget } from '../runtime/runtime.js';
 
 /** How a supervisor reacts when a child it restarts exits. */
@@ -126,6 +127,11 @@ export function normalizeSpec(
   const actor = spec.actor;
   const spawnable = actor instanceof FunctionActor || (typeof actor === 'function' && !isForeignClass(actor));
   if (!spawnable) fail(`${who}.actor`, 'must be an Actor subclass, a function or functionActor(fn)', actor);
+  try {
+    checkTarget(actor); // what spawn would refuse: Actor itself, built-ins, bound functions, generators…
+  } catch (err) {
+    throw new ChildSpecError(`${who}.actor: ${(err as Error).message}`, { cause: err });
+  }
   if (spec.args !== undefined && !Array.isArray(spec.args))
     fail(`${who}.args`, 'must be an array', spec.args);
   if (spec.restart !== undefined && !RESTARTS.includes(spec.restart)) {

@@ -577,3 +577,22 @@ describe('Bad input: startThreadController options', () => {
     expect(r.status).to.equal(0);
   });
 });
+
+describe('Bad input: register at top level', () => {
+  it('names register(), not me(), when register(name) is called outside an actor', function () {
+    this.timeout(70_000);
+    // In a child process: startTaskletController() sets the default runtime of its process for good.
+    const program = `
+      import { register, startTaskletController } from './src/index.ts';
+      startTaskletController();
+      await register('n').then(() => console.log('resolved'), (e) => console.log(e.code, e.message.split(' ')[0]));
+    `;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
+    });
+    expect(r.stdout).to.equal('ERR_PARLEY_NO_CURRENT_ACTOR register()\n');
+    expect(r.status).to.equal(0);
+  });
+});

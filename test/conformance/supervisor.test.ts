@@ -465,6 +465,15 @@ onEveryController('Supervisor', (h) => {
       ]),
     ).to.throw(ChildSpecError, /children\[1\] \('a'\)\.id/);
     expect(spawnBad([{ id: 'b', actor: 42 }])).to.throw(ChildSpecError, /\('b'\)\.actor/);
+    // What spawn refuses, a child spec refuses at once too (not a ChildStartError later).
+    expect(spawnBad([{ id: 'm', actor: Map }])).to.throw(
+      ChildSpecError,
+      /\('m'\)\.actor: .*built-in function Map/,
+    );
+    expect(spawnBad([{ id: 'k', actor: Worker.bind(null) }])).to.throw(
+      ChildSpecError,
+      /\('k'\)\.actor: .*bound/,
+    );
     expect(spawnBad([{ id: 'c', actor: Worker, shutdown: -1 }])).to.throw(
       ChildSpecError,
       /\('c'\)\.shutdown/,

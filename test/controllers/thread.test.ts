@@ -179,6 +179,8 @@ describe('ThreadController', function () {
       /options\.spinMicros/,
     );
     expect(() => new ThreadController({ threads: 0 })).to.throw(InvalidOptionError, /options\.threads/);
+    // NaN is named as NaN, not as JSON's null.
+    expect(() => new ThreadController({ threads: Number.NaN })).to.throw(InvalidOptionError, /\(got NaN\)/);
     expect(() => new ThreadController({ thread: 2 } as never)).to.throw(
       InvalidOptionError,
       /options\.thread is not/,
