@@ -42,7 +42,13 @@ export class CellTable {
       while (this.chunks.length < c) this.chunks.push(undefined); // keep the array dense (fast elements)
       this.chunks[c] = chunk = new Array(CHUNK);
       this.live[c] = 0;
-      if (c > this.top) this.top = c;
+      if (c > this.top) {
+        // The chunk ids were handed out from until now is full: if its actors have all exited already (a
+        // spawn-and-exit churn empties each chunk while it is still the top), nothing else drops it.
+        const old = this.top;
+        this.top = c;
+        if (this.live[old] === 0) this.chunks[old] = undefined;
+      }
     }
     if (chunk[n % CHUNK] === undefined) {
       this.live[c]!++;
