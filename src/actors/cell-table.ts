@@ -71,6 +71,15 @@ export class CellTable {
     if (--this.live[c]! === 0 && c !== this.top) this.chunks[c] = undefined;
   }
 
+  /** Chunks kept though none of their actors is alive, the current one aside (for leak checks: 0). */
+  get emptyChunks(): number {
+    let n = 0;
+    for (let c = 0; c < this.chunks.length; c++) {
+      if (c !== this.top && this.chunks[c] !== undefined && this.live[c] === 0) n++;
+    }
+    return n;
+  }
+
   /** The live actors: this thread's in spawn order, then the ones other threads spawned here. */
   *values(): IterableIterator<Cell> {
     for (const chunk of this.chunks) {
