@@ -29,7 +29,8 @@ function soakInChild(kind: (typeof KINDS)[number], seconds: number, interval: nu
     });
     // A soak that hangs fails rather than holding the suite forever.
     const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 300) * 1000);
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': stdout is then read to its end (the result is its last line).
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       const last = out.trim().split('\n').pop() ?? '';
       if (code !== 0 || last === '') {
