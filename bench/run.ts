@@ -1,5 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --rounds N] [-- --only name,…]`: the benchmark suite. Every workload runs
+ * `npm run bench [-- --quick] [-- --rounds N] [-- --only name,…]`: the benchmark suite; `npm run bench --
+ * --soak [--minutes N]`: the churn soak alone (soak.ts: heap growth under churn, both controllers, 10 min
+ * each by default), which `--quick` also runs for 10 s per controller (`--only` without `churn` skips it). Every workload runs
  * on every contestant that supports it, interleaved round by round (A B C … A B C …) so that machine noise
  * hits all alike; it prints progress, then a table of medians (min–max) and each contestant's ratio to the
  * hand-written baseline, computed per round. Results go to bench/results/ (JSON and Markdown), the chart to
@@ -14,6 +16,7 @@ import { baseline } from './contestants/baseline.js';
 import { cpuFanOut, parleySpin, parleyTasklet, parleyThreads } from './contestants/parley.js';
 import { comedyPeer, comedyThreaded, nactPeer } from './contestants/peers.js';
 import type { Contestant } from './contestants/types.js';
+import { runSoak } from './soak-run.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -255,6 +258,14 @@ console.log(
     (quick ? ' (quick)' : ''),
 );
 
+if (argv.includes('--soak')) {
+  const minutes = Number(flag('--minutes') ?? 10);
+  if (!(minutes > 0)) throw new Error(`--minutes must be a positive number (got ${flag('--minutes')})`);
+  const seconds = Math.round(minutes * 60);
+  const ok = await runSoak({ seconds, interval: Math.min(60, Math.max(2, Math.round(seconds / 10))), quick });
+  process.exit(ok ? 0 : 1);
+}
+
 const rows: Row[] = [];
 for (const w of workloads) {
   if (only !== undefined && !only.includes(w.key)) continue;
@@ -328,6 +339,11 @@ const table = [
   ),
 ].join('\n');
 console.log(`\n${table}\n\npeak RSS of the whole run: ${maxRssMiB} MiB`);
+
+// The churn soak, briefly (a smoke run: growth over 10 s says little; `--soak` is the real run).
+if (quick && (only === undefined || only.includes('churn'))) {
+  await runSoak({ seconds: 10, interval: 2, quick: true });
+}
 
 const outDir = quick ? join(tmpdir(), 'parley-bench') : join('bench', 'results');
 mkdirSync(outDir, { recursive: true });

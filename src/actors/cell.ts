@@ -141,6 +141,8 @@ export class Cell extends CellState implements Runnable {
       ctx.cell = undefined;
     }
     this.actor = actor;
+    // The constructor or a synchronous onStart may have ended the actor (this.stop()): it stays dead.
+    if (this.state !== STARTING) return;
     if (typeof actor.run === 'function') this.loop = true;
     else this.info = classInfo(target, Actor);
     if (typeof actor.onStart !== 'function') return this.started();
@@ -154,7 +156,10 @@ export class Cell extends CellState implements Runnable {
     } finally {
       ctx.cell = undefined;
     }
-    if (!isThenable(r)) return this.started();
+    if (!isThenable(r)) {
+      if (this.state === STARTING) this.started();
+      return;
+    }
     this.busy = true;
     r.then(
       () => {

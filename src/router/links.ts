@@ -82,6 +82,19 @@ export class Links {
     }
   }
 
+  /** Entries of these cells' link, monitored-by and monitoring maps, summed (for leak checks). */
+  count(cells: Iterable<Cell>): { links: number; monitors: number; monitoring: number } {
+    let links = 0;
+    let monitors = 0;
+    let monitoring = 0;
+    for (const c of cells) {
+      links += c.links?.size ?? 0;
+      monitors += c.monitoredBy?.size ?? 0;
+      monitoring += c.monitoring?.size ?? 0;
+    }
+    return { links, monitors, monitoring };
+  }
+
   /** `place` is lost: everything here linked to or watching its actors hears 'noconnection'. */
   placeLost(cells: Iterable<Cell>, place: number): void {
     for (const cell of cells) {

@@ -141,6 +141,37 @@ export interface LiveTable {
   names: string;
 }
 
+/**
+ * @internal What one place's tables hold now (leak tests and the churn soak check that they return to a
+ * baseline). Counts only, except `heapUsed`.
+ */
+export interface Tables {
+  place: number;
+  /** Live actors, pending calls (made from here), armed deadlines, names (main thread) by name and by id. */
+  actors: number;
+  calls: number;
+  deadlines: number;
+  names: number;
+  nameIds: number;
+  /** Chunks of the actor table kept though all their actors have exited (see CellTable). */
+  emptyChunks: number;
+  /** Entries of the live actors' link, monitored-by and monitoring maps, summed. */
+  links: number;
+  monitors: number;
+  monitoring: number;
+  /** Thread transport: requests awaiting their answer, packets held back behind an import, items backed
+   * up behind a full lane, signals waiting for their actor's spawn, exits sent twice awaiting their
+   * in-order copy, actors an urgent exit ended ahead of earlier signals. 0 on a single thread. */
+  requests: number;
+  held: number;
+  backlog: number;
+  early: number;
+  overtaken: number;
+  diedAhead: number;
+  /** Bytes of this place's JS heap in use, after a forced GC if the process runs with --expose-gc. */
+  heapUsed?: number;
+}
+
 /** Control questions one place asks another. */
 export type Request =
   | { q: 'register'; name: string; ref: ActorRef }
@@ -151,6 +182,7 @@ export type Request =
   | { q: 'started'; to: ActorRef }
   | { q: 'watch'; to: ActorRef }
   | { q: 'list' }
+  | { q: 'tables'; heap: boolean }
   | { q: 'stop'; ids: Float64Array; reason: ExitReason; timeout: number };
 
 /** The answer type of each request. */
@@ -163,6 +195,7 @@ export interface Answers {
   started: ExitReason | undefined;
   watch: true;
   list: LiveTable;
+  tables: Tables;
   stop: true;
 }
 

@@ -8,7 +8,7 @@ import { isSupervisorClass } from '../actors/actor.js';
 import type { Cell } from '../actors/cell.js';
 import type { ExitReason } from '../core/message.js';
 import { ActorRef } from '../core/ref.js';
-import type { LiveCell, LiveTable, Request } from '../router/signal.js';
+import type { LiveCell, LiveTable, Request, Tables } from '../router/signal.js';
 import type { Runtime } from './runtime.js';
 
 /** @internal */
@@ -37,6 +37,8 @@ export async function answerRequest(rt: Runtime, r: Request): Promise<unknown> {
     }
     case 'list':
       return liveTableOf(rt.thread, rt.liveCells());
+    case 'tables':
+      return rt.tables(r.heap);
     case 'stop':
       return rt.stopper.stopHere(r.ids, r.reason, r.timeout);
   }
@@ -129,4 +131,17 @@ export async function allLive(rt: Runtime): Promise<LiveCell[]> {
     for (const a of answers) all.push(...a);
   }
   return all;
+}
+
+/**
+ * @internal The tables of every thread of the runtime (this one first, then each thread it reaches, in
+ * thread order); a thread lost meanwhile is left out. `heap`: each thread also reports its heap after a GC.
+ */
+export async function tablesOfEveryThread(rt: Runtime, heap: boolean): Promise<Tables[]> {
+  const here = rt.tables(heap);
+  const others = (rt.fabric?.reached ?? []).sort((a, b) => a - b);
+  const answers = await Promise.all(
+    others.map((t) => rt.router.request(t, { q: 'tables', heap }).catch(() => undefined)),
+  );
+  return [here, ...answers.filter((a): a is Tables => a !== undefined)];
 }

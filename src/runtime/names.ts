@@ -56,6 +56,11 @@ export class Registry {
     return this.remote ? 0 : this.byName.size;
   }
 
+  /** Actors holding a name (equal to `size` unless an entry was left behind). */
+  get ids(): number {
+    return this.remote ? 0 : this.byId.size;
+  }
+
   async register(name: string, ref: ActorRef): Promise<void> {
     checkName(name, 'register(name, actor)');
     if (this.remote) {

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { supervisorClass } from '../actors/actor.js';
 import { Calls } from '../actors/calls.js';
 import { type Cell, DEAD } from '../actors/cell.js';
@@ -26,9 +27,9 @@ import {
 import { Recording } from '../record/recording.js';
 import { ID_SPACE, Links } from '../router/links.js';
 import { Router, type RouterHost } from '../router/router.js';
-import type { AnswerOf, LiveCell, Request } from '../router/signal.js';
+import type { AnswerOf, LiveCell, Request, Tables } from '../router/signal.js';
 import type { Fabric } from '../threads/fabric.js';
-import { answerRequest, awaitExit, liveCellsOf } from './answers.js';
+import { answerRequest, awaitExit, liveCellsOf, tablesOfEveryThread } from './answers.js';
 import { checkName, Registry, refToRegister } from './names.js';
 import {
   checkSpawnOptions,
@@ -217,6 +218,29 @@ export class Runtime implements Delivery, RouterHost {
       deadlines: this.deadlines.size,
       names: this.registry.size,
     };
+  }
+
+  /**
+   * @internal Everything this thread's tables hold (stats, link and monitor entries, what the thread
+   * transport holds): leak tests and the churn soak check it returns to a baseline. `heap`: also the heap
+   * in use after a GC (forced when the process runs with --expose-gc).
+   */
+  tables(heap = false): Tables {
+    const t: Tables = {
+      place: this.thread,
+      ...this.stats(),
+      nameIds: this.registry.ids,
+      emptyChunks: this.cells.emptyChunks,
+      ...this.links.count(this.cells.values()),
+      ...(this.fabric?.tables() ?? NO_TRANSPORT),
+    };
+    if (heap) t.heapUsed = heapAfterGc();
+    return t;
+  }
+
+  /** @internal `tables()` of every thread of this runtime (asked of each; see tablesOfEveryThread). */
+  everyThreadTables(heap = false): Promise<Tables[]> {
+    return tablesOfEveryThread(this, heap);
   }
 
   // ---- internal: the delivery path ----
@@ -457,6 +481,15 @@ function checkProxyArgs(ref: unknown, cls: unknown): void {
     "must be the actor's class or functionActor, to type the proxy, or left out",
     cls,
   );
+}
+
+const NO_TRANSPORT = { requests: 0, held: 0, backlog: 0, early: 0, overtaken: 0, diedAhead: 0 } as const;
+
+/** This thread's heap in use, after a full GC when `gc` is exposed (node --expose-gc; workers have it too). */
+function heapAfterGc(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc === 'function') gc();
+  return getHeapStatistics().used_heap_size;
 }
 
 /** The class a proxy is typed after, for spawnWith. */

@@ -57,6 +57,17 @@ export class Arrivals {
     );
   }
 
+  /** What waits here (for leak checks): signals for actors not spawned yet, exits sent twice, early deaths. */
+  tables(): { early: number; overtaken: number; diedAhead: number } {
+    let early = 0;
+    for (const w of this.early.values()) early += w.length;
+    let overtaken = 0;
+    for (const s of this.overtaken.values()) overtaken += s.size;
+    let diedAhead = 0;
+    for (const m of this.diedAhead.values()) diedAhead += m.size;
+    return { early, overtaken, diedAhead };
+  }
+
   /** `thread` is gone: nothing more will come from it. */
   forget(thread: number): void {
     this.overtaken.delete(thread);

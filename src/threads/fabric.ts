@@ -107,6 +107,25 @@ export class Fabric implements Transport {
     return this.rt.thread;
   }
 
+  /** The other threads this one reaches now (pool and dedicated threads alike). */
+  get reached(): number[] {
+    return [...this.ports.keys()].filter((t) => !this.dead.has(t));
+  }
+
+  /** What the transport holds now (for leak checks; see Tables). */
+  tables(): {
+    requests: number;
+    held: number;
+    backlog: number;
+    early: number;
+    overtaken: number;
+    diedAhead: number;
+  } {
+    let held = 0;
+    for (const h of this.held.values()) held += h.length;
+    return { requests: this.requests.size, held, backlog: this.out.backlogged, ...this.arrivals.tables() };
+  }
+
   /** Queues a packet for `thread` (thread management: the controller's packets). */
   send(thread: number, p: Packet): void {
     this.out.send(thread, p);

@@ -65,6 +65,13 @@ export class Outbound {
     private readonly debug: (message: string) => void,
   ) {}
 
+  /** Items waiting for room in full lanes, all threads together (for leak checks). */
+  get backlogged(): number {
+    let n = 0;
+    for (const b of this.backlog.values()) n += (b.items.length - b.head) / 3;
+    return n;
+  }
+
   /** `thread` is gone: forget what was on its way there. */
   forget(thread: number): void {
     this.batches.delete(thread);
