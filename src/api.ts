@@ -14,6 +14,7 @@ import {
   InvalidArgumentError,
   NoCurrentActorError,
   NoRuntimeError,
+  RuntimeRunningError,
 } from './core/errors.js';
 import { type ExitReason, type Message, NO_KWARGS } from './core/message.js';
 import { ActorRef, BOUND } from './core/ref.js';
@@ -51,6 +52,7 @@ let defaultRuntime: Runtime | undefined;
 export function startTaskletController(
   options: TaskletControllerOptions & Omit<RuntimeOptions, 'controller'> = {},
 ): Runtime {
+  checkNoDefaultRuntime('startTaskletController');
   const { copyMessages, ...rest } = options;
   return setDefaultRuntime(
     new Runtime({
@@ -68,6 +70,7 @@ export function startTaskletController(
 export function startThreadController(
   options: ThreadControllerOptions & Omit<RuntimeOptions, 'controller'> = {},
 ): Runtime {
+  checkNoDefaultRuntime('startThreadController');
   const { threads, spinMicros, ...rest } = options;
   return setDefaultRuntime(
     new Runtime({
@@ -78,6 +81,16 @@ export function startThreadController(
       }),
     }),
   );
+}
+
+/** One default runtime at a time: a second start-up would silently orphan the first and its actors. */
+function checkNoDefaultRuntime(fn: string): void {
+  if (defaultRuntime !== undefined && !defaultRuntime.shuttingDown) {
+    throw new RuntimeRunningError(
+      `${fn}(): the default runtime made by an earlier start…Controller() call is still running; ` +
+        'call one start…Controller() once at start-up, or await getDefaultRuntime().shutdown() before starting another',
+    );
+  }
 }
 
 /**

@@ -55,6 +55,7 @@ export {
   NotImportableError,
   ParleyError,
   ReceiveTimeoutError,
+  RuntimeRunningError,
   RuntimeStoppedError,
   UnknownTagError,
 } from './core/errors.js';

@@ -186,6 +186,11 @@ export class RuntimeStoppedError extends ParleyError {
   override readonly code = 'ERR_PARLEY_RUNTIME_STOPPED';
 }
 
+/** `start…Controller()` while the default runtime an earlier call made still runs. */
+export class RuntimeRunningError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_RUNTIME_RUNNING';
+}
+
 /** A call was answered with something other than `'reply'`. */
 export class BadReplyError extends ParleyError {
   override readonly code = 'ERR_PARLEY_BAD_REPLY';
@@ -295,6 +300,7 @@ export const PARLEY_ERRORS_BY_CODE: ReadonlyMap<string, Function> = new Map(
     InvalidArgumentError,
     NoRuntimeError,
     RuntimeStoppedError,
+    RuntimeRunningError,
     BadReplyError,
     ChildSpecError,
     NoSuchChildError,

@@ -155,6 +155,11 @@ export class Runtime implements Delivery, RouterHost {
    * with exit reason `'shutdown'` (killed if it takes longer than `shutdownTimeout`), then releases every
    * timer, the recording file and the controller (its threads). Idempotent; resolves when nothing is left.
    */
+  /** @internal Whether shutdown() has begun. */
+  get shuttingDown(): boolean {
+    return this.stopping !== undefined;
+  }
+
   shutdown(): Promise<void> {
     this.stopping ??= this.stopAll();
     return this.stopping;

@@ -596,3 +596,30 @@ describe('Bad input: register at top level', () => {
     expect(r.status).to.equal(0);
   });
 });
+
+describe('Bad input: a second start-up', () => {
+  it('refuses a second start…Controller() while the first default runtime runs, and allows one after its shutdown', function () {
+    this.timeout(70_000);
+    // In a child process: startTaskletController() sets the default runtime of its process for good.
+    const program = `
+      import { getDefaultRuntime, startTaskletController, startThreadController } from './src/index.ts';
+      startTaskletController();
+      for (const f of [startTaskletController, startThreadController]) {
+        try { f(); console.log('started'); } catch (e) { console.log(e.code, e.message.split(':')[0]); }
+      }
+      await getDefaultRuntime().shutdown();
+      const rt = startTaskletController();
+      console.log(getDefaultRuntime() === rt);
+      await rt.shutdown();
+    `;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      killSignal: 'SIGKILL',
+    });
+    expect(r.stdout).to.equal(
+      'ERR_PARLEY_RUNTIME_RUNNING startTaskletController()\nERR_PARLEY_RUNTIME_RUNNING startThreadController()\ntrue\n',
+    );
+    expect(r.status).to.equal(0);
+  });
+});
