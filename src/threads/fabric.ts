@@ -15,7 +15,7 @@ import { Ring } from '../actors/ring.js';
 import { NO_KWARGS } from '../core/message.js';
 import { ReplyRef } from '../core/ref.js';
 import { applyReply } from '../router/apply.js';
-import type { AnswerOf, Request, Signal } from '../router/signal.js';
+import type { AnswerOf, Request, Signal, Tables } from '../router/signal.js';
 import { PlaceLostError, type Transport, type TransportSink } from '../router/transport.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { decodeValue, encodeValue } from '../wire/codec.js';
@@ -113,14 +113,7 @@ export class Fabric implements Transport {
   }
 
   /** What the transport holds now (for leak checks; see Tables). */
-  tables(): {
-    requests: number;
-    held: number;
-    backlog: number;
-    early: number;
-    overtaken: number;
-    diedAhead: number;
-  } {
+  tables(): Pick<Tables, 'requests' | 'held' | 'backlog' | 'early' | 'overtaken' | 'diedAhead'> {
     let held = 0;
     for (const h of this.held.values()) held += h.length;
     return { requests: this.requests.size, held, backlog: this.out.backlogged, ...this.arrivals.tables() };
