@@ -8,11 +8,16 @@ import { type Handler, isAsyncFunction } from './handles.js';
 import { recordSite } from './importable.js';
 import { callerSite } from './module-url.js';
 
-/** A function wrapped as a server actor; spawn it like a class. See {@link functionActor}. */
+/**
+ * A function wrapped as a server actor; spawn it like a class. Made by {@link functionActor}.
+ *
+ * @typeParam F The wrapped function's type: it types the proxy's `invoke(...args)`.
+ */
 export class FunctionActor<F extends (...args: any[]) => unknown = (...args: any[]) => unknown> {
   /** @internal */
   readonly handler: Handler;
 
+  /** @internal Use {@link functionActor}, which also records the module for worker threads. */
   constructor(
     /** The wrapped function. */
     readonly fn: F,
@@ -40,6 +45,8 @@ export class FunctionActor<F extends (...args: any[]) => unknown = (...args: any
  * const a = spawn(adder2);
  * await a.invoke(1, 2); // 3
  * ```
+ * @typeParam F The function's type: it types the proxy's `invoke(...args)`.
+ * @throws NotAnActorError if `fn` is not a function.
  */
 export function functionActor<F extends (...args: any[]) => unknown>(fn: F): FunctionActor<F> {
   if (typeof fn !== 'function') {

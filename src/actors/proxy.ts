@@ -71,10 +71,12 @@ export class ProxyBase {
     return this.ref[BOUND].call(this.ref, tag, args ?? NO_ARGS, kwargs ?? NO_KWARGS, options?.timeout);
   }
 
+  /** `ActorProxy<Name#id>`, for logs. */
   toString(): string {
     return `ActorProxy${this.ref}`;
   }
 
+  /** The ref's JSON form, so `JSON.stringify` of a proxy shows which actor it is. */
   toJSON(): unknown {
     return this.ref.toJSON();
   }
@@ -92,10 +94,15 @@ function badProxyTarget(ref: unknown): InvalidArgumentError {
   );
 }
 
+/** @inline */
 type AnyFn = (...args: any[]) => any;
+/** The names a proxy keeps for itself: those of {@link Actor} and of every proxy (`call`, `send`…). */
 type Reserved = keyof Actor | keyof ProxyBase;
 
-/** The proxy methods of an actor class: each method becomes a promise-returning call. */
+/**
+ * The typed calls of an actor class's proxy: each method of `T` (except those of {@link Actor} and of every
+ * proxy) becomes a method with the same parameters that returns a promise of its awaited result.
+ */
 export type ProxyMethods<T> = {
   [K in keyof T as K extends Reserved ? never : T[K] extends AnyFn ? K : never]: T[K] extends (
     ...args: infer A
@@ -115,7 +122,33 @@ export type ActorProxy<T = unknown> = ProxyBase &
       ? { invoke(...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> }
       : unknown);
 
-/** `x instanceof ActorProxy` tells a proxy. */
+/**
+ * A handle on a running actor: what `spawn`, `spawnWith`, `whereis` and `runtime.proxy` return.
+ *
+ * `ActorProxy<T>` has the methods below for every actor and, typed after the actor:
+ * - for an {@link Actor} subclass, each of its methods as a call that returns a promise of the method's
+ *   (awaited) result: `await counter.incr(2)`;
+ * - for a {@link functionActor}, `invoke(...args)`, which calls the function.
+ *
+ * A typed method call sends the method's `@handles` tag with its arguments, waits for the reply (up to the
+ * runtime's `callTimeout`) and rejects as {@link ActorProxy.call | call} does. `x instanceof ActorProxy`
+ * tells a proxy. To pass an actor in a message, send its {@link ActorProxy.ref | ref}; the receiver makes a
+ * typed proxy of it with `runtime.proxy(ref, Class)`.
+ *
+ * @example
+ * ```ts
+ * class Counter extends Actor {
+ *   private n = 0;
+ *   @handles('incr') incr(by: number) { return (this.n += by); }
+ * }
+ * const counter = spawn(Counter);        // ActorProxy<Counter>
+ * const n: number = await counter.incr(2); // a typed call
+ * counter.cast('incr', 1);                // fire-and-forget
+ * await counter.call('incr', [1], {}, { timeout: 100 });
+ * ```
+ *
+ * @class
+ */
 export const ActorProxy = ProxyBase;
 
 const proxyClasses = new WeakMap<ClassInfo, typeof ProxyBase>();

@@ -4,6 +4,11 @@
  */
 import type { Runtime } from '../runtime/runtime.js';
 
+/**
+ * Where a {@link Runtime}'s actors run: a {@link TaskletController} (this thread's event loop) or a
+ * {@link ThreadController} (a pool of worker threads). Pass one as `new Runtime({ controller })`; each
+ * controller serves one Runtime. The program does not change with the controller.
+ */
 export interface Controller {
   /** Every message is copied with the structured-clone algorithm at the send. */
   readonly copiesMessages: boolean;

@@ -9,12 +9,26 @@ import type { Runtime } from '../runtime/runtime.js';
 import { WorkerPool } from '../threads/pool.js';
 import type { Controller } from './controller.js';
 
+/** Options of `new TaskletController(options)` and `startTaskletController(options)`. */
 export interface TaskletControllerOptions {
   /** Copy every message with the structured-clone algorithm, as threads do (default false). */
   copyMessages?: boolean;
 }
 
+/**
+ * Runs every actor on the calling thread's event loop (PARLEY's "tasklets"): the default controller.
+ * Messages pass by reference unless `copyMessages: true`; `spawnWith({ thread: 'own' })` still gives an
+ * actor a worker thread of its own.
+ *
+ * @example
+ * ```ts
+ * const runtime = new Runtime({ controller: new TaskletController({ copyMessages: true }) });
+ * await runtime.run(main);
+ * ```
+ * @throws InvalidOptionError for an unknown option or a `copyMessages` that is not a boolean.
+ */
 export class TaskletController implements Controller {
+  /** Whether messages are copied with the structured-clone algorithm (the `copyMessages` option). */
   readonly copiesMessages: boolean;
   private runtime: Runtime | undefined;
   private pool: WorkerPool | undefined;

@@ -10,6 +10,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import { WorkerPool } from '../threads/pool.js';
 import { type Controller, RoundRobin } from './controller.js';
 
+/** Options of `new ThreadController(options)` and `startThreadController(options)`. */
 export interface ThreadControllerOptions {
   /** Worker threads in the pool (default: the machine's available parallelism). */
   threads?: number;
@@ -23,10 +24,25 @@ export interface ThreadControllerOptions {
   spinMicros?: number;
 }
 
+/**
+ * Spreads actors over a pool of worker threads (M actors on N threads). Actor classes and
+ * {@link functionActor}s go round-robin to the workers, which import them from their modules (so they
+ * must be exported from the top level of a side-effect-free module); `main` and plain function actors
+ * stay on the thread that spawns them. Messages are always copied. A worker thread that dies takes only
+ * its actors (they exit `'noconnection'`) and is replaced.
+ *
+ * @example
+ * ```ts
+ * await new Runtime({ controller: new ThreadController({ threads: 4 }) }).run(main);
+ * ```
+ * @throws InvalidOptionError for an unknown option, `threads` not a whole number from 1 to 256, or
+ * `spinMicros` not from 0 to 1,000,000.
+ */
 export class ThreadController implements Controller {
   /** Messages are always copied, on one thread as between threads, so placement never changes behaviour. */
   readonly copiesMessages = true;
   readonly placement = new RoundRobin();
+  /** Worker threads in the pool (the `threads` option, or the machine's available parallelism). */
   readonly threads: number;
   private pool: WorkerPool | undefined;
   private runtime: Runtime | undefined;

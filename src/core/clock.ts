@@ -7,7 +7,9 @@
 export interface Clock {
   /** Milliseconds on a monotonic scale. */
   now(): number;
+  /** Calls `fn` once after `ms` milliseconds; returns a handle for `clearTimeout`. */
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a timer `setTimeout` armed (a handle of a timer that already ran is ignored). */
   clearTimeout(handle: unknown): void;
 }
 

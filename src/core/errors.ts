@@ -7,12 +7,34 @@
 import type { ExitReason } from './message.js';
 import type { ActorRef } from './ref.js';
 
+/**
+ * The options every Parley error takes after its message.
+ *
+ * @inline
+ */
 export interface ParleyErrorOptions {
+  /** The underlying error or value (becomes the standard `error.cause`). */
   cause?: unknown;
+  /** The actor the error is about, if any (becomes `error.actor`). */
   actor?: ActorRef | undefined;
 }
 
-/** Base class of every Parley error. */
+/**
+ * Base class of every Parley error: `err instanceof ParleyError` tells Parley's errors from others.
+ * Match a specific error with `instanceof` or on its stable {@link ParleyError.code | code}, never on the
+ * message.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await counter.incr(1);
+ * } catch (err) {
+ *   if (err instanceof CallTimeoutError) console.log(`no reply to '${err.tag}' in ${err.timeout} ms`);
+ *   else if (err instanceof ParleyError) console.log(err.code, err.actor);
+ *   else throw err;
+ * }
+ * ```
+ */
 export class ParleyError extends Error {
   /** Stable machine-readable code, e.g. `'ERR_PARLEY_CALL_TIMEOUT'`. */
   readonly code: string = 'ERR_PARLEY';
@@ -24,6 +46,7 @@ export class ParleyError extends Error {
     this.actor = options.actor;
   }
 
+  /** The error's class name (`'CallTimeoutError'`, …), so stack traces and logs say which error it is. */
   override get name(): string {
     return this.constructor.name;
   }
@@ -33,7 +56,9 @@ export class ParleyError extends Error {
 export class CallTimeoutError extends ParleyError {
   override readonly code = 'ERR_PARLEY_CALL_TIMEOUT';
   constructor(
+    /** The tag of the call that got no reply. */
     readonly tag: string,
+    /** The timeout that ran out, in ms. */
     readonly timeout: number,
     actor?: ActorRef,
   ) {
@@ -49,6 +74,7 @@ export class CallTimeoutError extends ParleyError {
 export class UnknownTagError extends ParleyError {
   override readonly code = 'ERR_PARLEY_UNKNOWN_TAG';
   constructor(
+    /** The tag that has no handler. */
     readonly tag: string,
     actor?: ActorRef,
     detail = '',
@@ -65,6 +91,7 @@ export class UnknownTagError extends ParleyError {
 export class ActorExitedError extends ParleyError {
   override readonly code = 'ERR_PARLEY_ACTOR_EXITED';
   constructor(
+    /** The exit reason of the actor (`'normal'`, `'killed'`, an `Error`…). */
     readonly reason: ExitReason,
     actor?: ActorRef,
     what = 'exited before it replied',
@@ -92,6 +119,7 @@ export class NoSuchActorError extends ParleyError {
 export class NameTakenError extends ParleyError {
   override readonly code = 'ERR_PARLEY_NAME_TAKEN';
   constructor(
+    /** The name that is taken. */
     readonly registeredName: string,
     holder: ActorRef | undefined,
     detail?: string,
@@ -109,7 +137,9 @@ export class NameTakenError extends ParleyError {
 export class NotCloneableError extends ParleyError {
   override readonly code = 'ERR_PARLEY_NOT_CLONEABLE';
   constructor(
+    /** Where the value is in the message, e.g. `args[0].handler`. */
     readonly path: string,
+    /** What the value is, e.g. `function onDone`, `symbol` or `Promise`. */
     readonly valueType: string,
     cause?: unknown,
   ) {
@@ -144,7 +174,10 @@ export class NoCurrentActorError extends ParleyError {
 /** `recv()` found no matching message within its timeout. */
 export class ReceiveTimeoutError extends ParleyError {
   override readonly code = 'ERR_PARLEY_RECEIVE_TIMEOUT';
-  constructor(readonly timeout: number) {
+  constructor(
+    /** The timeout that ran out, in ms. */
+    readonly timeout: number,
+  ) {
     super(
       `recv() got no matching message within ${timeout} ms; ` +
         'catch ReceiveTimeoutError to handle the silence, or pass a longer { timeout }',
@@ -204,7 +237,10 @@ export class ChildSpecError extends ParleyError {
 /** A supervisor has no child with that id. */
 export class NoSuchChildError extends ParleyError {
   override readonly code = 'ERR_PARLEY_NO_SUCH_CHILD';
-  constructor(readonly childId: string) {
+  constructor(
+    /** The child id that was not found. */
+    readonly childId: string,
+  ) {
     super(`the supervisor has no child '${childId}'; whichChildren() lists the ids it has`);
   }
 }
@@ -217,6 +253,7 @@ export class NoSuchChildError extends ParleyError {
 export class ChildRunningError extends ParleyError {
   override readonly code = 'ERR_PARLEY_CHILD_RUNNING';
   constructor(
+    /** The id of the running child. */
     readonly childId: string,
     what: string,
     actor?: ActorRef,
@@ -239,6 +276,7 @@ export class ChildRunningError extends ParleyError {
 export class ChildPresentError extends ParleyError {
   override readonly code = 'ERR_PARLEY_CHILD_PRESENT';
   constructor(
+    /** The id of the child that is already there. */
     readonly childId: string,
     state: 'stopped' | 'restarting' = 'stopped',
   ) {
@@ -260,6 +298,7 @@ export class ChildPresentError extends ParleyError {
 export class ChildRestartingError extends ParleyError {
   override readonly code = 'ERR_PARLEY_CHILD_RESTARTING';
   constructor(
+    /** The id of the restarting child. */
     readonly childId: string,
     what: string,
   ) {
@@ -275,7 +314,9 @@ export class ChildRestartingError extends ParleyError {
 export class ChildStartError extends ParleyError {
   override readonly code = 'ERR_PARLEY_CHILD_START';
   constructor(
+    /** The id of the child that failed to start. */
     readonly childId: string,
+    /** Why it failed: what its constructor or `onStart` threw, or its exit reason (also the `cause`). */
     readonly reason: unknown,
   ) {
     super(`child '${childId}' failed to start: ${describeReason(reason)}`, { cause: reason });

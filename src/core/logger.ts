@@ -5,9 +5,16 @@
 
 /** Where the runtime reports what it cannot hand to an actor. `fields` carry the actor, tag, stack. */
 export interface Logger {
+  /** A crash no linked actor hears of, an `onStop` that threw, a supervisor report, a runtime failure. */
   error(message: string, fields?: Record<string, unknown>): void;
+  /** Something went wrong but the program goes on: a message no handler took, a reply that could not go. */
   warn(message: string, fields?: Record<string, unknown>): void;
+  /** Noteworthy events ({@link consoleLogger} drops them). */
   info(message: string, fields?: Record<string, unknown>): void;
+  /**
+   * Detail for debugging, such as dead letters: messages to actors that no longer exist
+   * ({@link consoleLogger} drops them).
+   */
   debug(message: string, fields?: Record<string, unknown>): void;
 }
 

@@ -22,7 +22,10 @@ export type ExitReason =
   | 'noproc'
   | 'noconnection'
   | Error
-  | { shutdown: unknown }
+  | {
+      /** A clean stop with a detail (OTP's `{shutdown, Detail}`): a transient child is not restarted. */
+      shutdown: unknown;
+    }
   | (string & {})
   | unknown;
 

@@ -22,6 +22,7 @@ export const BOUND: unique symbol = Symbol('parley.delivery');
 
 /** Anything a message can be sent to with PARLEY's raw `send(tag, sender, ...args)`. */
 export interface Address {
+  /** Delivers `[tag, sender, args, {}]`; never throws for a dead actor (at-most-once delivery). */
   send(tag: string, sender: Address | null, ...args: unknown[]): void;
 }
 
@@ -35,6 +36,7 @@ export class ActorRef implements Address {
   /** @internal */
   [BOUND]: Delivery;
 
+  /** @internal Refs are made by the runtime: spawn, me(), a message's sender. */
   constructor(
     /** Unique within the runtime, across all its threads. */
     readonly id: number,
@@ -70,10 +72,12 @@ export class ActorRef implements Address {
     return other instanceof ActorRef && other.id === this.id && !(other instanceof ReplyRef);
   }
 
+  /** `<Name#id>`, for logs. */
   toString(): string {
     return `<${this.name}#${this.id}>`;
   }
 
+  /** The plain-data form, for `JSON.stringify` and recordings: `{ actor: id, name, thread }`. */
   toJSON(): { actor: number; name: string; thread: number } {
     return { actor: this.id, name: this.name, thread: this.thread };
   }
@@ -84,6 +88,7 @@ export class ActorRef implements Address {
  * `value`; any later reply, or one after the call timed out, is dropped. Its `id` is the caller's.
  */
 export class ReplyRef extends ActorRef {
+  /** @internal Reply refs are made by the runtime for each call. */
   constructor(
     id: number,
     thread: number,
@@ -94,6 +99,11 @@ export class ReplyRef extends ActorRef {
     super(id, thread, 'reply', delivery, undefined);
   }
 
+  /**
+   * Answers the call: `send('reply', me(), value)` resolves the caller's promise with `value`; another tag
+   * rejects it with BadReplyError. Throws InvalidArgumentError for a tag that is not a string or a bad
+   * sender.
+   */
   override send(tag: string, sender: Address | null, ...args: unknown[]): void {
     checkTag(tag, 'sender.send(tag, sender, ...args)');
     checkSender(sender, 'sender.send(tag, sender, ...args)');
@@ -105,14 +115,17 @@ export class ReplyRef extends ActorRef {
     this[BOUND].deliverReply(this, tag, sender, args, kwargs);
   }
 
+  /** Are both reply refs the reply address of the same call? */
   override equals(other: unknown): boolean {
     return other instanceof ReplyRef && other.callId === this.callId && other.thread === this.thread;
   }
 
+  /** `<reply#callId to #id>`, for logs. */
   override toString(): string {
     return `<reply#${this.callId} to #${this.id}>`;
   }
 
+  /** The plain-data form: `{ actor: the caller's id, name: 'reply', thread, call: callId }`. */
   override toJSON(): { actor: number; name: string; thread: number; call: number } {
     return { actor: this.id, name: 'reply', thread: this.thread, call: this.callId };
   }

@@ -12,7 +12,9 @@ import { describeThrown, safeJson } from './json.js';
 
 /** One recorded event (a JSON line). `t` is ms since the runtime started. */
 export interface RecordEvent {
+  /** Milliseconds since the runtime started. */
   t: number;
+  /** What happened: a message sent, an actor spawned or exited, another signal, a supervisor report. */
   ev: 'send' | 'spawn' | 'exit' | 'signal' | 'report';
   /** Signals (`ev: 'signal'`): exit, link, unlink, monitor, demonitor, down or named. */
   kind?: string;
@@ -24,14 +26,21 @@ export interface RecordEvent {
   from: unknown;
   /** The receiver (send) or the new actor (spawn). */
   to?: unknown;
+  /** The message's tag (send). */
   tag?: string;
+  /** The message's positional arguments (send), or the constructor or function arguments (spawn). */
   args?: unknown[];
+  /** The message's keyword arguments (send). */
   kwargs?: Kwargs;
+  /** The exit reason (exit, and exit or down signals), or what went wrong (report). */
   reason?: unknown;
+  /** The thread that recorded the event (0: the main thread). */
   thread: number;
   /** Supervisor reports: the child id, what happened and what was done. */
   child?: string;
+  /** Supervisor reports: what happened, e.g. `'restarted'`, `'start_failed'`, `'give_up'`. */
   action?: string;
+  /** Supervisor reports: what the supervisor did about it. */
   done?: string;
 }
 
@@ -39,7 +48,12 @@ export interface RecordEvent {
 export type RecordOption =
   | 'stdout'
   | string
-  | { to: 'stdout' | string; filter?: (event: RecordEvent) => boolean };
+  | {
+      /** `'stdout'` or a file path (the file is created or truncated). */
+      to: 'stdout' | string;
+      /** Keeps the events it returns true for; one that throws keeps the event (reported once). */
+      filter?: (event: RecordEvent) => boolean;
+    };
 
 const FLUSH_AT = 64 * 1024;
 

@@ -56,8 +56,23 @@ export type SpawnTarget =
 
 /** The typed signature shared by `runtime.spawn` and the functional `spawn`. */
 export interface SpawnFn {
+  /**
+   * Spawns an {@link Actor} subclass: `new cls(...args)` runs inside the new actor. The proxy has the
+   * class's methods as typed calls.
+   *
+   * @throws NotAnActorError for a class that does not extend Actor, Actor itself, or a non-function.
+   */
   <T extends Actor, A extends unknown[]>(cls: new (...args: A) => T, ...args: A): ActorProxy<T>;
+  /**
+   * Spawns a {@link functionActor}: every message runs the function; the proxy's `invoke(...args)` calls it.
+   *
+   * @typeParam F The wrapped function's type.
+   */
   <F extends (...args: any[]) => unknown>(actor: FunctionActor<F>): ActorProxy<FunctionActor<F>>;
+  /**
+   * Spawns a plain (often async) function as the actor's body, PARLEY style: it runs once with `args` and
+   * takes messages with `await recv()`; the actor exits `'normal'` when it returns, or with what it throws.
+   */
   <A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): ActorProxy<(...args: A) => unknown>;
 }
 

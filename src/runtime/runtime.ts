@@ -49,9 +49,28 @@ import { adoptCell, releaseCell, spawnCell } from './spawn.js';
 export type { LiveCell } from '../router/signal.js';
 export type { RuntimeOptions, SpawnFn, SpawnOptions, SpawnTarget, ThreadRole } from './options.js';
 
+/**
+ * A runtime: the actors, names, timers and threads of one program. Create one with its options and start
+ * actors with {@link Runtime.run | run} (a `main` function that the program awaits) or
+ * {@link Runtime.spawn | spawn}; {@link Runtime.shutdown | shutdown} stops them all. The functional API
+ * (`spawn`, `send`, `recv`…) acts for the runtime of the current actor, or at top level for the default
+ * runtime that `startTaskletController()` / `startThreadController()` create.
+ *
+ * @example
+ * ```ts
+ * const runtime = new Runtime({ controller: new ThreadController({ threads: 4 }), callTimeout: 10_000 });
+ * const total = await runtime.run(async () => {
+ *   const adder = spawn(Adder);
+ *   return adder.add(1, 2);
+ * }); // 3; every actor is stopped when run() resolves
+ * ```
+ */
 export class Runtime implements Delivery, RouterHost {
+  /** Where this runtime's actors run (the `controller` option). */
   readonly controller: Controller;
+  /** Where crashes nobody hears of, unhandled messages and supervisor reports go (the `logger` option). */
   readonly logger: Logger;
+  /** The time source of every timeout and timer (the `clock` option). */
   readonly clock: Clock;
   /** This thread's number within the runtime (0: the main thread). */
   readonly thread: number;
@@ -79,6 +98,12 @@ export class Runtime implements Delivery, RouterHost {
   /** A module's start-up re-run by a worker thread that imports it: it does nothing. */
   private readonly asleep: boolean;
 
+  /**
+   * @param options Where actors run, timeouts, recording, logger and clock; each is checked at once.
+   * @param role Internal: set by Parley's worker threads. Leave it out.
+   * @throws InvalidOptionError for an unknown option or a bad value (the message names it), a controller
+   * already used by another Runtime, or a `record` path that cannot be opened.
+   */
   constructor(options: RuntimeOptions = {}, role?: ThreadRole) {
     const { callTimeout, shutdownTimeout, logger, clock, controller } = resolveOptions(options);
     this.thread = role?.thread ?? 0;
@@ -150,16 +175,16 @@ export class Runtime implements Delivery, RouterHost {
     return runMain(this, cell!) as Promise<Awaited<R>>;
   }
 
-  /**
-   * Stops every actor: top-level actors (and so whole supervision trees) in reverse start order, each
-   * with exit reason `'shutdown'` (killed if it takes longer than `shutdownTimeout`), then releases every
-   * timer, the recording file and the controller (its threads). Idempotent; resolves when nothing is left.
-   */
   /** @internal Whether shutdown() has begun. */
   get shuttingDown(): boolean {
     return this.stopping !== undefined;
   }
 
+  /**
+   * Stops every actor: top-level actors (and so whole supervision trees) in reverse start order, each
+   * with exit reason `'shutdown'` (killed if it takes longer than `shutdownTimeout`), then releases every
+   * timer, the recording file and the controller (its threads). Idempotent; resolves when nothing is left.
+   */
   shutdown(): Promise<void> {
     this.stopping ??= this.stopAll();
     return this.stopping;
@@ -172,7 +197,10 @@ export class Runtime implements Delivery, RouterHost {
     return found === undefined ? undefined : ((await this.registry.proxyFor(found)) as ActorProxy<T>);
   }
 
-  /** Registers `actor` under `name` (unique in this runtime). Throws NameTakenError if taken. */
+  /**
+   * Registers `actor` under `name` (unique in this runtime; released when the actor exits). Rejects with
+   * NameTakenError if another live actor holds it, InvalidArgumentError for a bad name or actor.
+   */
   async register(name: string, actor: ActorRef | ProxyBase): Promise<void> {
     checkName(name, 'register(name, actor)');
     await this.registry.register(name, refToRegister(actor, 'register(name, actor)'));
@@ -215,7 +243,10 @@ export class Runtime implements Delivery, RouterHost {
     return this.fabric === undefined ? 0 : Atomics.load(this.fabric.crossings, 0);
   }
 
-  /** Counts of what is live on this thread: actors, pending calls, armed deadlines, names. */
+  /**
+   * Counts of what is live on this thread: `actors`, pending `calls`, armed `deadlines` (call and receive
+   * timeouts) and registered `names`.
+   */
   stats(): { actors: number; calls: number; deadlines: number; names: number } {
     return {
       actors: this.cells.size,
@@ -416,8 +447,7 @@ export class Runtime implements Delivery, RouterHost {
     return liveCellsOf(this.cells.values());
   }
 
-  /** The runtime made by start…Controller() stops by itself once its top-level actors are done. */
-  /** @internal */
+  /** @internal The runtime made by start…Controller() stops by itself once its top-level actors are done. */
   stopWhenTopLevelDone(): void {
     this.autoStop = { alive: 0 };
   }
@@ -497,5 +527,9 @@ function heapAfterGc(): number {
   return getHeapStatistics().used_heap_size;
 }
 
-/** The class a proxy is typed after, for spawnWith. */
+/**
+ * The class a proxy is typed after, for spawnWith.
+ *
+ * @inline
+ */
 type ProxyTargetOf<T> = T extends new (...args: any[]) => infer I ? I : T;

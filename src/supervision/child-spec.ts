@@ -183,11 +183,18 @@ export function normalizeAll(specs: unknown): NormalSpec[] {
 
 /** What `whichChildren()` says of one child. */
 export interface ChildInfo {
+  /** The child's id from its spec. */
   id: string;
   /** The running instance, or undefined when it is stopped or waiting for a restart. */
   ref: ActorRef | undefined;
+  /** `'supervisor'` for a Supervisor (or subclass), else `'worker'`. */
   type: 'worker' | 'supervisor';
+  /** The child's restart type from its spec (default `'permanent'`). */
   restart: RestartType;
+  /**
+   * `'running'`; `'restarting'`: its starts failed and the supervisor retries them; `'stopped'`: terminated
+   * (or a transient child that ended cleanly), its spec kept.
+   */
   state: 'running' | 'restarting' | 'stopped';
   /** How many times this child has been restarted. */
   restarts: number;
@@ -195,9 +202,13 @@ export interface ChildInfo {
 
 /** What `countChildren()` returns. */
 export interface ChildCounts {
+  /** Every child spec the supervisor has, running or not. */
   specs: number;
+  /** Children running now (not stopped, not in their restart loop). */
   active: number;
+  /** Children that are supervisors. */
   supervisors: number;
+  /** Children that are workers (not supervisors). */
   workers: number;
 }
 

@@ -59,9 +59,11 @@ const isExitFrom = (ref: ActorRef) => (m: Message) => m[0] === 'EXIT' && (m[1] a
  * ```
  */
 export class Supervisor extends Actor {
-  /** Subclass configuration (options passed to spawn win). */
+  /** Subclass configuration: the restart strategy (options passed to spawn win; default 'one_for_one'). */
   static strategy: Strategy | undefined;
+  /** Subclass configuration: the most restarts allowed within `period` (options win; default 1). */
   static intensity: number | undefined;
+  /** Subclass configuration: the window of `intensity`, in ms (options win; default 5000). */
   static period: number | undefined;
 
   private readonly options: SupervisorOptions;
@@ -226,7 +228,10 @@ export class Supervisor extends Actor {
     };
   }
 
-  /** The strategy, intensity and period in force, and the restarts in the current window. */
+  /**
+   * The `strategy`, `intensity` and `period` in force, and `recentRestarts`: the restarts in the current
+   * window (one more than `intensity` makes the supervisor give up).
+   */
   @handles('supervisorInfo')
   supervisorInfo(): { strategy: Strategy; intensity: number; period: number; recentRestarts: number } {
     this.restartTimes = inWindow(this.restartTimes, this.runtime.clock.now(), this.period);
