@@ -29,7 +29,10 @@ import {
   type SpawnTarget,
 } from './runtime/runtime.js';
 
-/** An actor, by proxy or by ref: every function that takes an actor accepts both. */
+/**
+ * An actor, by proxy or by ref: every function that takes an actor accepts both (`ProxyBase` is the class
+ * of every {@link ActorProxy}).
+ */
 export type ActorLike = ActorRef | ProxyBase;
 
 /** Options of `recv()`. */
@@ -48,6 +51,15 @@ let defaultRuntime: Runtime | undefined;
  * event loop). Top-level `spawn()` then uses it; the runtime shuts down in order once the actors spawned
  * at top level are done, or when the event loop has nothing left to do, so the process exits by itself.
  * SIGINT/SIGTERM shut it down in order too, as `runtime.run()` does (see README, "Shutdown").
+ *
+ * @example
+ * ```ts
+ * import { spawn, startTaskletController } from 'parley-actors';
+ * startTaskletController();
+ * spawn(main); // shuts down in order once main (every actor spawned at top level) has exited
+ * ```
+ * @throws RuntimeRunningError if the default runtime of an earlier call still runs; InvalidOptionError
+ * for a bad option.
  */
 export function startTaskletController(
   options: TaskletControllerOptions & Omit<RuntimeOptions, 'controller'> = {},
@@ -66,6 +78,14 @@ export function startTaskletController(
  * PARLEY-style start-up on worker threads: creates the default runtime on a ThreadController. Nothing
  * else in the program changes. The runtime shuts down in order once the actors spawned at top level are
  * done, so the process exits by itself; SIGINT/SIGTERM shut it down in order too, as `runtime.run()` does.
+ *
+ * @example
+ * ```ts
+ * startThreadController({ threads: 4 });
+ * spawn(main);
+ * ```
+ * @throws RuntimeRunningError if the default runtime of an earlier call still runs; InvalidOptionError
+ * for a bad option.
  */
 export function startThreadController(
   options: ThreadControllerOptions & Omit<RuntimeOptions, 'controller'> = {},
@@ -108,7 +128,10 @@ export function setDefaultRuntime(rt: Runtime): Runtime {
   return rt;
 }
 
-/** The default runtime, if a `start…Controller()` helper made one. */
+/**
+ * The default runtime that a `start…Controller()` helper made, or undefined if there is none; e.g.
+ * `await getDefaultRuntime()?.shutdown()` stops it early.
+ */
 export function getDefaultRuntime(): Runtime | undefined {
   return defaultRuntime;
 }
@@ -142,11 +165,29 @@ export function refOf(actor: ActorLike, fn: string): ActorRef {
   );
 }
 
-/** Starts an actor (a child of the current actor, if any) and returns its proxy. */
+/**
+ * Starts an actor (a child of the current actor, if any) and returns its typed proxy at once; the actor
+ * starts asynchronously. Inside an actor it uses that actor's runtime, at top level the default runtime.
+ *
+ * @example
+ * ```ts
+ * startTaskletController();
+ * const counter = spawn(Counter, 10); // Counter's constructor takes (start: number)
+ * console.log(await counter.incr(1)); // 11
+ * ```
+ * @throws NotAnActorError if `target` is not an Actor subclass, a function or a functionActor;
+ * NoRuntimeError at top level before `startTaskletController()` / `startThreadController()`.
+ * @function
+ */
 export const spawn: SpawnFn = ((target: SpawnTarget, ...args: unknown[]) =>
   (runtimeFor('spawn').spawn as (t: SpawnTarget, ...a: unknown[]) => ActorProxy)(target, ...args)) as SpawnFn;
 
-/** Starts an actor linked to the current one (atomically: it cannot die unlinked). */
+/**
+ * Starts an actor linked to the current one (atomically: it cannot die unlinked).
+ *
+ * @throws NoCurrentActorError outside an actor, and what {@link spawn} throws.
+ * @function
+ */
 export const spawnLink: SpawnFn = ((target: SpawnTarget, ...args: unknown[]) => {
   const cell = self('spawnLink');
   return cell.runtime.spawnCell(target, args, cell, true).proxy;
@@ -176,7 +217,12 @@ export function spawnWith<T extends SpawnTarget>(
   return runtimeFor('spawnWith').spawnWith(options, target, ...args) as any;
 }
 
-/** The current actor's ref. */
+/**
+ * The current actor's ref.
+ *
+ * @throws NoCurrentActorError outside an actor (in an async class handler after an `await`, use
+ * `this.self`).
+ */
 export function me(): ActorRef {
   const cell = currentCell();
   if (cell === undefined) throw new NoCurrentActorError('me');
@@ -186,7 +232,17 @@ export function me(): ActorRef {
 /**
  * Selective receive: resolves with the first queued message `filter` accepts (a predicate on the
  * message, or a tag), leaving the others queued in order. Rejects with ReceiveTimeoutError after
- * `timeout` ms. `const [tag, sender, args, kwargs] = await recv();`
+ * `timeout` ms. Rejects (never throws) with NoCurrentActorError outside an actor and InvalidArgumentError
+ * or InvalidOptionError for a bad filter or options.
+ *
+ * @example
+ * ```ts
+ * async function pinger() {
+ *   const [tag, sender, args] = await recv();            // the next message, whatever it is
+ *   const [, , [n]] = await recv('pong', { timeout: 1000 }); // the first 'pong', skipping others
+ *   const down = await recv((m) => m[0] === 'DOWN');      // by predicate
+ * }
+ * ```
  */
 export function recv(filter?: string | ((msg: Message) => boolean), options?: RecvOptions): Promise<Message> {
   // recv is async: every mistake rejects (nothing throws synchronously).
@@ -225,7 +281,11 @@ export function send(to: ActorLike, tag: string, ...args: unknown[]): void {
   ref.sendWith(tag, cell === undefined ? null : self('send').ref, args, NO_KWARGS);
 }
 
-/** Links the current actor and `to` (both ways). A dead `to` delivers `'noproc'`. */
+/**
+ * Links the current actor and `to` (both ways): when either exits, the other gets the exit signal (and
+ * exits too with the same reason, unless it traps exits or the reason is `'normal'`). A dead `to` delivers
+ * `'noproc'`. Throws NoCurrentActorError outside an actor, InvalidArgumentError if `to` is not an actor.
+ */
 export function link(to: ActorLike): void {
   const cell = self('link');
   cell.runtime.links.link(cell, refOf(to, 'link'));
@@ -237,7 +297,17 @@ export function unlink(to: ActorLike): void {
   cell.runtime.links.unlink(cell, refOf(to, 'unlink'));
 }
 
-/** The current actor watches `to`; when it exits, `['DOWN', to, [reason, monitorRef], {}]` arrives. */
+/**
+ * The current actor watches `to`; when it exits, `['DOWN', to, [reason, monitorRef], {}]` arrives (at once,
+ * with `'noproc'`, if it is already dead). One-way, and never kills the watcher. Throws NoCurrentActorError
+ * outside an actor.
+ *
+ * @example
+ * ```ts
+ * const mref = monitor(worker);
+ * const [, , [reason]] = await recv((m) => m[0] === 'DOWN' && m[2][1] === mref);
+ * ```
+ */
 export function monitor(to: ActorLike): MonitorRef {
   const cell = self('monitor');
   return cell.runtime.links.monitor(cell, refOf(to, 'monitor'));
@@ -283,7 +353,11 @@ export function exit(to: ActorLike, reason: ExitReason): void {
   rt.links.exitSignal(ref, cell === undefined ? rt.systemRef : cell.ref, reason, false);
 }
 
-/** Turns exit trapping on (default) or off for the current actor; returns the previous setting. */
+/**
+ * Turns exit trapping on (default) or off for the current actor; returns the previous setting. A trapping
+ * actor gets exit signals as `['EXIT', from, [reason], {}]` messages instead of exiting (but `'kill'`
+ * still kills it).
+ */
 export function trapExit(on = true): boolean {
   const cell = self('trapExit');
   checkArgument(typeof on === 'boolean', 'trapExit(on)', 'on', 'must be true or false', on);

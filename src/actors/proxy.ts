@@ -133,7 +133,7 @@ export type ActorProxy<T = unknown> = ProxyBase &
  * A typed method call sends the method's `@handles` tag with its arguments, waits for the reply (up to the
  * runtime's `callTimeout`) and rejects as {@link ActorProxy.call | call} does. `x instanceof ActorProxy`
  * tells a proxy. To pass an actor in a message, send its {@link ActorProxy.ref | ref}; the receiver makes a
- * typed proxy of it with `runtime.proxy(ref, Class)`.
+ * typed proxy of it with `runtime.proxy(ref, Class)`. Some signatures name it by its class, `ProxyBase`.
  *
  * @example
  * ```ts

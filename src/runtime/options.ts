@@ -59,8 +59,6 @@ export interface SpawnFn {
   /**
    * Spawns an {@link Actor} subclass: `new cls(...args)` runs inside the new actor. The proxy has the
    * class's methods as typed calls.
-   *
-   * @throws NotAnActorError for a class that does not extend Actor, Actor itself, or a non-function.
    */
   <T extends Actor, A extends unknown[]>(cls: new (...args: A) => T, ...args: A): ActorProxy<T>;
   /**

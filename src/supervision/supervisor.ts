@@ -122,7 +122,7 @@ export class Supervisor extends Actor {
   /** @internal A caller's mistake (an unknown child id, a bad spec) goes back to it; never our crash. */
   static containsHandlerErrors = true;
 
-  /** A trapped exit: the parent's (stop), or a child's (restart by strategy). */
+  /** @internal A trapped exit: the parent's (stop), or a child's (restart by strategy). */
   @handles('EXIT')
   async exitSignal(reason: ExitReason): Promise<void> {
     try {
@@ -132,7 +132,7 @@ export class Supervisor extends Actor {
     }
   }
 
-  /** A restart that failed is tried again (a message to itself, so calls in between are served). */
+  /** @internal A restart that failed is tried again (a message to itself, so calls in between are served). */
   @handles(RETRY)
   async retried(id: string): Promise<void> {
     try {
