@@ -4,7 +4,7 @@
  */
 export { Actor } from './actors/actor.js';
 export { FunctionActor, functionActor } from './actors/function-actor.js';
-export { actor, handles } from './actors/handles.js';
+export { type ActorDecorator, actor, type HandlesDecorator, handles } from './actors/handles.js';
 export { ActorProxy, type CallOptions, type ProxyMethods } from './actors/proxy.js';
 export {
   type ActorLike,

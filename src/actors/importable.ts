@@ -17,7 +17,8 @@ import { NotImportableError } from '../core/errors.js';
 import { ActorRef, type Delivery } from '../core/ref.js';
 import type { Runtime, SpawnOptions, SpawnTarget } from '../runtime/runtime.js';
 import { ctx, currentCell, outsideActors } from './context.js';
-import type { CallSiteInfo } from './module-url.js';
+import { markedSite } from './marks.js';
+import { type CallSiteInfo, callerSite } from './module-url.js';
 
 /** @internal How to find a class or functionActor on another thread. */
 export interface Descriptor {
@@ -47,9 +48,19 @@ export function recordSite(target: object, site: CallSiteInfo | undefined): void
   if (waiting !== undefined) for (const wake of waiting) wake();
 }
 
+/**
+ * Where `target` was defined: as recorded, or (a class whose own methods carry TC39 standard `@handles`
+ * marks, which could not record the class when they ran) from its marked methods, recorded now.
+ */
+function siteOf(target: object): CallSiteInfo | undefined {
+  let site = sites.get(target);
+  if (site === undefined && (site = markedSite(target)) !== undefined) recordSite(target, site);
+  return site;
+}
+
 /** @internal The descriptor of `target`, or NotImportableError saying what to do. `name`: its export name. */
 export function descriptorOf(target: object, name: string): Descriptor {
-  const site = sites.get(target);
+  const site = siteOf(target);
   if (site === undefined) {
     throw new NotImportableError(
       `${name} cannot be spawned on a worker thread: Parley does not know which module defines it. ` +
@@ -70,7 +81,7 @@ export function descriptorOf(target: object, name: string): Descriptor {
 
 /** @internal Whether `target` can be placed on a worker thread. */
 export function isImportable(target: object): boolean {
-  return sites.get(target)?.topLevel === true;
+  return siteOf(target)?.topLevel === true;
 }
 
 // ---- start-up on worker threads ----
@@ -105,6 +116,8 @@ const never = <T>(): Promise<T> => new Promise<T>(() => {});
  * `spawn()` returns a proxy of an actor that never starts (sends to it vanish, calls to it never settle).
  */
 export function sleep(rt: Runtime): void {
+  const site = callerSite();
+  if (site !== undefined) moduleAsleep(site.url);
   rt.run = never as Runtime['run'];
   rt.register = never;
   rt.unregister = never;
@@ -182,12 +195,29 @@ function importModule(url: string): ModuleState {
   return m;
 }
 
+/** Modules whose start-up went to sleep on this thread: their top-level code will not finish. */
+const asleep = new Set<string>();
+
+/**
+ * A module started a runtime at its top level, which sleeps on this worker thread: what it has not defined
+ * a turn from now it never will (loads still waiting for a definition of it then fail instead of hanging).
+ */
+function moduleAsleep(url: string): void {
+  asleep.add(url);
+  const prefix = `${url}#`;
+  for (const [k, waiting] of awaited) {
+    if (!k.startsWith(prefix)) continue;
+    awaited.delete(k);
+    for (const wake of waiting) wake();
+  }
+}
+
 /** Resolves one event-loop turn after `d` is defined on this thread (an import settles within the turn it ends). */
 function definedThenATurn(d: Descriptor): Promise<void> {
   const k = keyOf(d);
   return new Promise<void>((resolve) => {
     const wake = () => setImmediate(resolve);
-    if (defined.has(k)) return wake();
+    if (defined.has(k) || asleep.has(d.module)) return wake();
     let waiting = awaited.get(k);
     if (waiting === undefined) awaited.set(k, (waiting = []));
     waiting.push(wake);
@@ -203,7 +233,15 @@ async function find(d: Descriptor): Promise<unknown> {
   if (m.exports === undefined) {
     // The module defined it, then paused in a top-level await that has not settled (typically its own
     // start-up, asleep on a worker thread): take the definition as the module made it.
-    return defined.get(keyOf(d));
+    if (defined.has(keyOf(d))) return defined.get(keyOf(d));
+    throw new NotImportableError(
+      `${d.name} cannot be found on a worker thread: its module ${d.module} starts the runtime at its top ` +
+        'level, which pauses on a worker thread, and the class was not recorded before that. With TC39 ' +
+        'standard decorators (no experimentalDecorators) @handles cannot record the class while its module ' +
+        `runs: decorate the class with @actor() (@actor() export class ${d.name} …), or move the actor ` +
+        'classes to a module that does not start the runtime, and define them above the start-up line; or ' +
+        "spawn it with { thread: 'local' } to keep it on this thread.",
+    );
   }
   const exports = m.exports;
   if (d.name in exports) return exports[d.name];

@@ -25,22 +25,15 @@ export function callerSite(): CallSiteInfo | undefined {
     Error.captureStackTrace(holder, callerSite);
     const frames = holder.stack as NodeJS.CallSite[] | undefined;
     if (!Array.isArray(frames)) return undefined;
-    for (const f of frames) {
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
       const file = f.getFileName();
       if (file === undefined || file === null) continue;
       if (file.startsWith('node:') || file.includes('/node_modules/')) continue;
       if (/^__(decorate|esDecorate|runInitializers)/.test(f.getFunctionName() ?? '')) continue; // compiler helpers
       const url = file.startsWith('file:') ? file : `file://${file}`;
       if (isParleySource(url)) continue;
-      // Module code is enclosed by the module itself, which starts at 1:1; a function starts elsewhere.
-      const frame = f as NodeJS.CallSite & {
-        getEnclosingLineNumber?(): number;
-        getEnclosingColumnNumber?(): number;
-      };
-      const topLevel =
-        f.getFunctionName() === null &&
-        (frame.getEnclosingLineNumber?.() ?? 1) === 1 &&
-        (frame.getEnclosingColumnNumber?.() ?? 1) === 1;
+      const topLevel = isModuleCode(f) || isClassAtTopLevel(frames, i);
       return { url, topLevel, line: f.getLineNumber() };
     }
     return undefined;
@@ -48,6 +41,39 @@ export function callerSite(): CallSiteInfo | undefined {
     Error.prepareStackTrace = prev;
     Error.stackTraceLimit = prevLimit;
   }
+}
+
+type Frame = NodeJS.CallSite & { getEnclosingLineNumber?(): number; getEnclosingColumnNumber?(): number };
+
+/** Module code is enclosed by the module itself, which starts at 1:1; a function starts elsewhere. */
+function isModuleCode(f: NodeJS.CallSite): boolean {
+  const frame = f as Frame;
+  return (
+    frame.getFunctionName() === null &&
+    (frame.getEnclosingLineNumber?.() ?? 1) === 1 &&
+    (frame.getEnclosingColumnNumber?.() ?? 1) === 1
+  );
+}
+
+/**
+ * A decorator written on a class that tsc compiled with TC39 standard decorators runs in the class's static
+ * block, inside the function tsc wraps the class in (`let C = (() => { … return class C { static { … } } })()`):
+ * the class is at its module's top level when that wrapper is called from module code.
+ */
+function isClassAtTopLevel(frames: NodeJS.CallSite[], i: number): boolean {
+  let j = i;
+  if (frames[j]?.getFunctionName() === '<static_initializer>') j++;
+  const wrapper = frames[j];
+  const outer = frames[j + 1];
+  return (
+    j > i &&
+    wrapper !== undefined &&
+    outer !== undefined &&
+    wrapper.getFunctionName() === null &&
+    wrapper.getFileName() === frames[i]!.getFileName() &&
+    outer.getFileName() === frames[i]!.getFileName() &&
+    isModuleCode(outer)
+  );
 }
 
 /** Parley's own sources (src/ or dist/, with their folders): this file is in its core/ folder. */

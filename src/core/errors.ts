@@ -190,7 +190,11 @@ export class NotAnActorError extends ParleyError {
   override readonly code = 'ERR_PARLEY_NOT_AN_ACTOR';
 }
 
-/** A decorator was used wrongly (on a non-method, a duplicate tag, compiled as a TC39 decorator). */
+/**
+ * A decorator was used wrongly: `@handles` on anything but a public instance method, an empty tag, a second
+ * tag on one method, a tag on two methods of one class; `@actor()` on anything but a class. Either decorator
+ * standard (TC39 or `experimentalDecorators`) gets the same checks.
+ */
 export class DecoratorError extends ParleyError {
   override readonly code = 'ERR_PARLEY_DECORATOR';
 }

@@ -5,6 +5,7 @@
 import { isGeneratorFunction, isProxy } from 'node:util/types';
 import { Actor, isForeignClass } from '../actors/actor.js';
 import { FunctionActor } from '../actors/function-actor.js';
+import { classInfo } from '../actors/handles.js';
 import type { ActorProxy } from '../actors/proxy.js';
 import type { Controller } from '../controllers/controller.js';
 import { type Clock, systemClock } from '../core/clock.js';
@@ -173,7 +174,7 @@ export function checkSpawnOptions(options: unknown): asserts options is SpawnOpt
   }
 }
 
-/** @internal Checks what `spawn` was given; returns the name its refs carry. */
+/** @internal Checks what `spawn` was given (DecoratorError: a class's handlers clash); returns the name its refs carry. */
 export function checkTarget(target: unknown): string {
   if (target instanceof FunctionActor) return target.name;
   if (typeof target !== 'function') {
@@ -184,7 +185,12 @@ export function checkTarget(target: unknown): string {
   if (target === Actor) {
     throw new NotAnActorError('spawn(Actor): subclass Actor and give the subclass @handles methods');
   }
-  if (target.prototype instanceof Actor) return target.name || 'anonymous';
+  if (target.prototype instanceof Actor) {
+    // Its handler table (built once per class, cached): a tag that two of a class's methods handle, which
+    // TC39 standard decorators without context.metadata cannot see at class definition, is refused here.
+    classInfo(target, Actor);
+    return target.name || 'anonymous';
+  }
   // Not an Actor subclass: it runs as a function actor, so it must be a function that can be called.
   const source = Function.prototype.toString.call(target);
   if (source.endsWith('[native code] }')) throw new NotAnActorError(notCallable(target));
