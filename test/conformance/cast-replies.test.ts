@@ -32,7 +32,10 @@ onEveryController('ref.cast and one-way replies', (h) => {
   it('throws InvalidArgumentError for a ref.cast whose tag is not a string', async () => {
     const rt = h.runtime();
     const n = rt.spawnWith(h.on(1), Notes);
-    expect(() => n.ref.cast(42 as unknown as string, 1)).to.throw(InvalidArgumentError, /ref\.cast\(tag, \.\.\.args\)/);
+    expect(() => n.ref.cast(42 as unknown as string, 1)).to.throw(
+      InvalidArgumentError,
+      /ref\.cast\(tag, \.\.\.args\)/,
+    );
     expect(await n.call('count')).to.equal(0);
   });
 
