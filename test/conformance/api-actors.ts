@@ -187,6 +187,13 @@ export class Timed extends Actor {
     return [active, this.timers.cancel(key)];
   }
 
+  /** Waits (busy) until `gate` opens, then starts `key` again as a once timer with note `note`. */
+  @handles('replaceAfterGate')
+  async replaceAfterGate(gate: ActorRef, key: string, ms: number, note: unknown): Promise<void> {
+    await this.runtime.proxy(gate).call('wait', [], undefined, { timeout: 60_000 });
+    this.timers.once(key, ms, 'note', note);
+  }
+
   /** A bad timer start: answers the error's name and message instead of crashing. */
   @handles('badTimer')
   badTimer(kind: 'once' | 'every', key: unknown, ms: unknown, tag: unknown): string {
