@@ -6,6 +6,7 @@ import type { Cell } from './actors/cell.js';
 import { DEAD } from './actors/cell.js';
 import { currentCell } from './actors/context.js';
 import { type ActorProxy, ProxyBase } from './actors/proxy.js';
+import { sendAfter as startTimer, type TimerRef } from './actors/timers.js';
 import { TaskletController, type TaskletControllerOptions } from './controllers/tasklet.js';
 import { ThreadController, type ThreadControllerOptions } from './controllers/thread.js';
 import {
@@ -28,6 +29,7 @@ import {
   type SpawnOptions,
   type SpawnTarget,
 } from './runtime/runtime.js';
+import { awaitStarted, type StartedOptions } from './runtime/started.js';
 
 /**
  * An actor, by proxy or by ref: every function that takes an actor accepts both (`ProxyBase` is the class
@@ -401,4 +403,46 @@ export function whereis<T = unknown>(name: string): Promise<ActorProxy<T> | unde
   } catch (err) {
     return Promise.reject(err);
   }
+}
+
+/**
+ * Sends `[tag, null, args, {}]` to `to` after `ms` milliseconds (0 to 2^31 − 1), Erlang's `send_after`, on
+ * the runtime's clock (sinon's fake timers drive it). Returns a TimerRef: `cancel()` stops the timer while
+ * it is pending and says whether it was. Called inside an actor, the timer is that actor's: it is cancelled
+ * when the actor exits; at top level it is cancelled when the runtime shuts down. A dead `to` is no error
+ * (the message is dropped, as any send to it). Throws InvalidArgumentError for a bad `ms`, `to` or `tag`,
+ * NotCloneableError (copying placements) for args that cannot be copied — at the start, not when it fires.
+ * For timers an actor keeps by name (replace, cancel, repeat), see `Actor.timers`.
+ */
+export function sendAfter(ms: number, to: ActorLike, tag: string, ...args: unknown[]): TimerRef {
+  const fn = 'sendAfter(ms, to, tag, ...args)';
+  const cell = currentCell();
+  if (cell !== undefined) {
+    const owner = self('sendAfter');
+    return startTimer(owner.runtime, owner, ms, to, tag, args, fn);
+  }
+  return startTimer(runtimeOfActor(to, 'sendAfter'), undefined, ms, to, tag, args, fn);
+}
+
+/**
+ * Resolves once `actor`'s start — its constructor and `onStart`, sync or async — has finished, wherever
+ * it runs (OTP's `start_link` returns only then; `spawn` returns at once): `await started(spawn(Db, url))`.
+ * Rejects with ActorExitedError (`reason`: why) if the actor exited before its start finished,
+ * NoSuchActorError if it is not alive (it exited earlier, or never existed), CallTimeoutError past
+ * `options.timeout` (default: the runtime's `callTimeout`); every mistake rejects too.
+ */
+export function started(actor: ActorLike, options?: StartedOptions): Promise<void> {
+  try {
+    const cell = currentCell();
+    const rt = cell !== undefined ? self('started').runtime : runtimeOfActor(actor, 'started');
+    return awaitStarted(rt, actor, options, 'started(actor, options)');
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** At top level: the runtime `actor`'s ref is bound to (else the default one); InvalidArgumentError for a non-actor. */
+function runtimeOfActor(actor: unknown, fn: string): Runtime {
+  const bound = refOf(actor as ActorLike, fn)[BOUND];
+  return bound instanceof Runtime ? bound : runtimeFor(fn);
 }

@@ -6,6 +6,7 @@ export { Actor } from './actors/actor.js';
 export { FunctionActor, functionActor } from './actors/function-actor.js';
 export { type ActorDecorator, actor, type HandlesDecorator, handles } from './actors/handles.js';
 export { ActorProxy, type CallOptions, type ProxyMethods } from './actors/proxy.js';
+export { ActorTimers, type TimerRef } from './actors/timers.js';
 export {
   type ActorLike,
   demonitor,
@@ -18,10 +19,12 @@ export {
   recv,
   register,
   send,
+  sendAfter,
   spawn,
   spawnLink,
   spawnMonitor,
   spawnWith,
+  started,
   startTaskletController,
   startThreadController,
   trapExit,
@@ -71,6 +74,7 @@ export {
   type SpawnOptions,
   type SpawnTarget,
 } from './runtime/runtime.js';
+export type { StartedOptions } from './runtime/started.js';
 export type {
   ChildSpec,
   RestartType,

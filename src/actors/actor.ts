@@ -11,6 +11,7 @@ import type { ActorRef, Address } from '../core/ref.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Cell } from './cell.js';
 import { ctx } from './context.js';
+import type { ActorTimers } from './timers.js';
 
 /** @internal */
 export const CELL_OF: unique symbol = Symbol('parley.actorCell');
@@ -74,6 +75,16 @@ export class Actor {
   /** The current message's keyword arguments. */
   get kwargs(): Kwargs {
     return this[CELL_OF].mailbox?.kwargs ?? NO_KWARGS;
+  }
+
+  /**
+   * This actor's keyed timers (Akka's `TimerScheduler`): `this.timers.once(key, ms, tag, ...args)`,
+   * `this.timers.every(key, ms, tag, ...args)`, `this.timers.cancel(key)`. Each sends this actor
+   * `[tag, null, args, {}]`; a key started again replaces its timer; a cancelled or replaced timer's message
+   * is never handled, even if it is queued already; all are cancelled when the actor exits.
+   */
+  get timers(): ActorTimers {
+    return this[CELL_OF].keyedTimers();
   }
 
   /**

@@ -9,6 +9,7 @@ import type { ActorRef } from '../core/ref.js';
 import type { Deadline } from './deadlines.js';
 import type { Handler } from './handles.js';
 import type { Filter } from './mailbox.js';
+import type { ActorTimers, TimerGroup } from './timers.js';
 
 /** @internal Lifecycle states. */
 export const STARTING = 0;
@@ -44,6 +45,10 @@ export interface Extra {
   reason?: ExitReason;
   /** Set by run(): its caller sees the crash, so the runtime does not log it. */
   observed?: boolean;
+  /** The timers it started (sendAfter, this.timers): cancelled when it exits. */
+  timers?: TimerGroup | undefined;
+  /** `this.timers` of a class actor. */
+  keyedTimers?: ActorTimers | undefined;
 }
 
 /** @internal */

@@ -15,6 +15,7 @@ import { FunctionActor } from './function-actor.js';
 import { type ClassInfo, classInfo, type Handler, invoke, isThenable } from './handles.js';
 import { Envelope, type Filter, Mailbox } from './mailbox.js';
 import type { Runnable } from './scheduler.js';
+import { ActorTimers, TimerGroup } from './timers.js';
 
 export { DEAD, EXITING, RUNNING, STARTING } from './cell-state.js';
 
@@ -207,7 +208,8 @@ export class Cell extends CellState implements Runnable {
     const tag = mb.tag!;
     let h: Handler | undefined;
     const info = this.info;
-    if (info === undefined) h = this.extra?.fallback;
+    // A functionActor runs its function for every message but a reply nobody waits for (see unhandled).
+    if (info === undefined) h = tag === 'reply' ? undefined : this.extra?.fallback;
     else if (tag === info.lastTag) h = info.lastHandler;
     else {
       h = info.handlers.get(tag);
@@ -331,12 +333,43 @@ export class Cell extends CellState implements Runnable {
       sender.send(ERROR_REPLY, this.ref, new UnknownTagError(tag, this.ref));
       return;
     }
+    if (tag === 'reply') {
+      // An answer nobody waits for (a handler's result after a send with a sender, a late reply): OTP's
+      // gen_server drops such a message too. Quietly, at debug level: it is routine, not a mistake.
+      this.runtime.logger.debug(`${this.ref} has no handler for 'reply'; an unsolicited reply was dropped`, {
+        actor: this.ref,
+        tag,
+        sender,
+      });
+      return;
+    }
     this.runtime.logger.warn(`${this.ref} has no handler for '${tag}'; the message was dropped`, {
       actor: this.ref,
       tag,
       sender,
       hint: `add a method decorated with @handles('${tag}')`,
     });
+  }
+
+  /** The timers this actor owns (created on first use). */
+  timerGroup(): TimerGroup {
+    const extra = (this.extra ??= {});
+    return (extra.timers ??= new TimerGroup(this.runtime, this));
+  }
+
+  /** `this.timers` of a class actor (created on first use). */
+  keyedTimers(): ActorTimers {
+    const extra = (this.extra ??= {});
+    return (extra.keyedTimers ??= new ActorTimers(this.timerGroup(), this));
+  }
+
+  /** Cancels every timer this actor owns (it is exiting). */
+  private cancelTimers(): void {
+    const extra = this.extra;
+    if (extra?.timers !== undefined) {
+      extra.timers.close();
+      extra.timers = extra.keyedTimers = undefined;
+    }
   }
 
   /** Waits for a message `accept` takes (selective receive); `timeout` in ms. */
@@ -379,6 +412,7 @@ export class Cell extends CellState implements Runnable {
     if (this.state === EXITING) return;
     const wasStarted = this.state === RUNNING;
     this.state = EXITING;
+    this.cancelTimers();
     if (result !== undefined) (this.extra ??= {}).result = result;
     const w = this.waiter;
     if (w !== undefined) {
@@ -413,6 +447,7 @@ export class Cell extends CellState implements Runnable {
   private finalize(reason: ExitReason): void {
     if (this.state === DEAD) return;
     this.state = DEAD;
+    this.cancelTimers(); // also those started by onStop, and a kill's
     (this.extra ??= {}).reason = reason;
     this.waiter = undefined;
     const rt = this.runtime;

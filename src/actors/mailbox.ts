@@ -33,6 +33,21 @@ const MAX_CHUNK = 32768;
 
 /** A chunk is a plain array: its message slots, then one last slot linking to the next chunk. */
 type Chunk = unknown[];
+
+/**
+ * @internal A queued message's place, from `Mailbox.newest()`. `holds(at)` tells whether it is still there
+ * (handled messages are cleared from their slots; a slot reused by a later message holds another object).
+ */
+export interface QueuedAt {
+  chunk: Chunk;
+  slot: number;
+  rest: unknown;
+}
+
+/** @internal Is the message `at` still queued where it was put? */
+export function holds(at: QueuedAt): boolean {
+  return at.chunk[at.slot + 1] === at.rest;
+}
 const newChunk = (slots: number): Chunk => new Array(slots + 1);
 
 export class Mailbox {
@@ -132,19 +147,48 @@ export class Mailbox {
         if (filter(m)) msg = m;
       }
       if (msg === undefined) continue;
-      // Shift the older messages one place towards the tail, then drop the head message.
-      for (let j = seen.length - 1; j > 0; j--) {
-        const [to, ti] = seen[j]!;
-        const [from, fi] = seen[j - 1]!;
-        to[ti] = from[fi];
-        to[ti + 1] = from[fi + 1];
-      }
-      const h = this.head;
-      h[this.r] = h[this.r + 1] = undefined;
-      this.dropHead();
+      this.removeLast(seen);
       return msg;
     }
     return undefined;
+  }
+
+  /** Removes the last message of `seen` (the slots scanned from the head): the older ones shift one place. */
+  private removeLast(seen: [Chunk, number][]): void {
+    // Shift the older messages one place towards the tail, then drop the head message.
+    for (let j = seen.length - 1; j > 0; j--) {
+      const [to, ti] = seen[j]!;
+      const [from, fi] = seen[j - 1]!;
+      to[ti] = from[fi];
+      to[ti + 1] = from[fi + 1];
+    }
+    const h = this.head;
+    h[this.r] = h[this.r + 1] = undefined;
+    this.dropHead();
+  }
+
+  /**
+   * @internal Where the newest queued message is: its chunk and first slot (undefined if none is queued).
+   * An actor's timer keeps it to tell, in O(1), whether its message is still queued (see `holds`).
+   */
+  newest(): QueuedAt | undefined {
+    return this.size === 0 ? undefined : { chunk: this.tail, slot: this.w - 2, rest: this.tail[this.w - 1] };
+  }
+
+  /**
+   * @internal Removes the queued message whose args (or Envelope) is the very object `rest` (slow path:
+   * a cancelled timer takes back its message); false if it is not queued (handled already).
+   */
+  retract(rest: unknown): boolean {
+    const seen: [Chunk, number][] = [];
+    for (const at of this.slots()) {
+      seen.push(at);
+      if (at[0][at[1] + 1] === rest) {
+        this.removeLast(seen);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The queued messages, oldest first, as tuples. */

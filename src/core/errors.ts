@@ -61,10 +61,13 @@ export class CallTimeoutError extends ParleyError {
     /** The timeout that ran out, in ms. */
     readonly timeout: number,
     actor?: ActorRef,
+    /** The whole message, for a wait that is not a call (`started()`). */
+    message?: string,
   ) {
     super(
-      `call '${tag}' to ${actor ?? 'actor'} got no reply within ${timeout} ms; ` +
-        'pass a longer { timeout } to call(), raise the runtime option callTimeout, or check that the actor replies',
+      message ??
+        `call '${tag}' to ${actor ?? 'actor'} got no reply within ${timeout} ms; ` +
+          'pass a longer { timeout } to call(), raise the runtime option callTimeout, or check that the actor replies',
       { actor },
     );
   }

@@ -5,7 +5,7 @@
  */
 import type { Cell } from '../actors/cell.js';
 import type { Kwargs } from './message.js';
-import { NO_KWARGS, sharedIfEmpty } from './message.js';
+import { argsAfter, NO_KWARGS, sharedIfEmpty } from './message.js';
 import { checkArgs, checkKwargs, checkSender, checkTag } from './validate.js';
 
 /** @internal The delivery path a ref is bound to (the runtime of the thread it lives on). */
@@ -65,6 +65,19 @@ export class ActorRef implements Address {
   sendWith(tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void {
     checkMessage(tag, sender, args, kwargs, 'ref.sendWith(tag, sender, args, kwargs)');
     this[BOUND].deliver(this, tag, sender, args, kwargs);
+  }
+
+  /**
+   * Fire-and-forget: delivers `[tag, null, args, {}]`. With no sender, the handler's result goes nowhere (a
+   * one-way message, OTP's `gen_server:cast`). Never throws for a dead actor; throws InvalidArgumentError
+   * for a tag that is not a string.
+   */
+  cast(tag: string, ...args: unknown[]): void;
+  cast(tag: string): void {
+    checkTag(tag, 'ref.cast(tag, ...args)');
+    // `arguments`, not a rest parameter: an argument-less cast then allocates nothing at all.
+    // biome-ignore lint/complexity/noArguments: the hot path's allocation-free form
+    this.sendWith(tag, null, argsAfter(arguments, 1), NO_KWARGS);
   }
 
   /** Do both refs name the same actor? */

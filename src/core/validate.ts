@@ -29,6 +29,25 @@ export function checkTimeout(value: unknown, name: string): number {
   return value as number;
 }
 
+/**
+ * A timer's delay (`sendAfter(ms, …)`, `timers.once(key, ms, …)`, `timers.every(key, ms, …)`): the timeout
+ * rule without `Infinity` (a timer that never fires is no timer), and more than 0 when `periodic`. Throws
+ * InvalidArgumentError: `${fn}: ms …`.
+ */
+export function checkDelay(value: unknown, fn: string, periodic = false): number {
+  let problem: string | undefined;
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    problem = `must be a number of ms (got ${typeof value === 'string' ? `the string '${value}'` : Number.isNaN(value) ? 'NaN' : describeType(value)})`;
+  } else if (value < 0) problem = `must not be negative (got ${value}); use 0 for "as soon as possible"`;
+  else if (value > MAX_TIMEOUT_MS) {
+    problem = `must be at most ${MAX_TIMEOUT_MS} ms (~24.8 days, the longest timer Node keeps) (got ${value}); a timer that never fires needs no timer`;
+  } else if (periodic && value === 0) {
+    problem = 'must be more than 0 for a periodic timer (got 0): it would flood the mailbox';
+  }
+  if (problem !== undefined) throw new InvalidArgumentError(`${fn}: ms ${problem}`);
+  return value as number;
+}
+
 /** Requires `cond`, else throws InvalidArgumentError: `${fn}: ${what} ${must} (got …)`. */
 export function checkArgument(cond: boolean, fn: string, what: string, must: string, value: unknown): void {
   if (!cond) throw new InvalidArgumentError(`${fn}: ${what} ${must} (got ${describeType(value)})`);

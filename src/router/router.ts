@@ -183,6 +183,17 @@ export class Router implements ApplyHost, TransportSink {
     return this.host.complete(callId, tag, args);
   }
 
+  /**
+   * A message an actor's own timer sends it (`this.timers`): recorded like any message, queued as it is
+   * (the timer made `args` for this one message, a copy on copying placements), with no sender.
+   */
+  toSelf(cell: Cell, tag: string, args: unknown[]): void {
+    if (this.observer !== undefined) {
+      this.observer({ kind: 'msg', to: cell.ref, tag, sender: null, args, kwargs: NO_KWARGS });
+    }
+    cell.enqueue(tag, null, args, NO_KWARGS);
+  }
+
   deadLetter(to: ActorRef, tag: string, sender: Address | null): void {
     if (failCallTo(this, to, sender)) return;
     this.debug(`message '${tag}' to ${to} dropped: no such actor (dead letter)`);

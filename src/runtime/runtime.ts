@@ -9,6 +9,7 @@ import { FunctionActor } from '../actors/function-actor.js';
 import { type Descriptor, sleep, startUpSleeps } from '../actors/importable.js';
 import { type ActorProxy, ProxyBase } from '../actors/proxy.js';
 import { Scheduler } from '../actors/scheduler.js';
+import { sendAfter, TimerGroup, type TimerRef } from '../actors/timers.js';
 import type { Controller } from '../controllers/controller.js';
 import type { Clock } from '../core/clock.js';
 import { InvalidOptionError, NoSuchActorError, RuntimeStoppedError } from '../core/errors.js';
@@ -45,6 +46,7 @@ import { runMain } from './run.js';
 import { Shutdown } from './shutdown.js';
 import { join as joinProcessEvents, leave as leaveProcessEvents } from './signals.js';
 import { adoptCell, releaseCell, spawnCell } from './spawn.js';
+import { awaitStarted, type StartedOptions } from './started.js';
 
 export type { LiveCell } from '../router/signal.js';
 export type { RuntimeOptions, SpawnFn, SpawnOptions, SpawnTarget, ThreadRole } from './options.js';
@@ -223,6 +225,41 @@ export class Runtime implements Delivery, RouterHost {
     if (cell !== undefined) return this.proxyOf(cell) as any;
     return (cls === undefined ? new ProxyBase(ref) : this.proxyForTarget(ref, cls)) as any;
   }
+
+  /**
+   * Sends `[tag, null, args, {}]` to `to` after `ms` (0 to 2^31 − 1) on this runtime's clock (Erlang's
+   * `send_after`); returns a TimerRef whose `cancel()` stops it while it is pending. Started inside an actor,
+   * the timer is that actor's and is cancelled when it exits; otherwise it is cancelled at shutdown. A dead
+   * `to` is no error (the message is dropped, as any send to it). Throws InvalidArgumentError for a bad `ms`,
+   * `to` or `tag`, NotCloneableError (copying placements) for args that cannot be copied.
+   */
+  sendAfter(ms: number, to: ActorRef | ProxyBase, tag: string, ...args: unknown[]): TimerRef {
+    const cell = currentCell();
+    return sendAfter(
+      this,
+      cell?.runtime === this ? cell : undefined,
+      ms,
+      to,
+      tag,
+      args,
+      'runtime.sendAfter(ms, to, tag, ...args)',
+    );
+  }
+
+  /**
+   * Resolves once `actor`'s start (constructor and `onStart`, sync or async) has finished, wherever it runs.
+   * Rejects with ActorExitedError (its `reason`) if it exited before, NoSuchActorError if it is not alive
+   * (exited long ago, or never existed), CallTimeoutError past `options.timeout` (default: `callTimeout`).
+   */
+  started(actor: ActorRef | ProxyBase, options?: StartedOptions): Promise<void> {
+    return awaitStarted(this, actor, options, 'runtime.started(actor, options)');
+  }
+
+  /** @internal The timers started outside any actor (cancelled at shutdown). */
+  timerGroup(): TimerGroup {
+    return (this.timers ??= new TimerGroup(this, undefined));
+  }
+  private timers: TimerGroup | undefined;
 
   /** A text view of every live supervision tree (supervisors, children, states, restart counts). */
   tree(): Promise<string> {
@@ -472,7 +509,9 @@ export class Runtime implements Delivery, RouterHost {
 
   private async stopAll(): Promise<void> {
     try {
+      this.timers?.close(); // no timer sends into a runtime that is stopping
       await this.stopper.stopAll();
+      this.timers?.close();
       this.deadlines.close();
       this.scheduler.close();
       this.recording.close();
