@@ -83,9 +83,7 @@ export function usefulFrames(stack: unknown, max = Infinity): string[] {
   }
   if (more > 0) shown.push(`    … ${more} more frame${more === 1 ? '' : 's'}`);
   if (hidden > 0) {
-    shown.push(
-      `    … ${hidden} frame${hidden === 1 ? '' : 's'} inside parley-actors or node (err.stack has them)`,
-    );
+    shown.push(`    … ${hidden} frame${hidden === 1 ? '' : 's'} inside parley-actors or node not shown`);
   }
   return shown;
 }
