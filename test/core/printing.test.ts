@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { inspect } from 'node:util';
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { ID_SPACE, idText } from '../../src/core/inspect.js';
 import {
   ActorExitedError,
@@ -13,6 +14,7 @@ import {
   type ActorRef,
   CallTimeoutError,
   ChildStartError,
+  consoleLogger,
   InvalidArgumentError,
   NoSuchActorError,
   ReplyRef,
@@ -144,6 +146,34 @@ describe('printing: errors', () => {
     const raw = inspect(err, { customInspect: false, depth: 5 });
     expect(raw).to.not.match(INTERNALS);
     expect(raw.split('\n').length).to.be.below(20);
+  });
+});
+
+describe('printing: consoleLogger', () => {
+  afterEach(() => sinon.restore());
+
+  it("logs a crash with the program's frames, counting Parley's and Node's", () => {
+    const out = sinon.stub(console, 'error');
+    const err = new Error('boom');
+    err.stack = [
+      'Error: boom',
+      '    at Account.boom (/app/src/bank.ts:3:9)',
+      `    at invoke (${new URL('../../src/actors/handles.ts', import.meta.url).pathname}:150:17)`,
+      '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
+    ].join('\n');
+    consoleLogger.error('<Account#1> crashed: boom', { error: err });
+    expect(out.firstCall.args[0]).to.equal(
+      '[parley] error: <Account#1> crashed: boom\nError: boom\n    at Account.boom (/app/src/bank.ts:3:9)\n' +
+        '    … 2 frames inside parley-actors or node not shown',
+    );
+  });
+
+  it("logs the whole stack of an error that has no frame of the program (Parley's own trouble)", () => {
+    const out = sinon.stub(console, 'error');
+    const err = new Error('internal');
+    err.stack = `Error: internal\n    at Scheduler.drain (${new URL('../../src/actors/scheduler.ts', import.meta.url).pathname}:1:1)`;
+    consoleLogger.error('internal scheduler error', { error: err });
+    expect(out.firstCall.args[0]).to.equal(`[parley] error: internal scheduler error\n${err.stack}`);
   });
 });
 
