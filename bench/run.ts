@@ -253,9 +253,13 @@ const machine = {
   rounds,
   quick,
 };
+/** What `--quick` is for, said wherever its numbers appear: they check that the suite runs, nothing more. */
+const QUICK_NOTE =
+  '--quick is a smoke run (tiny sizes, one round, start-up and JIT warm-up included): its numbers are NOT ' +
+  'meaningful and must not be compared or quoted; run `npm run bench` for measurements.';
 console.log(
   `node ${machine.node}, ${machine.cpu} x${machine.cores}, load ${machine.loadavg.join(' ')}, ${rounds} round(s)` +
-    (quick ? ' (quick)' : ''),
+    (quick ? ` (quick)\n${QUICK_NOTE}` : ''),
 );
 
 if (argv.includes('--soak')) {
@@ -339,6 +343,7 @@ const table = [
   ),
 ].join('\n');
 console.log(`\n${table}\n\npeak RSS of the whole run: ${maxRssMiB} MiB`);
+if (quick) console.log(`\n${QUICK_NOTE}`);
 
 // The churn soak, briefly (a smoke run: growth over 10 s says little; `--soak` is the real run).
 if (quick && (only === undefined || only.includes('churn'))) {
@@ -347,8 +352,11 @@ if (quick && (only === undefined || only.includes('churn'))) {
 
 const outDir = quick ? join(tmpdir(), 'parley-bench') : join('bench', 'results');
 mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify({ machine, maxRssMiB, rows }, null, 2)}\n`);
-writeFileSync(join(outDir, 'latest.md'), `${table}\n`);
+writeFileSync(
+  join(outDir, 'latest.json'),
+  `${JSON.stringify({ ...(quick ? { note: QUICK_NOTE } : {}), machine, maxRssMiB, rows }, null, 2)}\n`,
+);
+writeFileSync(join(outDir, 'latest.md'), quick ? `${QUICK_NOTE}\n\n${table}\n` : `${table}\n`);
 const svg = await renderChart(rows);
 writeFileSync(quick ? join(outDir, 'chart.svg') : join('bench', 'chart.svg'), svg);
 if (!quick) {

@@ -117,7 +117,7 @@ export async function runSoak(opts: { seconds: number; interval: number; quick: 
       console.log(
         `  ${r.controller}: heap ${mib(r.samples[0]!.total)} → ${mib(r.samples.at(-1)!.total)} MiB (${pct(r.growth)})` +
           (quick
-            ? ''
+            ? ' (--quick: a smoke run; this growth is not meaningful)'
             : above
               ? ` ABOVE the ${GROWTH_TARGET * 100}% target`
               : ` within the ${GROWTH_TARGET * 100}% target`) +

@@ -5,7 +5,8 @@
  * with ActorExitedError (like OTP's gen_server:call, which monitors the callee).
  */
 
-import { ActorExitedError, BadReplyError, CallTimeoutError } from '../core/errors.js';
+import { ActorExitedError, BadReplyError, CallTimeoutError, ParleyError } from '../core/errors.js';
+import { UNNAMED } from '../core/inspect.js';
 import type { ExitReason } from '../core/message.js';
 import type { ActorRef } from '../core/ref.js';
 import type { Cell } from './cell.js';
@@ -66,7 +67,7 @@ export class Calls {
     if (p === undefined) return false;
     this.forget(p);
     if (tag === 'reply') p.resolve(args[0]);
-    else if (tag === ERROR_REPLY) p.reject(args[0]);
+    else if (tag === ERROR_REPLY) p.reject(named(args[0], p.to));
     else {
       p.reject(
         new BadReplyError(
@@ -111,4 +112,24 @@ export class Calls {
     this.deadlines.cancel(p);
     if (p.cell !== undefined) p.cell.callsIn--;
   }
+}
+
+/**
+ * An error the callee's thread made after the callee had died there names it by id only (`<actor#42@1>`):
+ * the caller knows its name, so the error gets it (`<Account#42@1>`). Error replies only; never throws.
+ */
+function named(err: unknown, to: ActorRef): unknown {
+  try {
+    if (!(err instanceof ParleyError)) return err;
+    const was = err.actor;
+    if (was === undefined || was.name !== UNNAMED || was.id !== to.id || to.name === UNNAMED) return err;
+    const from = String(was);
+    const into = String(to);
+    Object.defineProperty(err, 'actor', { value: to, writable: true, configurable: true });
+    err.message = err.message.replace(from, into);
+    if (typeof err.stack === 'string') err.stack = err.stack.replace(from, into);
+  } catch {
+    // an error whose fields cannot be rewritten keeps its text
+  }
+  return err;
 }

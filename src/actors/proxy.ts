@@ -5,6 +5,7 @@
  */
 
 import { InvalidArgumentError, UnknownTagError } from '../core/errors.js';
+import { INSPECT } from '../core/inspect.js';
 import { argsAfter, type Kwargs, NO_ARGS, NO_KWARGS, sharedIfEmpty } from '../core/message.js';
 import { ActorRef, type Address, BOUND } from '../core/ref.js';
 import { checkOptionsObject, checkSender, checkTag, describeType } from '../core/validate.js';
@@ -93,6 +94,24 @@ function badProxyTarget(ref: unknown): InvalidArgumentError {
       'and a proxy for a ref that arrived in a message from runtime.proxy(ref)',
   );
 }
+
+// `console.log(proxy)` and `util.inspect(proxy)` print `ActorProxy<Account#42@1>`, never the runtime behind
+// its ref. On the prototype (no member in the types, nothing per proxy); it reads only `ref`, and never
+// throws, whatever `this` is.
+Object.defineProperty(ProxyBase.prototype, INSPECT, {
+  value(this: ProxyBase, _depth: number, options: { stylize?: (text: string, style: string) => string }) {
+    let text: string;
+    try {
+      const ref: unknown = this.ref;
+      text = `ActorProxy${ref instanceof ActorRef ? String(ref) : '<no actor>'}`;
+    } catch {
+      text = 'ActorProxy<?>';
+    }
+    return typeof options?.stylize === 'function' ? options.stylize(text, 'special') : text;
+  },
+  writable: true,
+  configurable: true,
+});
 
 /** @inline */
 type AnyFn = (...args: any[]) => any;

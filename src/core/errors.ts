@@ -4,6 +4,7 @@
  * message that says what went wrong and what to do.
  */
 
+import { INSPECT, inspectError } from './inspect.js';
 import type { ExitReason } from './message.js';
 import type { ActorRef } from './ref.js';
 
@@ -38,12 +39,15 @@ export interface ParleyErrorOptions {
 export class ParleyError extends Error {
   /** Stable machine-readable code, e.g. `'ERR_PARLEY_CALL_TIMEOUT'`. */
   readonly code: string = 'ERR_PARLEY';
-  /** The actor the error is about, when there is one. */
-  readonly actor: ActorRef | undefined;
+  /**
+   * The actor the error is about, when there is one. Not enumerable (like `cause`): a print of the error
+   * that ignores Parley's own (Node's report of an uncaught error) then shows no runtime internals.
+   */
+  declare readonly actor: ActorRef | undefined;
 
   constructor(message: string, options: ParleyErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.actor = options.actor;
+    Object.defineProperty(this, 'actor', { value: options.actor, writable: true, configurable: true });
   }
 
   /** The error's class name (`'CallTimeoutError'`, …), so stack traces and logs say which error it is. */
@@ -51,6 +55,16 @@ export class ParleyError extends Error {
     return this.constructor.name;
   }
 }
+
+// `console.log(err)` and `util.inspect(err)`: name, code, message, the frames outside Parley, the fields
+// (the actor as `<Account#42@1>`) and the cause in brief, never the cells or runtimes behind the refs.
+Object.defineProperty(ParleyError.prototype, INSPECT, {
+  value(this: ParleyError, depth: number, options: object, inspect: (v: unknown, o?: object) => string) {
+    return inspectError(this, depth, options, inspect);
+  },
+  writable: true,
+  configurable: true,
+});
 
 /** A call got no reply within its timeout. The late reply, if it ever comes, is dropped. */
 export class CallTimeoutError extends ParleyError {

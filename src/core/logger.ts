@@ -3,6 +3,8 @@
  * (`new Runtime({ logger })`) to route them to pino, winston or a test spy.
  */
 
+import { usefulStack } from './inspect.js';
+
 /** Where the runtime reports what it cannot hand to an actor. `fields` carry the actor, tag, stack. */
 export interface Logger {
   /** A crash no linked actor hears of, an `onStop` that threw, a supervisor report, a runtime failure. */
@@ -33,7 +35,11 @@ export const consoleLogger: Logger = {
 /** A logger that drops everything (for tests and benchmarks that check reports another way). */
 export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 
+/**
+ * The error's stack as people need it: the frames of the program, Parley's and Node's counted, not shown
+ * (a stack with no frame of the program is Parley's own trouble: it is shown whole).
+ */
 function stackOf(fields: Record<string, unknown> | undefined): string {
   const err = fields?.error;
-  return err instanceof Error && err.stack ? `\n${err.stack}` : '';
+  return err instanceof Error && err.stack ? `\n${usefulStack(err) ?? err.stack}` : '';
 }

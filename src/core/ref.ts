@@ -4,6 +4,7 @@
  * A `ReplyRef` is the one-shot reply address a call puts in the sender slot (OTP's `From`).
  */
 import type { Cell } from '../actors/cell.js';
+import { INSPECT, idText, refText } from './inspect.js';
 import type { Kwargs } from './message.js';
 import { argsAfter, NO_KWARGS, sharedIfEmpty } from './message.js';
 import { checkArgs, checkKwargs, checkSender, checkTag } from './validate.js';
@@ -85,9 +86,12 @@ export class ActorRef implements Address {
     return other instanceof ActorRef && other.id === this.id && !(other instanceof ReplyRef);
   }
 
-  /** `<Name#id>`, for logs. */
+  /**
+   * `<Account#42>`: the name, the id (`2.42` for an id thread 2 handed out) and, off the main thread, the
+   * thread it runs on (`<Account#42@1>`). The same text in logs, error messages and `console.log(ref)`.
+   */
   toString(): string {
-    return `<${this.name}#${this.id}>`;
+    return refText(this.name, this.id, this.thread);
   }
 
   /** The plain-data form, for `JSON.stringify` and recordings: `{ actor: id, name, thread }`. */
@@ -133,9 +137,10 @@ export class ReplyRef extends ActorRef {
     return other instanceof ReplyRef && other.callId === this.callId && other.thread === this.thread;
   }
 
-  /** `<reply#callId to #id>`, for logs. */
+  /** `<reply#7 to #42@1>`: call 7 of actor 42 on thread 1 (`to top level` for a call from outside any actor). */
   override toString(): string {
-    return `<reply#${this.callId} to #${this.id}>`;
+    const caller = this.id === 0 ? 'top level' : `#${idText(this.id)}`;
+    return `<reply#${this.callId} to ${caller}${this.thread === 0 ? '' : `@${this.thread}`}>`;
   }
 
   /** The plain-data form: `{ actor: the caller's id, name: 'reply', thread, call: callId }`. */
@@ -143,6 +148,17 @@ export class ReplyRef extends ActorRef {
     return { actor: this.id, name: 'reply', thread: this.thread, call: this.callId };
   }
 }
+
+// `console.log(ref)` and `util.inspect(ref)` print `<Account#42@1>`, never the cell or runtime behind it.
+// Defined on the prototype, not in the class: no per-ref cost, and no symbol-keyed member in the types.
+Object.defineProperty(ActorRef.prototype, INSPECT, {
+  value(this: ActorRef, _depth: number, options: { stylize?: (text: string, style: string) => string }) {
+    const text = String(this);
+    return typeof options?.stylize === 'function' ? options.stylize(text, 'special') : text;
+  },
+  writable: true,
+  configurable: true,
+});
 
 /** The checks of a message with kwargs; `kwargs` is nearly always the shared NO_KWARGS (no prototype lookup). */
 function checkMessage(tag: unknown, sender: unknown, args: unknown, kwargs: unknown, fn: string): void {

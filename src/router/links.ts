@@ -6,13 +6,14 @@
  * one on a lost place answers 'noconnection'.
  */
 import type { Cell } from '../actors/cell.js';
+import { ID_SPACE } from '../core/inspect.js';
 import type { ExitReason, Message } from '../core/message.js';
 import type { ActorRef } from '../core/ref.js';
 import type { Router } from './router.js';
 import type { MonitorRef } from './signal.js';
 
-/** Ids carry the place that allocated them in their high part. */
-export const ID_SPACE = 2 ** 32;
+/** Ids carry the place that allocated them in their high part (`idText` prints them `place.n`). */
+export { ID_SPACE };
 
 export class Links {
   private nextMonitor = 1;

@@ -13,6 +13,7 @@ import { sendAfter, TimerGroup, type TimerRef } from '../actors/timers.js';
 import type { Controller } from '../controllers/controller.js';
 import type { Clock } from '../core/clock.js';
 import { InvalidOptionError, NoSuchActorError, RuntimeStoppedError } from '../core/errors.js';
+import { UNNAMED } from '../core/inspect.js';
 import type { Logger } from '../core/logger.js';
 import { type ExitReason, type Kwargs, NO_KWARGS } from '../core/message.js';
 import { ActorRef, type Address, CELL, type Delivery, ReplyRef } from '../core/ref.js';
@@ -412,7 +413,7 @@ export class Runtime implements Delivery, RouterHost {
 
   /** @internal A ref to an actor of this thread. */
   localRef(id: number, cell: Cell | undefined): ActorRef {
-    return cell?.ref ?? new ActorRef(id, this.thread, 'unknown', this);
+    return cell?.ref ?? new ActorRef(id, this.thread, UNNAMED, this);
   }
 
   /** @internal Starts an actor here or on another thread; its cell if it is here, and its proxy. */

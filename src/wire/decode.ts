@@ -112,6 +112,7 @@ function decode(v: object, s: Decoding): unknown {
       f.message = decodeAny(f.message, s);
       f.stack = decodeAny(f.stack, s);
       f.cause = decodeAny(f.cause, s);
+      f.actor = decodeAny(f.actor, s);
       decodeFields(f.props, s);
       return fillError(err, f);
     }

@@ -27,6 +27,8 @@ export interface ErrorFields {
   message: unknown;
   stack: unknown;
   cause: unknown;
+  /** A Parley error's `actor` (not enumerable, like `cause`). */
+  actor?: unknown;
   props: Record<string, unknown>;
 }
 
@@ -64,6 +66,7 @@ export function fillError(out: Error, f: ErrorFields): Error {
   Object.defineProperty(out, 'stack', hidden(f.stack));
   if (out.name !== f.name) Object.defineProperty(out, 'name', hidden(f.name));
   if (f.cause !== undefined) Object.defineProperty(out, 'cause', hidden(f.cause));
+  if (f.actor !== undefined) Object.defineProperty(out, 'actor', hidden(f.actor));
   const props = f.props;
   for (const key of Object.keys(props)) {
     Object.defineProperty(out, key, {

@@ -8,7 +8,7 @@ import { Actor } from '../actors/actor.js';
 import { FunctionActor } from '../actors/function-actor.js';
 import type { Descriptor } from '../actors/importable.js';
 import { ProxyBase } from '../actors/proxy.js';
-import { NotCloneableError } from '../core/errors.js';
+import { NotCloneableError, ParleyError } from '../core/errors.js';
 import { type Message, NO_KWARGS } from '../core/message.js';
 import { ActorRef } from '../core/ref.js';
 import { type ErrorFields, isPrimitive, setOwn, TAG, typeName } from './format.js';
@@ -241,6 +241,8 @@ function walkError(err: Error, w: Walk): unknown {
   const stack = read(err, 'stack', w);
   const cause = read(err, 'cause', w);
   const keys = Object.keys(err);
+  // A Parley error's `actor` is not enumerable (so a plain print shows no runtime internals): carry it.
+  const actor = err instanceof ParleyError && !keys.includes('actor') ? read(err, 'actor', w) : undefined;
   const raw: unknown[] = new Array(keys.length);
   for (let i = 0; i < keys.length; i++) raw[i] = read(err, keys[i]!, w);
   const code = keys.indexOf('code');
@@ -253,6 +255,7 @@ function walkError(err: Error, w: Walk): unknown {
     message: walkAt(message, 'message', w),
     stack: walkAt(stack, 'stack', w),
     cause: walkAt(cause, 'cause', w),
+    actor: walkAt(actor, 'actor', w),
     props,
   });
   return out;

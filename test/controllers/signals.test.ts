@@ -238,11 +238,11 @@ describe('SIGINT and SIGTERM', function () {
         const thread = controller === 'tasklets' ? 'on thread 0' : 'on thread [12]';
         expect(p.stderr).to.match(
           new RegExp(
-            `without waiting for <Hang#\\d+> ${thread}, stopping for [\\d.]+ s of its 60000 ms shutdownTimeout`,
+            `without waiting for <Hang#[\\d.]+(?:@\\d)?> ${thread}, stopping for [\\d.]+ s of its 60000 ms shutdownTimeout`,
           ),
         );
         expect(p.stderr).to.match(
-          new RegExp(`not stopped yet: <Hang#\\d+> ${thread}, <Hang#\\d+> ${thread}`),
+          new RegExp(`not stopped yet: <Hang#[\\d.]+(?:@\\d)?> ${thread}, <Hang#[\\d.]+(?:@\\d)?> ${thread}`),
         );
         // What was recorded up to the second signal is on disk: the spawns and the stop of c.
         const events = readRecording(record);
