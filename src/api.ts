@@ -24,6 +24,8 @@ import { checkName, refToRegister } from './runtime/names.js';
 import {
   Runtime,
   type RuntimeOptions,
+  type SpawnArgs,
+  type SpawnedOf,
   type SpawnFn,
   type SpawnOptions,
   type SpawnTarget,
@@ -155,8 +157,8 @@ export const spawnLink: SpawnFn = ((target: SpawnTarget, ...args: unknown[]) => 
 /** Starts an actor monitored by the current one; returns `[proxy, monitorRef]`. */
 export function spawnMonitor<T extends SpawnTarget>(
   target: T,
-  ...args: unknown[]
-): [ActorProxy<T extends new (...a: any[]) => infer I ? I : T>, MonitorRef] {
+  ...args: SpawnArgs<T>
+): [ActorProxy<SpawnedOf<T>>, MonitorRef] {
   const cell = self('spawnMonitor');
   const { proxy } = cell.runtime.spawnCell(target, args, cell, false);
   return [proxy as any, cell.runtime.links.monitor(cell, proxy.ref)];
@@ -171,8 +173,8 @@ export function spawnMonitor<T extends SpawnTarget>(
 export function spawnWith<T extends SpawnTarget>(
   options: SpawnOptions,
   target: T,
-  ...args: unknown[]
-): ActorProxy<T extends new (...a: any[]) => infer I ? I : T> {
+  ...args: SpawnArgs<T>
+): ActorProxy<SpawnedOf<T>> {
   return runtimeFor('spawnWith').spawnWith(options, target, ...args) as any;
 }
 

@@ -4,10 +4,10 @@
  * A proxy class is generated once per actor class (plain prototype methods, no JS Proxy trap per call).
  */
 
-import { InvalidArgumentError, UnknownTagError } from '../core/errors.js';
+import { InvalidArgumentError, InvalidOptionError, UnknownTagError } from '../core/errors.js';
 import { argsAfter, type Kwargs, NO_ARGS, NO_KWARGS, sharedIfEmpty } from '../core/message.js';
 import { ActorRef, type Address, BOUND } from '../core/ref.js';
-import { checkOptionsObject, checkSender, checkTag, describeType } from '../core/validate.js';
+import { checkOptionsObject, checkSender, checkTag, checkTimeout, describeType } from '../core/validate.js';
 import type { Actor } from './actor.js';
 import type { FunctionActor } from './function-actor.js';
 import type { ClassInfo } from './handles.js';
@@ -22,6 +22,16 @@ export interface CallOptions {
 }
 
 const CALL_OPTIONS = ['timeout'];
+
+/**
+ * The timeout a proxy made by `with()` gives its calls. Normal proxies have no own property: they read
+ * `undefined` from ProxyBase.prototype (the runtime's callTimeout), so their shape and call path stay as
+ * they were.
+ */
+const TIMEOUT = Symbol('parley.callTimeout');
+interface Timed {
+  [TIMEOUT]: number | undefined;
+}
 
 /** The methods every proxy has, whatever the actor. */
 export class ProxyBase {
@@ -68,7 +78,36 @@ export class ProxyBase {
       }
     }
     // The tag, args, kwargs and timeout are checked by every call path (the runtime's call).
-    return this.ref[BOUND].call(this.ref, tag, args ?? NO_ARGS, kwargs ?? NO_KWARGS, options?.timeout);
+    return this.ref[BOUND].call(
+      this.ref,
+      tag,
+      args ?? NO_ARGS,
+      kwargs ?? NO_KWARGS,
+      options?.timeout ?? (this as unknown as Timed)[TIMEOUT],
+    );
+  }
+
+  /**
+   * This proxy with per-call options, keeping its type: `await account.with({ timeout: 100 }).deposit(5)`.
+   * The proxy returned makes every call (typed methods, `invoke`, `call`) with `options`; an option left
+   * out keeps this proxy's value, and an explicit `call(…, { timeout })` still wins. This proxy is
+   * unchanged. Calls through it keep every guarantee of a call (CallTimeoutError, ActorExitedError,
+   * NoSuchActorError…). Throws InvalidOptionError at once for options that are not an object, an unknown
+   * option, or a timeout that is not 0…2^31 − 1 ms or `Infinity`.
+   */
+  with(options: CallOptions): this {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new InvalidOptionError(
+        `proxy.with(options) needs an options object such as { timeout: 100 } (got ${describeType(options)})`,
+      );
+    }
+    checkOptionsObject(options, 'proxy.with options', CALL_OPTIONS);
+    const timeout = options.timeout;
+    if (timeout !== undefined) checkTimeout(timeout, 'proxy.with options.timeout');
+    // A copy of this proxy's own fields on the same prototype: it works for every kind of proxy.
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(this)), this) as Timed;
+    if (timeout !== undefined) copy[TIMEOUT] = timeout;
+    return copy as unknown as this;
   }
 
   toString(): string {
@@ -79,6 +118,8 @@ export class ProxyBase {
     return this.ref.toJSON();
   }
 }
+
+(ProxyBase.prototype as unknown as Timed)[TIMEOUT] = undefined;
 
 /** Why `ref` cannot have a proxy, and where proxies come from. */
 function badProxyTarget(ref: unknown): InvalidArgumentError {
@@ -135,7 +176,7 @@ export function proxyClassFor(info: ClassInfo): typeof ProxyBase {
             );
           }
         : function (this: ProxyBase, ...args: unknown[]) {
-            return this.ref[BOUND].call(this.ref, tag, args, NO_KWARGS, undefined);
+            return this.ref[BOUND].call(this.ref, tag, args, NO_KWARGS, (this as unknown as Timed)[TIMEOUT]);
           };
     Object.defineProperty(cls.prototype, key, { value: method, writable: true, configurable: true });
   }
@@ -146,6 +187,6 @@ export function proxyClassFor(info: ClassInfo): typeof ProxyBase {
 /** @internal The proxy class of a functionActor. */
 export class FunctionActorProxy extends ProxyBase {
   invoke(...args: unknown[]): Promise<unknown> {
-    return this.ref[BOUND].call(this.ref, 'invoke', args, NO_KWARGS, undefined);
+    return this.ref[BOUND].call(this.ref, 'invoke', args, NO_KWARGS, (this as unknown as Timed)[TIMEOUT]);
   }
 }

@@ -35,6 +35,8 @@ import {
   checkSpawnOptions,
   type RuntimeOptions,
   resolveOptions,
+  type SpawnArgs,
+  type SpawnedOf,
   type SpawnFn,
   type SpawnOptions,
   type SpawnTarget,
@@ -47,7 +49,15 @@ import { join as joinProcessEvents, leave as leaveProcessEvents } from './signal
 import { adoptCell, releaseCell, spawnCell } from './spawn.js';
 
 export type { LiveCell } from '../router/signal.js';
-export type { RuntimeOptions, SpawnFn, SpawnOptions, SpawnTarget, ThreadRole } from './options.js';
+export type {
+  RuntimeOptions,
+  SpawnArgs,
+  SpawnedOf,
+  SpawnFn,
+  SpawnOptions,
+  SpawnTarget,
+  ThreadRole,
+} from './options.js';
 
 export class Runtime implements Delivery, RouterHost {
   readonly controller: Controller;
@@ -125,8 +135,8 @@ export class Runtime implements Delivery, RouterHost {
   spawnWith<T extends SpawnTarget>(
     options: SpawnOptions,
     target: T,
-    ...args: unknown[]
-  ): ActorProxy<ProxyTargetOf<T>> {
+    ...args: SpawnArgs<T>
+  ): ActorProxy<SpawnedOf<T>> {
     checkSpawnOptions(options);
     const parent = currentCell();
     const mine = parent?.runtime === this ? parent : undefined;
@@ -138,7 +148,7 @@ export class Runtime implements Delivery, RouterHost {
     }
     const spawned = this.spawnCell(target, args, mine, options.link === true, options);
     if (mine === undefined && this.autoStop !== undefined) this.watchTopLevel(spawned.proxy.ref);
-    return spawned.proxy as ActorProxy<ProxyTargetOf<T>>;
+    return spawned.proxy as ActorProxy<SpawnedOf<T>>;
   }
 
   /**
@@ -496,6 +506,3 @@ function heapAfterGc(): number {
   if (typeof gc === 'function') gc();
   return getHeapStatistics().used_heap_size;
 }
-
-/** The class a proxy is typed after, for spawnWith. */
-type ProxyTargetOf<T> = T extends new (...args: any[]) => infer I ? I : T;
