@@ -321,11 +321,24 @@ export function unregister(name: string): Promise<boolean> {
   }
 }
 
-/** The actor registered under `name`, as a proxy, or undefined. Every mistake rejects. */
-export function whereis<T = unknown>(name: string): Promise<ActorProxy<T> | undefined> {
+/**
+ * The actor registered under `name`, as a proxy typed after its class, or undefined:
+ * `const room = await whereis('room', Room)`. Rejects with WrongActorClassError if the actor registered
+ * under `name` is not a Room (nor a subclass). Every mistake rejects.
+ */
+export function whereis<C extends SpawnTarget>(
+  name: string,
+  cls: C,
+): Promise<ActorProxy<SpawnedOf<C>> | undefined>;
+/**
+ * The actor registered under `name`, as an untyped proxy (`call`, `cast`, `send`), or undefined. `T` is
+ * an unchecked cast: prefer `whereis(name, Class)`. Every mistake rejects.
+ */
+export function whereis<T = unknown>(name: string): Promise<ActorProxy<T> | undefined>;
+export function whereis(name: string, cls?: SpawnTarget): Promise<ActorProxy | undefined> {
   try {
-    checkName(name, 'whereis(name)');
-    return runtimeFor('whereis').whereis<T>(name);
+    checkName(name, 'whereis(name, cls?)');
+    return runtimeFor('whereis').whereis(name, cls as SpawnTarget);
   } catch (err) {
     return Promise.reject(err);
   }

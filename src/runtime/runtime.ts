@@ -30,7 +30,7 @@ import { Router, type RouterHost } from '../router/router.js';
 import type { AnswerOf, LiveCell, Request, Tables } from '../router/signal.js';
 import type { Fabric } from '../threads/fabric.js';
 import { answerRequest, awaitExit, liveCellsOf, tablesOfEveryThread } from './answers.js';
-import { checkName, Registry, refToRegister } from './names.js';
+import { checkName, checkWhereisClass, Registry, refToRegister } from './names.js';
 import {
   checkSpawnOptions,
   type RuntimeOptions,
@@ -175,11 +175,21 @@ export class Runtime implements Delivery, RouterHost {
     return this.stopping;
   }
 
-  /** Looks up a registered name: a proxy, or undefined. */
-  async whereis<T = unknown>(name: string): Promise<ActorProxy<T> | undefined> {
-    checkName(name, 'whereis(name)');
+  /**
+   * Looks up a registered name: a proxy, or undefined. With the actor's class, `whereis('room', Room)`,
+   * the proxy is typed after it, and the lookup rejects with WrongActorClassError if the actor registered
+   * under `name` is not a Room (see README, "Names").
+   */
+  whereis<C extends SpawnTarget>(name: string, cls: C): Promise<ActorProxy<SpawnedOf<C>> | undefined>;
+  /** Looks up a registered name: an untyped proxy (call, cast, send), or undefined. `T` is an unchecked cast. */
+  whereis<T = unknown>(name: string): Promise<ActorProxy<T> | undefined>;
+  async whereis(name: string, cls?: SpawnTarget): Promise<ProxyBase | undefined> {
+    checkName(name, 'whereis(name, cls?)');
+    if (cls !== undefined) checkWhereisClass(cls, 'whereis(name, cls?)');
     const found = await this.registry.whereis(name);
-    return found === undefined ? undefined : ((await this.registry.proxyFor(found)) as ActorProxy<T>);
+    if (found === undefined) return undefined;
+    if (cls !== undefined) return this.registry.proxyAs(name, found, cls);
+    return (await this.registry.proxyFor(found)) as ProxyBase;
   }
 
   /** Registers `actor` under `name` (unique in this runtime). Throws NameTakenError if taken. */
