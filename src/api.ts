@@ -337,7 +337,7 @@ export function whereis<C extends SpawnTarget>(
 export function whereis<T = unknown>(name: string): Promise<ActorProxy<T> | undefined>;
 export function whereis(name: string, cls?: SpawnTarget): Promise<ActorProxy | undefined> {
   try {
-    checkName(name, 'whereis(name, cls?)');
+    checkName(name, 'whereis(name)');
     return runtimeFor('whereis').whereis(name, cls as SpawnTarget);
   } catch (err) {
     return Promise.reject(err);

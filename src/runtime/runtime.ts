@@ -184,8 +184,8 @@ export class Runtime implements Delivery, RouterHost {
   /** Looks up a registered name: an untyped proxy (call, cast, send), or undefined. `T` is an unchecked cast. */
   whereis<T = unknown>(name: string): Promise<ActorProxy<T> | undefined>;
   async whereis(name: string, cls?: SpawnTarget): Promise<ProxyBase | undefined> {
-    checkName(name, 'whereis(name, cls?)');
-    if (cls !== undefined) checkWhereisClass(cls, 'whereis(name, cls?)');
+    checkName(name, 'whereis(name)');
+    if (cls !== undefined) checkWhereisClass(cls, 'whereis(name, cls)');
     const found = await this.registry.whereis(name);
     if (found === undefined) return undefined;
     if (cls !== undefined) return this.registry.proxyAs(name, found, cls);
