@@ -83,7 +83,8 @@ export class ProxyBase {
       tag,
       args ?? NO_ARGS,
       kwargs ?? NO_KWARGS,
-      options?.timeout ?? (this as unknown as Timed)[TIMEOUT],
+      // `undefined` (not given) falls back to with()'s timeout; null or any other bad value is refused.
+      options?.timeout === undefined ? (this as unknown as Timed)[TIMEOUT] : options.timeout,
     );
   }
 

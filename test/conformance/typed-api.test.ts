@@ -96,6 +96,7 @@ onEveryController('per-call options with proxy.with()', (h) => {
       [{ timeout: -1 }, /proxy\.with options\.timeout must not be negative \(got -1\)/],
       [{ timeout: '100' }, /proxy\.with options\.timeout must be a number of ms.*the string '100'/],
       [{ timeout: Number.NaN }, /proxy\.with options\.timeout .*NaN/],
+      [{ timeout: null }, /proxy\.with options\.timeout must be a number of ms.*\(got null\)/],
       [{ timeout: 2 ** 31 }, /proxy\.with options\.timeout must be at most/],
       [{ timout: 5 }, /proxy\.with options\.timout is not an option \(known: timeout\)/],
       [null, /proxy\.with\(options\) needs an options object.*\(got null\)/],
