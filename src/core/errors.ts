@@ -289,8 +289,11 @@ export class ChildStartError extends ParleyError {
 export class WrongActorClassError extends ParleyError {
   override readonly code = 'ERR_PARLEY_WRONG_ACTOR_CLASS';
   constructor(
+    /** The name that was looked up. */
     readonly registeredName: string,
+    /** The class whereis was given (its name). */
     readonly expected?: string,
+    /** The class of the actor registered under the name (its name). */
     readonly actual?: string,
     actor?: ActorRef,
   ) {
