@@ -23,16 +23,6 @@ export interface CallOptions {
 
 const CALL_OPTIONS = ['timeout'];
 
-/**
- * The timeout a proxy made by `with()` gives its calls. Normal proxies have no own property: they read
- * `undefined` from ProxyBase.prototype (the runtime's callTimeout), so their shape and call path stay as
- * they were.
- */
-const TIMEOUT = Symbol('parley.callTimeout');
-interface Timed {
-  [TIMEOUT]: number | undefined;
-}
-
 /** The methods every proxy has, whatever the actor. */
 export class ProxyBase {
   /** The actor's serializable address: put it in messages, link to it, monitor it. */
@@ -78,14 +68,7 @@ export class ProxyBase {
       }
     }
     // The tag, args, kwargs and timeout are checked by every call path (the runtime's call).
-    return this.ref[BOUND].call(
-      this.ref,
-      tag,
-      args ?? NO_ARGS,
-      kwargs ?? NO_KWARGS,
-      // `undefined` (not given) falls back to with()'s timeout; null or any other bad value is refused.
-      options?.timeout === undefined ? (this as unknown as Timed)[TIMEOUT] : options.timeout,
-    );
+    return this.ref[BOUND].call(this.ref, tag, args ?? NO_ARGS, kwargs ?? NO_KWARGS, options?.timeout);
   }
 
   /**
@@ -97,18 +80,7 @@ export class ProxyBase {
    * option, or a timeout that is not 0…2^31 − 1 ms or `Infinity`.
    */
   with(options: CallOptions): this {
-    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-      throw new InvalidOptionError(
-        `proxy.with(options) needs an options object such as { timeout: 100 } (got ${describeType(options)})`,
-      );
-    }
-    checkOptionsObject(options, 'proxy.with options', CALL_OPTIONS);
-    const timeout = options.timeout;
-    if (timeout !== undefined) checkTimeout(timeout, 'proxy.with options.timeout');
-    // A copy of this proxy's own fields on the same prototype: it works for every kind of proxy.
-    const copy = Object.assign(Object.create(Object.getPrototypeOf(this)), this) as Timed;
-    if (timeout !== undefined) copy[TIMEOUT] = timeout;
-    return copy as unknown as this;
+    return withOptions(this, options);
   }
 
   toString(): string {
@@ -119,8 +91,6 @@ export class ProxyBase {
     return this.ref.toJSON();
   }
 }
-
-(ProxyBase.prototype as unknown as Timed)[TIMEOUT] = undefined;
 
 /** Why `ref` cannot have a proxy, and where proxies come from. */
 function badProxyTarget(ref: unknown): InvalidArgumentError {
@@ -177,10 +147,11 @@ export function proxyClassFor(info: ClassInfo): typeof ProxyBase {
             );
           }
         : function (this: ProxyBase, ...args: unknown[]) {
-            return this.ref[BOUND].call(this.ref, tag, args, NO_KWARGS, (this as unknown as Timed)[TIMEOUT]);
+            return this.ref[BOUND].call(this.ref, tag, args, NO_KWARGS, undefined);
           };
     Object.defineProperty(cls.prototype, key, { value: method, writable: true, configurable: true });
   }
+  callTags.set(cls.prototype, info.methods);
   proxyClasses.set(info, cls);
   return cls;
 }
@@ -188,6 +159,95 @@ export function proxyClassFor(info: ClassInfo): typeof ProxyBase {
 /** @internal The proxy class of a functionActor. */
 export class FunctionActorProxy extends ProxyBase {
   invoke(...args: unknown[]): Promise<unknown> {
-    return this.ref[BOUND].call(this.ref, 'invoke', args, NO_KWARGS, (this as unknown as Timed)[TIMEOUT]);
+    return this.ref[BOUND].call(this.ref, 'invoke', args, NO_KWARGS, undefined);
   }
+}
+
+// ---- per-call options: proxy.with(options) ----
+
+/**
+ * The timeout of a proxy made by `with()`: an own property of the copies `with()` makes, read only by the
+ * methods of their prototypes below. Ordinary proxies and their methods never see it: their call path is
+ * exactly what it was.
+ */
+const TIMEOUT = Symbol('parley.callTimeout');
+
+interface Timed {
+  [TIMEOUT]: number | undefined;
+}
+
+/** The proxy methods of a proxy prototype that make calls, by key → tag (`undefined`: not a handler). */
+const callTags = new WeakMap<object, ReadonlyMap<string, string | undefined>>([
+  [FunctionActorProxy.prototype, new Map([['invoke', 'invoke']])],
+]);
+
+/** The prototype of the copies `with()` makes, by the prototype of the proxy copied (one per proxy class). */
+const timedPrototypes = new WeakMap<object, object>();
+const timed = new WeakSet<object>();
+
+/** `proxy.with(options)`: options checked, then a copy of the proxy whose calls use them. */
+function withOptions<P extends ProxyBase>(proxy: P, options: CallOptions): P {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidOptionError(
+      `proxy.with(options) needs an options object such as { timeout: 100 } (got ${describeType(options)})`,
+    );
+  }
+  checkOptionsObject(options, 'proxy.with options', CALL_OPTIONS);
+  const timeout = options.timeout;
+  if (timeout !== undefined) checkTimeout(timeout, 'proxy.with options.timeout');
+  const proto = Object.getPrototypeOf(proxy) as object;
+  // A copy of the proxy's own fields (whatever kind of proxy it is) on the timed variant of its prototype.
+  const copy = Object.assign(
+    Object.create(timed.has(proto) ? proto : timedPrototypeOf(proto)),
+    proxy,
+  ) as Timed;
+  copy[TIMEOUT] = timeout ?? (proxy as unknown as Timed)[TIMEOUT];
+  return copy as unknown as P;
+}
+
+/** Whether call() will accept `options` as an options object (its only option being `timeout`). */
+function optionsAreValid(options: unknown): boolean {
+  try {
+    checkOptionsObject(options, 'call options', CALL_OPTIONS);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The prototype of `with()` copies of proxies of prototype `proto`: its call methods pass the timeout. */
+function timedPrototypeOf(proto: object): object {
+  let t = timedPrototypes.get(proto);
+  if (t !== undefined) return t;
+  t = Object.create(proto) as object;
+  for (const [key, tag] of callTags.get(proto) ?? []) {
+    if (tag === undefined || key in ProxyBase.prototype) continue; // as proxyClassFor skips them
+    Object.defineProperty(t, key, {
+      value: function (this: ProxyBase & Timed, ...args: unknown[]) {
+        return this.ref[BOUND].call(this.ref, tag, args, NO_KWARGS, this[TIMEOUT]);
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+  Object.defineProperty(t, 'call', {
+    value: function (
+      this: ProxyBase & Timed,
+      tag: string,
+      args?: unknown[],
+      kwargs?: Kwargs,
+      options?: CallOptions,
+    ): Promise<unknown> {
+      // No timeout given: this copy's. Bad options go to call() as they are, to be refused there.
+      let o = options;
+      if (options === undefined || options === null) o = { timeout: this[TIMEOUT] };
+      else if (optionsAreValid(options) && options.timeout === undefined) o = { timeout: this[TIMEOUT] };
+      return ProxyBase.prototype.call.call(this, tag, args, kwargs, o);
+    },
+    writable: true,
+    configurable: true,
+  });
+  timed.add(t);
+  timedPrototypes.set(proto, t);
+  return t;
 }

@@ -108,6 +108,16 @@ onEveryController('per-call options with proxy.with()', (h) => {
     }
     expect(() => p.with({ timeout: Number.POSITIVE_INFINITY })).to.not.throw();
   });
+
+  it('still refuses bad options given to call() on a with() proxy, with InvalidOptionError', async () => {
+    h.local('the options are checked on the calling thread before anything is sent');
+    const rt = h.runtime();
+    const short = rt.spawnWith(h.on(1), Probe).with({ timeout: 1000 });
+    for (const options of [[], 5, { timeout: null }, { timeout: -1 }, { timout: 1 }]) {
+      const err = await short.call('get', [], undefined, options as never).catch((e: unknown) => e);
+      expect(err, JSON.stringify(options)).to.be.instanceOf(InvalidOptionError);
+    }
+  });
 });
 
 onEveryController('whereis by class', (h) => {
