@@ -63,4 +63,10 @@ export class Looker extends Actor {
       return { code: err.code, expected: err.expected, actual: err.actual };
     }
   }
+
+  /** The same, letting a WrongActorClassError reject the call (the Looker crashes with it). */
+  @handles('lookOrCrash')
+  async lookOrCrash(name: string): Promise<number | undefined> {
+    return (await whereis(name, Room))?.post('hi');
+  }
 }

@@ -162,6 +162,10 @@ onEveryController('whereis by class', (h) => {
       actual: 'Lobby',
     });
     expect(await looker.look('nobody')).to.deep.equal({ missing: true });
+    // The error keeps its class and fields when it crosses back to the caller.
+    const err = await looker.lookOrCrash('lobby').catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(WrongActorClassError);
+    expect((err as WrongActorClassError).actual).to.equal('Lobby');
   });
 
   it('compares class names when the holder runs a class that cannot be imported where whereis runs', async () => {
