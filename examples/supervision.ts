@@ -54,9 +54,9 @@ export async function main(rt: Runtime): Promise<void> {
   });
   await sup.countChildren(); // a supervisor answers once all its children have started
   for (let job = 1; job <= 7; job++) {
-    const flaky = await whereis<Flaky>('flaky'); // after a restart the name points at the new instance
+    const flaky = await whereis('flaky', Flaky); // after a restart the name points at the new instance
     const result = await flaky!.work(job).catch((e: Error) => `crashed: ${e.message}`);
-    const stable = await whereis<Stable>('stable');
+    const stable = await whereis('stable', Stable);
     console.log(`${result.padEnd(36)} stable counted ${await stable!.countUp()}`);
   }
   console.log(`\n${await rt.tree()}\n`);

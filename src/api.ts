@@ -25,6 +25,8 @@ import { checkName, refToRegister } from './runtime/names.js';
 import {
   Runtime,
   type RuntimeOptions,
+  type SpawnArgs,
+  type SpawnedOf,
   type SpawnFn,
   type SpawnOptions,
   type SpawnTarget,
@@ -198,8 +200,8 @@ export const spawnLink: SpawnFn = ((target: SpawnTarget, ...args: unknown[]) => 
 /** Starts an actor monitored by the current one; returns `[proxy, monitorRef]`. */
 export function spawnMonitor<T extends SpawnTarget>(
   target: T,
-  ...args: unknown[]
-): [ActorProxy<T extends new (...a: any[]) => infer I ? I : T>, MonitorRef] {
+  ...args: SpawnArgs<T>
+): [ActorProxy<SpawnedOf<T>>, MonitorRef] {
   const cell = self('spawnMonitor');
   const { proxy } = cell.runtime.spawnCell(target, args, cell, false);
   return [proxy as any, cell.runtime.links.monitor(cell, proxy.ref)];
@@ -214,8 +216,8 @@ export function spawnMonitor<T extends SpawnTarget>(
 export function spawnWith<T extends SpawnTarget>(
   options: SpawnOptions,
   target: T,
-  ...args: unknown[]
-): ActorProxy<T extends new (...a: any[]) => infer I ? I : T> {
+  ...args: SpawnArgs<T>
+): ActorProxy<SpawnedOf<T>> {
   return runtimeFor('spawnWith').spawnWith(options, target, ...args) as any;
 }
 
@@ -395,11 +397,24 @@ export function unregister(name: string): Promise<boolean> {
   }
 }
 
-/** The actor registered under `name`, as a proxy, or undefined. Every mistake rejects. */
-export function whereis<T = unknown>(name: string): Promise<ActorProxy<T> | undefined> {
+/**
+ * The actor registered under `name`, as a proxy typed after its class, or undefined:
+ * `const room = await whereis('room', Room)`. Rejects with WrongActorClassError if the actor registered
+ * under `name` is not a Room (nor a subclass). Every mistake rejects.
+ */
+export function whereis<C extends SpawnTarget>(
+  name: string,
+  cls: C,
+): Promise<ActorProxy<SpawnedOf<C>> | undefined>;
+/**
+ * The actor registered under `name`, as an untyped proxy (`call`, `cast`, `send`), or undefined. `T` is
+ * an unchecked cast: prefer `whereis(name, Class)`. Every mistake rejects.
+ */
+export function whereis<T = unknown>(name: string): Promise<ActorProxy<T> | undefined>;
+export function whereis(name: string, cls?: SpawnTarget): Promise<ActorProxy | undefined> {
   try {
     checkName(name, 'whereis(name)');
-    return runtimeFor('whereis').whereis<T>(name);
+    return runtimeFor('whereis').whereis(name, cls as SpawnTarget);
   } catch (err) {
     return Promise.reject(err);
   }

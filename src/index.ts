@@ -61,6 +61,7 @@ export {
   RuntimeRunningError,
   RuntimeStoppedError,
   UnknownTagError,
+  WrongActorClassError,
 } from './core/errors.js';
 export { consoleLogger, type Logger, silentLogger } from './core/logger.js';
 export { type ExitReason, type Kwargs, type Message, NO_KWARGS } from './core/message.js';
@@ -70,17 +71,21 @@ export type { MonitorRef } from './router/signal.js';
 export {
   Runtime,
   type RuntimeOptions,
+  type SpawnArgs,
+  type SpawnedOf,
   type SpawnFn,
   type SpawnOptions,
   type SpawnTarget,
 } from './runtime/runtime.js';
 export type { StartedOptions } from './runtime/started.js';
-export type {
-  ChildSpec,
-  RestartType,
-  Shutdown,
-  Strategy,
-  SupervisorOptions,
+export {
+  type ChildSpec,
+  type ChildSpecFields,
+  childSpec,
+  type RestartType,
+  type Shutdown,
+  type Strategy,
+  type SupervisorOptions,
 } from './supervision/child-spec.js';
 export {
   type ChildCounts,

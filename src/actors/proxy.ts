@@ -4,11 +4,11 @@
  * A proxy class is generated once per actor class (plain prototype methods, no JS Proxy trap per call).
  */
 
-import { InvalidArgumentError, UnknownTagError } from '../core/errors.js';
+import { InvalidArgumentError, InvalidOptionError, UnknownTagError } from '../core/errors.js';
 import { INSPECT } from '../core/inspect.js';
 import { argsAfter, type Kwargs, NO_ARGS, NO_KWARGS, sharedIfEmpty } from '../core/message.js';
 import { ActorRef, type Address, BOUND } from '../core/ref.js';
-import { checkOptionsObject, checkSender, checkTag, describeType } from '../core/validate.js';
+import { checkOptionsObject, checkSender, checkTag, checkTimeout, describeType } from '../core/validate.js';
 import type { Actor } from './actor.js';
 import type { FunctionActor } from './function-actor.js';
 import type { ClassInfo } from './handles.js';
@@ -70,6 +70,18 @@ export class ProxyBase {
     }
     // The tag, args, kwargs and timeout are checked by every call path (the runtime's call).
     return this.ref[BOUND].call(this.ref, tag, args ?? NO_ARGS, kwargs ?? NO_KWARGS, options?.timeout);
+  }
+
+  /**
+   * This proxy with per-call options, keeping its type: `await account.with({ timeout: 100 }).deposit(5)`.
+   * The proxy returned makes every call (typed methods, `invoke`, `call`) with `options`; an option left
+   * out keeps this proxy's value, and an explicit `call(…, { timeout })` still wins. This proxy is
+   * unchanged. Calls through it keep every guarantee of a call (CallTimeoutError, ActorExitedError,
+   * NoSuchActorError…). Throws InvalidOptionError at once for options that are not an object, an unknown
+   * option, or a timeout that is not 0…2^31 − 1 ms or `Infinity`.
+   */
+  with(options: CallOptions): this {
+    return withOptions(this, options);
   }
 
   /** `ActorProxy<Name#id>`, for logs. */
@@ -191,6 +203,7 @@ export function proxyClassFor(info: ClassInfo): typeof ProxyBase {
           };
     Object.defineProperty(cls.prototype, key, { value: method, writable: true, configurable: true });
   }
+  callTags.set(cls.prototype, info.methods);
   proxyClasses.set(info, cls);
   return cls;
 }
@@ -200,4 +213,93 @@ export class FunctionActorProxy extends ProxyBase {
   invoke(...args: unknown[]): Promise<unknown> {
     return this.ref[BOUND].call(this.ref, 'invoke', args, NO_KWARGS, undefined);
   }
+}
+
+// ---- per-call options: proxy.with(options) ----
+
+/**
+ * The timeout of a proxy made by `with()`: an own property of the copies `with()` makes, read only by the
+ * methods of their prototypes below. Ordinary proxies and their methods never see it: their call path is
+ * exactly what it was.
+ */
+const TIMEOUT = Symbol('parley.callTimeout');
+
+interface Timed {
+  [TIMEOUT]: number | undefined;
+}
+
+/** The proxy methods of a proxy prototype that make calls, by key → tag (`undefined`: not a handler). */
+const callTags = new WeakMap<object, ReadonlyMap<string, string | undefined>>([
+  [FunctionActorProxy.prototype, new Map([['invoke', 'invoke']])],
+]);
+
+/** The prototype of the copies `with()` makes, by the prototype of the proxy copied (one per proxy class). */
+const timedPrototypes = new WeakMap<object, object>();
+const timed = new WeakSet<object>();
+
+/** `proxy.with(options)`: options checked, then a copy of the proxy whose calls use them. */
+function withOptions<P extends ProxyBase>(proxy: P, options: CallOptions): P {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidOptionError(
+      `proxy.with(options) needs an options object such as { timeout: 100 } (got ${describeType(options)})`,
+    );
+  }
+  checkOptionsObject(options, 'proxy.with options', CALL_OPTIONS);
+  const timeout = options.timeout;
+  if (timeout !== undefined) checkTimeout(timeout, 'proxy.with options.timeout');
+  const proto = Object.getPrototypeOf(proxy) as object;
+  // A copy of the proxy's own fields (whatever kind of proxy it is) on the timed variant of its prototype.
+  const copy = Object.assign(
+    Object.create(timed.has(proto) ? proto : timedPrototypeOf(proto)),
+    proxy,
+  ) as Timed;
+  copy[TIMEOUT] = timeout ?? (proxy as unknown as Timed)[TIMEOUT];
+  return copy as unknown as P;
+}
+
+/** Whether call() will accept `options` as an options object (its only option being `timeout`). */
+function optionsAreValid(options: unknown): boolean {
+  try {
+    checkOptionsObject(options, 'call options', CALL_OPTIONS);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The prototype of `with()` copies of proxies of prototype `proto`: its call methods pass the timeout. */
+function timedPrototypeOf(proto: object): object {
+  let t = timedPrototypes.get(proto);
+  if (t !== undefined) return t;
+  t = Object.create(proto) as object;
+  for (const [key, tag] of callTags.get(proto) ?? []) {
+    if (tag === undefined || key in ProxyBase.prototype) continue; // as proxyClassFor skips them
+    Object.defineProperty(t, key, {
+      value: function (this: ProxyBase & Timed, ...args: unknown[]) {
+        return this.ref[BOUND].call(this.ref, tag, args, NO_KWARGS, this[TIMEOUT]);
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+  Object.defineProperty(t, 'call', {
+    value: function (
+      this: ProxyBase & Timed,
+      tag: string,
+      args?: unknown[],
+      kwargs?: Kwargs,
+      options?: CallOptions,
+    ): Promise<unknown> {
+      // No timeout given: this copy's. Bad options go to call() as they are, to be refused there.
+      let o = options;
+      if (options === undefined || options === null) o = { timeout: this[TIMEOUT] };
+      else if (optionsAreValid(options) && options.timeout === undefined) o = { timeout: this[TIMEOUT] };
+      return ProxyBase.prototype.call.call(this, tag, args, kwargs, o);
+    },
+    writable: true,
+    configurable: true,
+  });
+  timed.add(t);
+  timedPrototypes.set(proto, t);
+  return t;
 }

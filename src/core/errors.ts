@@ -344,6 +344,31 @@ export class ChildStartError extends ParleyError {
   }
 }
 
+/**
+ * `whereis(name, Class)` found an actor under `name` that is not a `Class` (nor a subclass of it): the
+ * proxy would have the wrong methods. `expected` and `actual` are class (or function) names.
+ */
+export class WrongActorClassError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_WRONG_ACTOR_CLASS';
+  constructor(
+    /** The name that was looked up. */
+    readonly registeredName: string,
+    /** The class whereis was given (its name). */
+    readonly expected?: string,
+    /** The class of the actor registered under the name (its name). */
+    readonly actual?: string,
+    actor?: ActorRef,
+  ) {
+    super(
+      expected === undefined
+        ? registeredName
+        : `whereis('${registeredName}', ${expected}): the actor registered as '${registeredName}' is ${actor ?? 'an actor'} ` +
+            `of class ${actual}, not a ${expected}; pass its class, or whereis('${registeredName}') for an untyped proxy`,
+      { actor },
+    );
+  }
+}
+
 /** @internal Parley's error classes by code, so errors keep their class when copied across threads. */
 export const PARLEY_ERRORS_BY_CODE: ReadonlyMap<string, Function> = new Map(
   [
@@ -370,6 +395,7 @@ export const PARLEY_ERRORS_BY_CODE: ReadonlyMap<string, Function> = new Map(
     ChildStartError,
     ChildPresentError,
     ChildRestartingError,
+    WrongActorClassError,
   ].map((cls) => [codeOf(cls), cls]),
 );
 

@@ -7,9 +7,15 @@
  * is still on its way.
  */
 import type { Cell } from '../actors/cell.js';
+import { FunctionActor } from '../actors/function-actor.js';
 import { load } from '../actors/importable.js';
 import { ProxyBase } from '../actors/proxy.js';
-import { InvalidArgumentError, NameTakenError, NoSuchActorError } from '../core/errors.js';
+import {
+  InvalidArgumentError,
+  NameTakenError,
+  NoSuchActorError,
+  WrongActorClassError,
+} from '../core/errors.js';
 import { ActorRef, ReplyRef } from '../core/ref.js';
 import { describeType } from '../core/validate.js';
 import type { Found, Liveness } from '../router/signal.js';
@@ -141,6 +147,30 @@ export class Registry {
     return this.rt.proxy(found.ref);
   }
 
+  /**
+   * `whereis(name, cls)`: a proxy typed after `cls` if the holder is a `cls` (or a subclass of it); else
+   * WrongActorClassError. The holder's class is known on its own thread, and imported here from its
+   * module when it runs on another thread; only when that fails (or it cannot be imported: a class kept on
+   * the main thread) are the names compared, the holder's ref carrying its class's name.
+   */
+  async proxyAs(name: string, found: Found, cls: object): Promise<ProxyBase> {
+    const cell = this.rt.cellOf(found.ref);
+    let actual: unknown = cell?.target;
+    if (cell === undefined && found.target !== undefined) {
+      try {
+        actual = await load(found.target);
+      } catch {
+        // Not importable here: the names are all there is to compare.
+      }
+    }
+    const expected = targetName(cls);
+    if (actual === undefined ? found.ref.name !== expected : !isA(actual, cls)) {
+      const actualName = actual === undefined ? found.ref.name : targetName(actual as object);
+      throw new WrongActorClassError(name, expected, actualName, found.ref);
+    }
+    return cell === undefined ? this.rt.proxyForTarget(found.ref, cls) : this.rt.proxyOf(cell);
+  }
+
   /** Forgets `name` if actor `id` still holds it (its release). */
   drop(name: string, id: number): undefined {
     if (this.byName.get(name)?.id !== id) return;
@@ -157,4 +187,31 @@ export class Registry {
   private alive(ref: ActorRef): Promise<Liveness> {
     return this.rt.router.request(ref.thread, { q: 'alive', to: ref });
   }
+}
+
+/** Is an actor made from `actual` a `cls`: the same class, function or functionActor, or a subclass? */
+function isA(actual: unknown, cls: object): boolean {
+  return (
+    actual === cls ||
+    (typeof actual === 'function' && typeof cls === 'function' && actual.prototype instanceof cls)
+  );
+}
+
+/** The name refs carry for a spawn target (as checkTarget gives it). */
+function targetName(target: object): string {
+  if (target instanceof FunctionActor) return target.name;
+  const name = (target as { name?: unknown }).name;
+  return typeof name === 'string' && name !== '' ? name : 'anonymous';
+}
+
+/**
+ * @internal whereis's `cls`: an Actor subclass, a function or a functionActor (what was spawned), else
+ * InvalidArgumentError.
+ */
+export function checkWhereisClass(cls: unknown, call: string): void {
+  if (typeof cls === 'function' || cls instanceof FunctionActor) return;
+  throw new InvalidArgumentError(
+    `${call}: cls must be the actor's class (or its function or functionActor), to type the proxy and check ` +
+      `the actor is one, or left out for an untyped proxy (got ${describeType(cls)})`,
+  );
 }

@@ -55,25 +55,33 @@ export type SpawnTarget =
   | ((...args: any[]) => unknown)
   | FunctionActor<any>;
 
-/** The typed signature shared by `runtime.spawn` and the functional `spawn`. */
-export interface SpawnFn {
-  /**
-   * Spawns an {@link Actor} subclass: `new cls(...args)` runs inside the new actor. The proxy has the
-   * class's methods as typed calls.
-   */
-  <T extends Actor, A extends unknown[]>(cls: new (...args: A) => T, ...args: A): ActorProxy<T>;
-  /**
-   * Spawns a {@link functionActor}: every message runs the function; the proxy's `invoke(...args)` calls it.
-   *
-   * @typeParam F The wrapped function's type.
-   */
-  <F extends (...args: any[]) => unknown>(actor: FunctionActor<F>): ActorProxy<FunctionActor<F>>;
-  /**
-   * Spawns a plain (often async) function as the actor's body, PARLEY style: it runs once with `args` and
-   * takes messages with `await recv()`; the actor exits `'normal'` when it returns, or with what it throws.
-   */
-  <A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): ActorProxy<(...args: A) => unknown>;
-}
+/**
+ * The arguments `spawn(target, ...args)` takes after `target`: an Actor subclass's constructor parameters,
+ * a function actor's parameters, nothing for a functionActor (a target typed `never`, as tests of bad
+ * input write it, takes any arguments).
+ */
+export type SpawnArgs<T> = [T] extends [never]
+  ? unknown[]
+  : T extends FunctionActor<any>
+    ? []
+    : T extends abstract new (
+          ...args: infer A
+        ) => unknown
+      ? A
+      : T extends (...args: infer A) => unknown
+        ? A
+        : never;
+
+/** What the proxy of a spawned `T` is typed after: the class's instance, else `T` itself. */
+export type SpawnedOf<T> = T extends abstract new (...args: any[]) => infer I ? I : T;
+
+/**
+ * The typed signature shared by `runtime.spawn`, `spawn` and `spawnLink`. One generic signature (no
+ * overloads): `T` is inferred from the target alone and `args` are checked against its constructor's or
+ * function's parameters, so a wrong argument is reported as such ("Argument of type 'string' is not
+ * assignable to parameter of type 'number'"; "Expected 2 arguments, but got 1").
+ */
+export type SpawnFn = <T extends SpawnTarget>(target: T, ...args: SpawnArgs<T>) => ActorProxy<SpawnedOf<T>>;
 
 /** @internal Set by a worker host: this runtime is one thread of a threaded runtime. */
 export interface ThreadRole {

@@ -32,11 +32,13 @@ import { Router, type RouterHost } from '../router/router.js';
 import type { AnswerOf, LiveCell, Request, Tables } from '../router/signal.js';
 import type { Fabric } from '../threads/fabric.js';
 import { answerRequest, awaitExit, liveCellsOf, tablesOfEveryThread } from './answers.js';
-import { checkName, Registry, refToRegister } from './names.js';
+import { checkName, checkWhereisClass, Registry, refToRegister } from './names.js';
 import {
   checkSpawnOptions,
   type RuntimeOptions,
   resolveOptions,
+  type SpawnArgs,
+  type SpawnedOf,
   type SpawnFn,
   type SpawnOptions,
   type SpawnTarget,
@@ -50,7 +52,15 @@ import { adoptCell, releaseCell, spawnCell } from './spawn.js';
 import { awaitStarted, type StartedOptions } from './started.js';
 
 export type { LiveCell } from '../router/signal.js';
-export type { RuntimeOptions, SpawnFn, SpawnOptions, SpawnTarget, ThreadRole } from './options.js';
+export type {
+  RuntimeOptions,
+  SpawnArgs,
+  SpawnedOf,
+  SpawnFn,
+  SpawnOptions,
+  SpawnTarget,
+  ThreadRole,
+} from './options.js';
 
 /**
  * A runtime: the actors, names, timers and threads of one program. Create one with its options and start
@@ -153,8 +163,8 @@ export class Runtime implements Delivery, RouterHost {
   spawnWith<T extends SpawnTarget>(
     options: SpawnOptions,
     target: T,
-    ...args: unknown[]
-  ): ActorProxy<ProxyTargetOf<T>> {
+    ...args: SpawnArgs<T>
+  ): ActorProxy<SpawnedOf<T>> {
     checkSpawnOptions(options);
     const parent = currentCell();
     const mine = parent?.runtime === this ? parent : undefined;
@@ -166,7 +176,7 @@ export class Runtime implements Delivery, RouterHost {
     }
     const spawned = this.spawnCell(target, args, mine, options.link === true, options);
     if (mine === undefined && this.autoStop !== undefined) this.watchTopLevel(spawned.proxy.ref);
-    return spawned.proxy as ActorProxy<ProxyTargetOf<T>>;
+    return spawned.proxy as ActorProxy<SpawnedOf<T>>;
   }
 
   /**
@@ -193,11 +203,21 @@ export class Runtime implements Delivery, RouterHost {
     return this.stopping;
   }
 
-  /** Looks up a registered name: a proxy, or undefined. */
-  async whereis<T = unknown>(name: string): Promise<ActorProxy<T> | undefined> {
+  /**
+   * Looks up a registered name: a proxy, or undefined. With the actor's class, `whereis('room', Room)`,
+   * the proxy is typed after it, and the lookup rejects with WrongActorClassError if the actor registered
+   * under `name` is not a Room (see README, "Names").
+   */
+  whereis<C extends SpawnTarget>(name: string, cls: C): Promise<ActorProxy<SpawnedOf<C>> | undefined>;
+  /** Looks up a registered name: an untyped proxy (call, cast, send), or undefined. `T` is an unchecked cast. */
+  whereis<T = unknown>(name: string): Promise<ActorProxy<T> | undefined>;
+  async whereis(name: string, cls?: SpawnTarget): Promise<ProxyBase | undefined> {
     checkName(name, 'whereis(name)');
+    if (cls !== undefined) checkWhereisClass(cls, 'whereis(name, cls)');
     const found = await this.registry.whereis(name);
-    return found === undefined ? undefined : ((await this.registry.proxyFor(found)) as ActorProxy<T>);
+    if (found === undefined) return undefined;
+    if (cls !== undefined) return this.registry.proxyAs(name, found, cls);
+    return (await this.registry.proxyFor(found)) as ProxyBase;
   }
 
   /**
@@ -566,10 +586,3 @@ function heapAfterGc(): number {
   if (typeof gc === 'function') gc();
   return getHeapStatistics().used_heap_size;
 }
-
-/**
- * The class a proxy is typed after, for spawnWith.
- *
- * @inline
- */
-type ProxyTargetOf<T> = T extends new (...args: any[]) => infer I ? I : T;

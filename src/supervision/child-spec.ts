@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.js';
 import type { ActorRef } from '../core/ref.js';
 import { describeType, MAX_TIMEOUT_MS, timeoutProblem } from '../core/validate.js';
 import { checkTarget } from '../runtime/options.js';
-import type { SpawnTarget } from '../runtime/runtime.js';
+import type { SpawnArgs, SpawnTarget } from '../runtime/runtime.js';
 
 /** How a supervisor reacts when a child it restarts exits. */
 export type Strategy = 'one_for_one' | 'one_for_all' | 'rest_for_one';
@@ -21,20 +21,87 @@ export type RestartType = 'permanent' | 'transient' | 'temporary';
  */
 export type Shutdown = number | 'brutal_kill' | 'infinity';
 
-/** One child of a supervisor. */
-export interface ChildSpec {
+/**
+ * One child of a supervisor. `ChildSpec<typeof Account>` checks `args` against Account's constructor; the
+ * plain `ChildSpec` takes any args (checked when the child starts). {@link childSpec} builds a checked one.
+ */
+export interface ChildSpec<T extends SpawnTarget = SpawnTarget> {
   /** Unique among the supervisor's children. */
   id: string;
   /** What to spawn: an Actor subclass (a Supervisor too), a function actor, or a functionActor. */
-  actor: SpawnTarget;
+  actor: T;
   /** Passed to the constructor or function. */
-  args?: unknown[];
+  args?: SpawnArgs<T>;
   /** Default 'permanent'. */
   restart?: RestartType;
   /** Default 5000 ms for workers, 'infinity' for supervisors; `Infinity` is the same as 'infinity'. */
   shutdown?: Shutdown;
   /** Registers the child under this name; after a restart the name points at the new instance. */
   name?: string;
+}
+
+/**
+ * The fields `childSpec(actor, fields)` takes: a ChildSpec without `actor`, `id` optional (default: the
+ * actor's name), and `args` required when the actor's constructor or function needs arguments.
+ */
+export type ChildSpecFields<T extends SpawnTarget> = Omit<ChildSpec<T>, 'id' | 'actor' | 'args'> & {
+  /** Unique among the supervisor's children (default: the actor's class or function name). */
+  id?: string;
+} & ([] extends SpawnArgs<T>
+    ? {
+        /** Passed to the constructor or function. */
+        args?: SpawnArgs<T>;
+      }
+    : {
+        /** Passed to the constructor or function (required: it takes arguments). */
+        args: SpawnArgs<T>;
+      });
+
+/**
+ * A child spec whose `args` are type-checked against the actor's constructor (or function) parameters,
+ * and which is validated at once (ChildSpecError here, not when the supervisor starts):
+ *
+ * ```ts
+ * spawn(Supervisor, { children: [childSpec(Account, { id: 'acct', args: [100], restart: 'transient' })] });
+ * ```
+ *
+ * `fields` may be left out when the actor takes no arguments; `id` defaults to the actor's name.
+ */
+export function childSpec<T extends SpawnTarget>(
+  actor: T,
+  ...fields: [] extends SpawnArgs<T> ? [fields?: ChildSpecFields<T>] : [fields: ChildSpecFields<T>]
+): ChildSpec<T> {
+  const given: unknown = fields[0];
+  if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
+    fail(
+      'childSpec(actor, fields): fields',
+      'must be an object { id?, args?, restart?, shutdown?, name? }',
+      given,
+    );
+  }
+  const rest = (given ?? {}) as Partial<ChildSpec>;
+  if ('actor' in rest) {
+    fail(
+      'childSpec(actor, fields): fields.actor',
+      'is not allowed: the actor is the first argument',
+      rest.actor,
+    );
+  }
+  if (!(actor instanceof FunctionActor) && typeof actor !== 'function') {
+    fail(
+      'childSpec(actor, fields): actor',
+      'must be an Actor subclass, a function or functionActor(fn)',
+      actor,
+    );
+  }
+  const name: string = actor.name;
+  const id = rest.id ?? (name !== '' ? name : undefined);
+  if (id === undefined) {
+    fail('childSpec(actor, fields): fields.id', 'is required: the actor has no name to default to', id);
+  }
+  const spec = { ...rest, id, actor } as ChildSpec<T>;
+  normalizeSpec(spec as ChildSpec, undefined, () => false);
+  return spec;
 }
 
 /** Options of `spawn(Supervisor, options)`. */

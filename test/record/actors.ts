@@ -5,7 +5,11 @@
 import { Actor, handles, spawnWith } from '../../src/index.js';
 
 /** Does nothing; its spawn arguments are only recorded. */
-export class Quiet extends Actor {}
+export class Quiet extends Actor {
+  constructor(..._recorded: unknown[]) {
+    super();
+  }
+}
 
 /** Spawns a Quiet actor on its own thread with an argument that cannot cross threads or be recorded as is. */
 export class SpawnsUnrecordable extends Actor {
