@@ -2,9 +2,11 @@
  * PARLEY's functional API. Inside an actor each function acts for the current actor; `spawn`, `send`,
  * `register` and `whereis` at top level use the default runtime that `startTaskletController()` sets.
  */
+import type { Actor } from './actors/actor.js';
 import type { Cell } from './actors/cell.js';
 import { DEAD } from './actors/cell.js';
 import { currentCell } from './actors/context.js';
+import type { FunctionActor } from './actors/function-actor.js';
 import { type ActorProxy, ProxyBase } from './actors/proxy.js';
 import { TaskletController, type TaskletControllerOptions } from './controllers/tasklet.js';
 import { ThreadController, type ThreadControllerOptions } from './controllers/thread.js';
@@ -20,6 +22,7 @@ import { type ExitReason, type Message, NO_KWARGS } from './core/message.js';
 import { ActorRef, BOUND } from './core/ref.js';
 import { checkArgument, checkOptionsObject, checkTag, checkTimeout, describeType } from './core/validate.js';
 import type { MonitorRef } from './router/signal.js';
+import { type NamedProxy, namedProxy } from './runtime/named.js';
 import { checkName, refToRegister } from './runtime/names.js';
 import {
   Runtime,
@@ -327,4 +330,25 @@ export function whereis<T = unknown>(name: string): Promise<ActorProxy<T> | unde
   } catch (err) {
     return Promise.reject(err);
   }
+}
+
+/**
+ * A proxy that follows a registered name across restarts (Erlang's `{via, global, Name}`, Akka's
+ * ActorSelection): `const room = named('room', Room); await room.post('hi')`. It has the class's methods,
+ * typed, and `call`, `cast`, `send`. The name is looked up on first use and the holder cached while it lives;
+ * after the holder exits (a supervised child restarting) the next use looks the name up again. A use while
+ * no actor holds the name rejects with NameNotBoundError at once. Inside an actor it uses that actor's
+ * runtime, at top level the default runtime; a name that is not a non-empty string throws InvalidArgumentError.
+ */
+export function named(name: string): NamedProxy;
+export function named<C extends abstract new (...args: any[]) => Actor>(
+  name: string,
+  cls: C,
+): NamedProxy<InstanceType<C>>;
+export function named<F extends (...args: any[]) => any>(
+  name: string,
+  fa: FunctionActor<F>,
+): NamedProxy<FunctionActor<F>>;
+export function named(name: string, cls?: unknown): NamedProxy<any> {
+  return namedProxy(runtimeFor('named'), name, cls, 'named(name, cls?)') as NamedProxy<any>;
 }

@@ -14,6 +14,7 @@ export {
   link,
   me,
   monitor,
+  named,
   type RecvOptions,
   recv,
   register,
@@ -45,6 +46,7 @@ export {
   DecoratorError,
   InvalidArgumentError,
   InvalidOptionError,
+  NameNotBoundError,
   NameTakenError,
   NoCurrentActorError,
   NoRuntimeError,
@@ -64,6 +66,7 @@ export { type ExitReason, type Kwargs, type Message, NO_KWARGS } from './core/me
 export { ActorRef, type Address, ReplyRef } from './core/ref.js';
 export type { RecordEvent, RecordOption } from './record/recorder.js';
 export type { MonitorRef } from './router/signal.js';
+export { NamedProxy } from './runtime/named.js';
 export {
   Runtime,
   type RuntimeOptions,

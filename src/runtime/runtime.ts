@@ -1,5 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
-import { supervisorClass } from '../actors/actor.js';
+import { type Actor, supervisorClass } from '../actors/actor.js';
 import { Calls } from '../actors/calls.js';
 import { type Cell, DEAD } from '../actors/cell.js';
 import { CellTable } from '../actors/cell-table.js';
@@ -30,6 +30,7 @@ import { Router, type RouterHost } from '../router/router.js';
 import type { AnswerOf, LiveCell, Request, Tables } from '../router/signal.js';
 import type { Fabric } from '../threads/fabric.js';
 import { answerRequest, awaitExit, liveCellsOf, tablesOfEveryThread } from './answers.js';
+import { type NamedProxy, namedProxy } from './named.js';
 import { checkName, Registry, refToRegister } from './names.js';
 import {
   checkSpawnOptions,
@@ -182,6 +183,17 @@ export class Runtime implements Delivery, RouterHost {
   async unregister(name: string): Promise<boolean> {
     checkName(name, 'unregister(name)');
     return this.registry.unregister(name);
+  }
+
+  /**
+   * A proxy that follows a registered name across restarts: `runtime.named('room', Room).post('hi')`. See
+   * `named()` in the functional API.
+   */
+  named(name: string): NamedProxy;
+  named<C extends abstract new (...args: any[]) => Actor>(name: string, cls: C): NamedProxy<InstanceType<C>>;
+  named<F extends (...args: any[]) => any>(name: string, fa: FunctionActor<F>): NamedProxy<FunctionActor<F>>;
+  named(name: string, cls?: unknown): NamedProxy<any> {
+    return namedProxy(this, name, cls, 'named(name, cls?)') as NamedProxy<any>;
   }
 
   /**
