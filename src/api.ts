@@ -22,6 +22,7 @@ import { type ExitReason, type Message, NO_KWARGS } from './core/message.js';
 import { ActorRef, BOUND } from './core/ref.js';
 import { checkArgument, checkOptionsObject, checkTag, checkTimeout, describeType } from './core/validate.js';
 import type { MonitorRef } from './router/signal.js';
+import { type PoolOptions, type PoolProxy, startPool } from './routing/pool.js';
 import { type NamedProxy, namedProxy } from './runtime/named.js';
 import { checkName, refToRegister } from './runtime/names.js';
 import {
@@ -351,4 +352,30 @@ export function named<F extends (...args: any[]) => any>(
 ): NamedProxy<FunctionActor<F>>;
 export function named(name: string, cls?: unknown): NamedProxy<any> {
   return namedProxy(runtimeFor('named'), name, cls, 'named(name, cls?)') as NamedProxy<any>;
+}
+
+/**
+ * Starts a pool (a router): `size` actors of one class, supervised (a crashed member is restarted) and spread
+ * over the worker threads, behind one typed proxy whose methods spread calls over them —
+ * `const p = await pool(PrimeCounter, { size: 4, strategy: 'least-busy' }); await p.count(0, 1e6)`.
+ * `'round-robin'` (the default) takes the members in turn; `'least-busy'` the member with the fewest calls in
+ * flight from this proxy. `p.broadcast(tag, ...args)` casts to every member, `p.stop()` stops them all.
+ * Resolves once every member has started; rejects for bad input (NotAnActorError, InvalidArgumentError,
+ * InvalidOptionError, NotImportableError) and with ChildStartError if a member fails to start.
+ */
+export function pool<C extends new (...args: any[]) => Actor>(
+  cls: C,
+  options: PoolOptions,
+  ...args: ConstructorParameters<C>
+): Promise<PoolProxy<InstanceType<C>>>;
+export function pool<F extends (...args: any[]) => any>(
+  fa: FunctionActor<F>,
+  options: PoolOptions,
+): Promise<PoolProxy<FunctionActor<F>>>;
+export async function pool(
+  target: unknown,
+  options: PoolOptions,
+  ...args: unknown[]
+): Promise<PoolProxy<any>> {
+  return (await startPool(runtimeFor('pool'), target, options, args)) as PoolProxy<any>;
 }

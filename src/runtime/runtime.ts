@@ -28,6 +28,7 @@ import { Recording } from '../record/recording.js';
 import { ID_SPACE, Links } from '../router/links.js';
 import { Router, type RouterHost } from '../router/router.js';
 import type { AnswerOf, LiveCell, Request, Tables } from '../router/signal.js';
+import type { PoolOptions, PoolProxy } from '../routing/pool.js';
 import type { Fabric } from '../threads/fabric.js';
 import { answerRequest, awaitExit, liveCellsOf, tablesOfEveryThread } from './answers.js';
 import { type NamedProxy, namedProxy } from './named.js';
@@ -42,6 +43,7 @@ import {
   type ThreadRole,
 } from './options.js';
 import { describeTarget, proxyForTarget } from './placement.js';
+import { poolStarter } from './pool-hook.js';
 import { runMain } from './run.js';
 import { Shutdown } from './shutdown.js';
 import { join as joinProcessEvents, leave as leaveProcessEvents } from './signals.js';
@@ -194,6 +196,26 @@ export class Runtime implements Delivery, RouterHost {
   named<F extends (...args: any[]) => any>(name: string, fa: FunctionActor<F>): NamedProxy<FunctionActor<F>>;
   named(name: string, cls?: unknown): NamedProxy<any> {
     return namedProxy(this, name, cls, 'named(name, cls?)') as NamedProxy<any>;
+  }
+
+  /**
+   * Starts a pool of `options.size` actors of one class, supervised and spread over the worker threads,
+   * behind one typed proxy that spreads calls over them: `await runtime.pool(Counter, { size: 4 })`. See
+   * `pool()` in the functional API.
+   */
+  pool<C extends new (...args: any[]) => Actor>(
+    cls: C,
+    options: PoolOptions,
+    ...args: ConstructorParameters<C>
+  ): Promise<PoolProxy<InstanceType<C>>>;
+  pool<F extends (...args: any[]) => any>(
+    fa: FunctionActor<F>,
+    options: PoolOptions,
+  ): Promise<PoolProxy<FunctionActor<F>>>;
+  pool(target: unknown, options: PoolOptions, ...args: unknown[]): Promise<PoolProxy<any>> {
+    const start = poolStarter.start;
+    if (start === undefined) return Promise.reject(new Error('internal: the pool module is not loaded'));
+    return (async () => (await start(this, target, options as never, args)) as PoolProxy<any>)();
   }
 
   /**

@@ -85,13 +85,13 @@ export class Member extends Actor {
 
 /** A flag other actors poll. */
 export class Gate extends Actor {
-  private open = false;
+  private opened = false;
 
-  @handles('open') openIt(): void {
-    this.open = true;
+  @handles('open') open(): void {
+    this.opened = true;
   }
 
   @handles('isOpen') isOpen(): boolean {
-    return this.open;
+    return this.opened;
   }
 }
