@@ -412,9 +412,9 @@ export async function startPool(
   }
   const infos = (await sup.whichChildren()) as ChildInfo[];
   const refs = infos.filter((c) => c.ref !== undefined).map((c) => c.ref!);
-  const Proxy =
+  const ProxyClass =
     target instanceof FunctionActor ? FunctionPoolProxy : poolClassFor(classInfo(target as Function, Actor));
-  return new Proxy(rt, sup.ref, size, strategy, refs);
+  return new ProxyClass(rt, sup.ref, size, strategy, refs);
 }
 
 poolStarter.start = startPool;
