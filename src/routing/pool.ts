@@ -166,6 +166,11 @@ export class PoolProxyBase {
     return `Pool${this.ref}`;
   }
 
+  /** What `console.log` and `util.inspect` show: the pool, not the runtime's internals. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `${this.toString()} { size: ${this.size}, strategy: '${this.strategy}' }`;
+  }
+
   toJSON(): unknown {
     return this.ref.toJSON();
   }

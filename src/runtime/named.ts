@@ -111,6 +111,11 @@ export class NamedProxyBase {
     return `NamedProxy('${this.name}')`;
   }
 
+  /** What `console.log` and `util.inspect` show: the name, not the runtime's internals. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
   toJSON(): unknown {
     return { named: this.name };
   }

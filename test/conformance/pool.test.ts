@@ -10,7 +10,7 @@ import {
 } from '../../src/index.js';
 import { Adder, FailingConstructor, idle } from './actors.js';
 import { exitOf, onEveryController } from './harness.js';
-import { Gate, Member } from './routing-actors.js';
+import { Gate, Member, triple } from './routing-actors.js';
 
 onEveryController('pools', (h) => {
   it('spreads calls round robin over all members, spread over the worker threads', async () => {
@@ -106,9 +106,11 @@ onEveryController('pools', (h) => {
       const adders = await pool(Adder, { size: 2, strategy: 'least-busy' });
       const out = await Promise.all([adders.add(1, 2), adders.add(3, 4), adders.call<number>('add', [5, 6])]);
       await adders.stop();
+      const triples = await pool(triple, { size: 2 });
+      out.push(...(await Promise.all([triples.invoke(1), triples.invoke(2)])));
       return out;
     });
-    expect(sums).to.deep.equal([3, 7, 11]);
+    expect(sums).to.deep.equal([3, 7, 11, 3, 6]);
   });
 
   it('rejects bad input: a non-actor, a plain function, bad options, a member that fails to start', async () => {

@@ -1,5 +1,5 @@
 /** Actors for the named-proxy and pool conformance tests (top level of an importable module, for every controller). */
-import { Actor, type ActorRef, handles, type NamedProxy, named } from '../../src/index.js';
+import { Actor, type ActorRef, functionActor, handles, type NamedProxy, named } from '../../src/index.js';
 
 /** A chat room: counts its posts (a new instance starts from 0), crashes on request. */
 export class Room extends Actor {
@@ -95,3 +95,8 @@ export class Gate extends Actor {
     return this.opened;
   }
 }
+
+/** A functionActor, for pools of function actors. */
+export const triple = functionActor(function triple(x: number): number {
+  return 3 * x;
+});
