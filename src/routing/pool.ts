@@ -25,8 +25,9 @@ import {
 } from '../core/errors.js';
 import { argsAfter, type Kwargs, NO_ARGS, NO_KWARGS } from '../core/message.js';
 import type { ActorRef } from '../core/ref.js';
-import { checkOptionsObject, checkTag, describeType, timeoutProblem } from '../core/validate.js';
+import { checkTag, describeType, timeoutProblem } from '../core/validate.js';
 import { awaitExit, whenStarted } from '../runtime/answers.js';
+import { callProblem } from '../runtime/named.js';
 import { checkTarget, type SpawnOptions } from '../runtime/options.js';
 import { poolStarter } from '../runtime/pool-hook.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -52,7 +53,6 @@ export interface PoolOptions {
 }
 
 const POOL_OPTIONS = ['size', 'strategy', 'intensity', 'period'];
-const CALL_OPTIONS = ['timeout'];
 const STRATEGIES: readonly string[] = ['round-robin', 'least-busy'];
 const MAX_SIZE = 1024;
 const MEMBER = 'member-';
@@ -120,13 +120,8 @@ export class PoolProxyBase {
    * another); a call in flight when its member crashes rejects with ActorExitedError (it may have run).
    */
   call<R = unknown>(tag: string, args?: unknown[], kwargs?: Kwargs, options?: CallOptions): Promise<R> {
-    if (options !== undefined) {
-      try {
-        checkOptionsObject(options, 'call options', CALL_OPTIONS);
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    }
+    const problem = callProblem(tag, args, kwargs, options, 'pool.call(tag, args, kwargs, options)');
+    if (problem !== undefined) return Promise.reject(problem);
     return this[CALL_POOL](tag, args ?? NO_ARGS, kwargs ?? NO_KWARGS, options?.timeout, 0);
   }
 

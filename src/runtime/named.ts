@@ -23,7 +23,15 @@ import {
 } from '../core/errors.js';
 import { argsAfter, type Kwargs, NO_ARGS, NO_KWARGS, sharedIfEmpty } from '../core/message.js';
 import type { ActorRef, Address } from '../core/ref.js';
-import { checkOptionsObject, checkSender, checkTag, describeType } from '../core/validate.js';
+import {
+  checkArgs,
+  checkKwargs,
+  checkOptionsObject,
+  checkSender,
+  checkTag,
+  checkTimeout,
+  describeType,
+} from '../core/validate.js';
 import type { Found } from '../router/signal.js';
 import { awaitExit } from './answers.js';
 import { checkName } from './names.js';
@@ -33,6 +41,32 @@ const CALL_OPTIONS = ['timeout'];
 const SENT: Promise<void> = Promise.resolve();
 /** @internal A call through the name (typed proxy methods use it; a symbol, so no actor method can shadow it). */
 export const CALL_NAMED: unique symbol = Symbol('parley.named.call');
+
+/**
+ * @internal The caller's mistake in a call by tag (checked before any lookup, as every entry point checks its
+ * input before anything happens): InvalidArgumentError or InvalidOptionError, or undefined.
+ */
+export function callProblem(
+  tag: unknown,
+  args: unknown,
+  kwargs: unknown,
+  options: unknown,
+  fn: string,
+): Error | undefined {
+  try {
+    checkTag(tag, fn);
+    if (args !== undefined && args !== null) checkArgs(args, fn);
+    if (kwargs !== undefined && kwargs !== null) checkKwargs(kwargs, fn);
+    if (options !== undefined && options !== null) {
+      checkOptionsObject(options, 'call options', CALL_OPTIONS);
+      const timeout = (options as CallOptions).timeout;
+      if (timeout !== undefined) checkTimeout(timeout, 'call options.timeout');
+    }
+  } catch (err) {
+    return err as Error;
+  }
+  return undefined;
+}
 
 /**
  * The methods every named proxy has, whatever the actor: `call`, `cast` and `send` as on an `ActorProxy`,
@@ -64,13 +98,8 @@ export class NamedProxyBase {
    * NameNotBoundError if no actor holds the name at that moment, and otherwise as `ActorProxy.call` does.
    */
   call<R = unknown>(tag: string, args?: unknown[], kwargs?: Kwargs, options?: CallOptions): Promise<R> {
-    if (options !== undefined) {
-      try {
-        checkOptionsObject(options, 'call options', CALL_OPTIONS);
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    }
+    const problem = callProblem(tag, args, kwargs, options, 'named(name).call(tag, args, kwargs, options)');
+    if (problem !== undefined) return Promise.reject(problem);
     return this[CALL_NAMED](tag, args ?? NO_ARGS, kwargs ?? NO_KWARGS, options?.timeout);
   }
 

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import {
   type ActorRef,
   InvalidArgumentError,
+  InvalidOptionError,
   NamedProxy,
   NameNotBoundError,
   type Runtime,
@@ -130,5 +131,25 @@ onEveryController('named proxies', (h) => {
     expect(() => rt.named('x', {} as never)).to.throw(InvalidArgumentError, "cls must be the actor's class");
     expect(() => rt.named('x', idle as never)).to.throw(InvalidArgumentError);
     expect(() => rt.named('x', Room)).to.not.throw();
+  });
+
+  it('checks a call, cast or send through a name before looking the name up', async () => {
+    h.local('argument checks happen at the caller, before any message');
+    const rt = h.runtime();
+    const nobody = rt.named('nobody');
+    const bad = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(await bad(nobody.call(42 as never))).to.be.instanceOf(InvalidArgumentError);
+    expect(await bad(nobody.call('x', 'a' as never))).to.be.instanceOf(InvalidArgumentError);
+    expect(await bad(nobody.call('x', [], [] as never))).to.be.instanceOf(InvalidArgumentError);
+    expect(await bad(nobody.call('x', [], undefined, { timeout: -1 }))).to.be.instanceOf(InvalidOptionError);
+    expect(await bad(nobody.call('x', [], undefined, { wait: 1 } as never))).to.be.instanceOf(
+      InvalidOptionError,
+    );
+    expect(() => nobody.cast(42 as never)).to.throw(InvalidArgumentError);
+    expect(() => nobody.send('x', 'me' as never)).to.throw(InvalidArgumentError);
   });
 });

@@ -139,5 +139,13 @@ onEveryController('pools', (h) => {
     }
     const failed = await bad(rt.pool(FailingConstructor, { size: 2 }));
     expect(failed).to.be.instanceOf(ChildStartError);
+    const p = await rt.pool(Member, { size: 2 }, 'ok');
+    expect(await bad(p.call(42 as never))).to.be.instanceOf(InvalidArgumentError);
+    expect(await bad(p.call('whoami', [], undefined, { timeout: '5' as never }))).to.be.instanceOf(
+      InvalidOptionError,
+    );
+    expect(() => p.cast(42 as never)).to.throw(InvalidArgumentError);
+    expect(() => p.broadcast(42 as never)).to.throw(InvalidArgumentError);
+    expect((await p.whoami()).label).to.equal('ok');
   });
 });
