@@ -97,21 +97,21 @@ export class PoolProxyBase {
   readonly size: number;
   /** How calls and casts pick a member. */
   readonly strategy: PoolStrategy;
-  /** @internal */ readonly runtime: Runtime;
-  private list: Member[] = [];
-  private next = 0;
-  private refreshing: Promise<void> | undefined;
-  private lastRefresh = 0;
-  private stopped = false;
-  private rechecks = 0;
+  readonly #runtime: Runtime;
+  #list: Member[] = [];
+  #next = 0;
+  #refreshing: Promise<void> | undefined;
+  #lastRefresh = 0;
+  #stopped = false;
+  #rechecks = 0;
 
   /** @internal Use `pool(actor, options, ...args)`. */
   constructor(runtime: Runtime, ref: ActorRef, size: number, strategy: PoolStrategy, members: ActorRef[]) {
-    this.runtime = runtime;
+    this.#runtime = runtime;
     this.ref = ref;
     this.size = size;
     this.strategy = strategy;
-    this.adopt(members);
+    this.#adopt(members);
   }
 
   /**
@@ -129,32 +129,32 @@ export class PoolProxyBase {
   cast(tag: string, ...args: unknown[]): void;
   cast(tag: string): void {
     checkTag(tag, 'pool.cast(tag, ...args)');
-    const m = this.pick();
+    const m = this.#pick();
     // biome-ignore lint/complexity/noArguments: the allocation-free form, as ActorProxy.cast
     if (m !== undefined) m.ref.sendWith(tag, null, argsAfter(arguments, 1), NO_KWARGS);
-    else this.runtime.logger.debug(`pool ${this.ref}: cast '${tag}' dropped: no running member`);
+    else this.#runtime.logger.debug(`pool ${this.ref}: cast '${tag}' dropped: no running member`);
   }
 
   /** Fire-and-forget to every running member: `[tag, null, args, {}]` each. */
   broadcast(tag: string, ...args: unknown[]): void {
     checkTag(tag, 'pool.broadcast(tag, ...args)');
-    for (const m of this.list) if (!m.gone) m.ref.sendWith(tag, null, args, NO_KWARGS);
+    for (const m of this.#list) if (!m.gone) m.ref.sendWith(tag, null, args, NO_KWARGS);
   }
 
   /** The running members, as the supervisor lists them now. */
   async members(): Promise<ActorRef[]> {
-    await this.refresh();
-    return this.list.filter((m) => !m.gone).map((m) => m.ref);
+    await this.#refresh();
+    return this.#list.filter((m) => !m.gone).map((m) => m.ref);
   }
 
   /** Stops the pool: its members (in reverse order, each with exit 'shutdown'), then its supervisor. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    const rt = this.runtime;
+    this.#stopped = true;
+    const rt = this.#runtime;
     const gone = awaitExit(rt, this.ref);
     rt.links.exitSignal(this.ref, rt.systemRef, 'shutdown', false);
     await gone;
-    this.list = [];
+    this.#list = [];
   }
 
   toString(): string {
@@ -178,15 +178,15 @@ export class PoolProxyBase {
     timeout: number | undefined,
     tries: number,
   ): Promise<any> {
-    const m = this.pick();
+    const m = this.#pick();
     if (m === undefined) {
-      if (tries > this.size) return Promise.reject(this.noMember());
-      return this.refresh().then(() => this[CALL_POOL](tag, args, kwargs, timeout, tries + 1));
+      if (tries > this.size) return Promise.reject(this.#noMember());
+      return this.#refresh().then(() => this[CALL_POOL](tag, args, kwargs, timeout, tries + 1));
     }
     m.busy++;
     let p: Promise<unknown>;
     try {
-      p = this.runtime.call(m.ref, tag, args, kwargs, timeout);
+      p = this.#runtime.call(m.ref, tag, args, kwargs, timeout);
     } catch (err) {
       m.busy--; // refused at the send (NotCloneableError): thrown, as by ActorProxy
       throw err;
@@ -199,29 +199,29 @@ export class PoolProxyBase {
       (err: unknown) => {
         m.busy--;
         if (!(err instanceof NoSuchActorError || err instanceof ActorExitedError)) throw err;
-        this.lost(m);
+        this.#lost(m);
         // NoSuchActorError: the member was gone before the call reached it, so nothing ran: try another.
         if (!(err instanceof NoSuchActorError) || tries >= this.size) throw err;
-        return this.refresh().then(() => this[CALL_POOL](tag, args, kwargs, timeout, tries + 1));
+        return this.#refresh().then(() => this[CALL_POOL](tag, args, kwargs, timeout, tries + 1));
       },
     );
   }
 
   /** The member for the next call or cast, by the strategy; undefined if none is running. */
-  private pick(): Member | undefined {
-    const list = this.list;
+  #pick(): Member | undefined {
+    const list = this.#list;
     const n = list.length;
-    if (n < this.size) this.refreshSoon();
+    if (n < this.size) this.#refreshSoon();
     if (n === 0) return undefined;
-    const start = this.next % n;
-    this.next = start + 1;
-    const rt = this.runtime;
+    const start = this.#next % n;
+    this.#next = start + 1;
+    const rt = this.#runtime;
     let best: Member | undefined;
     for (let k = 0; k < n; k++) {
       const m = list[(start + k) % n]!;
       if (m.gone) continue;
       if (m.ref.thread === rt.thread && rt.cellOf(m.ref) === undefined) {
-        this.lost(m); // a member of this thread: its death is seen at once
+        this.#lost(m); // a member of this thread: its death is seen at once
         continue;
       }
       if (this.strategy === 'round-robin') return m;
@@ -231,52 +231,52 @@ export class PoolProxyBase {
   }
 
   /** A member is gone: never picked again; the list is refreshed (its restart appears there). */
-  private lost(m: Member): void {
+  #lost(m: Member): void {
     if (m.gone) return;
     m.gone = true;
-    this.refreshSoon(true);
+    this.#refreshSoon(true);
   }
 
   /** Refreshes in the background: at once after an exit, else (a list short of `size`) at most every 20 ms. */
-  private refreshSoon(exited = false): void {
-    if (this.stopped || this.refreshing !== undefined || this.runtime.shuttingDown) return;
-    if (!exited && this.runtime.clock.now() - this.lastRefresh < REFRESH_EVERY_MS) return;
-    this.refresh().catch(() => undefined);
+  #refreshSoon(exited = false): void {
+    if (this.#stopped || this.#refreshing !== undefined || this.#runtime.shuttingDown) return;
+    if (!exited && this.#runtime.clock.now() - this.#lastRefresh < REFRESH_EVERY_MS) return;
+    this.#refresh().catch(() => undefined);
   }
 
   /** Asks the supervisor for its running children (it answers once it has dealt with exits queued before). */
-  private refresh(): Promise<void> {
-    if (this.stopped) return Promise.reject(this.noMember());
-    this.refreshing ??= this.runtime.call(this.ref, 'whichChildren', NO_ARGS, NO_KWARGS, undefined).then(
+  #refresh(): Promise<void> {
+    if (this.#stopped) return Promise.reject(this.#noMember());
+    this.#refreshing ??= this.#runtime.call(this.ref, 'whichChildren', NO_ARGS, NO_KWARGS, undefined).then(
       (infos: ChildInfo[]) => {
-        this.refreshing = undefined;
-        this.lastRefresh = this.runtime.clock.now();
-        const stale = this.adopt(infos.filter((c) => c.ref !== undefined).map((c) => c.ref!));
+        this.#refreshing = undefined;
+        this.#lastRefresh = this.#runtime.clock.now();
+        const stale = this.#adopt(infos.filter((c) => c.ref !== undefined).map((c) => c.ref!));
         // The supervisor answered before it saw a member's exit: ask again (its restart shows up next).
-        if (stale && this.rechecks++ < MAX_RECHECKS) this.refresh().catch(() => undefined);
-        else if (!stale) this.rechecks = 0;
+        if (stale && this.#rechecks++ < MAX_RECHECKS) this.#refresh().catch(() => undefined);
+        else if (!stale) this.#rechecks = 0;
       },
       (err: unknown) => {
-        this.refreshing = undefined;
-        this.lastRefresh = this.runtime.clock.now();
+        this.#refreshing = undefined;
+        this.#lastRefresh = this.#runtime.clock.now();
         if (err instanceof NoSuchActorError || err instanceof ActorExitedError) {
-          this.stopped = true; // the pool's supervisor has exited (stopped, or gave up)
-          this.list = [];
-          throw this.noMember();
+          this.#stopped = true; // the pool's supervisor has exited (stopped, or gave up)
+          this.#list = [];
+          throw this.#noMember();
         }
         throw err;
       },
     );
-    return this.refreshing;
+    return this.#refreshing;
   }
 
   /**
    * The new member list: known members keep their in-flight counts; new ones are watched for their exit.
    * Returns true if the list held a member known to have exited.
    */
-  private adopt(refs: ActorRef[]): boolean {
+  #adopt(refs: ActorRef[]): boolean {
     let stale = false;
-    const old = new Map(this.list.map((m) => [m.ref.id, m]));
+    const old = new Map(this.#list.map((m) => [m.ref.id, m]));
     const list: Member[] = [];
     for (const ref of refs) {
       const known = old.get(ref.id);
@@ -290,13 +290,13 @@ export class PoolProxyBase {
       }
       const m: Member = { ref, busy: 0, gone: false };
       list.push(m);
-      if (ref.thread !== this.runtime.thread) void awaitExit(this.runtime, ref).then(() => this.lost(m));
+      if (ref.thread !== this.#runtime.thread) void awaitExit(this.#runtime, ref).then(() => this.#lost(m));
     }
-    this.list = list;
+    this.#list = list;
     return stale;
   }
 
-  private noMember(): NoSuchActorError {
+  #noMember(): NoSuchActorError {
     return new NoSuchActorError(
       this.ref,
       `call a member of the pool (it has stopped, or gave up after too many member restarts):`,

@@ -75,22 +75,22 @@ export function callProblem(
 export class NamedProxyBase {
   /** The registered name this proxy follows. */
   readonly name: string;
-  /** @internal */ readonly runtime: Runtime;
-  /** @internal The class or functionActor that types the proxy (for `resolve()`), if given. */
-  readonly target: unknown;
+  readonly #runtime: Runtime;
+  /** The class or functionActor that types the proxy (for `resolve()`), if given. */
+  readonly #target: unknown;
   /** The holder found by the last lookup, while it is believed alive. */
-  private held: ActorRef | undefined;
+  #held: ActorRef | undefined;
   /** What the last lookup found (to import the holder's class for an untyped `resolve()`). */
-  private found: Found | undefined;
+  #found: Found | undefined;
   /** The lookup that queued operations wait for, and how many wait (they run in order). */
-  private pending: Promise<ActorRef> | undefined;
-  private queued = 0;
+  #pending: Promise<ActorRef> | undefined;
+  #queued = 0;
 
   /** @internal Use `named(name, cls?)` or `runtime.named(name, cls?)`. */
   constructor(runtime: Runtime, name: string, target?: unknown) {
-    this.runtime = runtime;
+    this.#runtime = runtime;
     this.name = name;
-    this.target = target;
+    this.#target = target;
   }
 
   /**
@@ -113,14 +113,14 @@ export class NamedProxyBase {
   cast(tag: string): Promise<void> {
     checkTag(tag, 'named(name).cast(tag, ...args)');
     // biome-ignore lint/complexity/noArguments: the allocation-free form, as ActorProxy.cast
-    return this.deliver(tag, null, argsAfter(arguments, 1));
+    return this.#deliver(tag, null, argsAfter(arguments, 1));
   }
 
   /** PARLEY's raw send to the actor registered under the name: `[tag, sender, args, {}]`; as `cast` otherwise. */
   send(tag: string, sender: Address | null, ...args: unknown[]): Promise<void> {
     checkTag(tag, 'named(name).send(tag, sender, ...args)');
     checkSender(sender, 'named(name).send(tag, sender, ...args)');
-    return this.deliver(tag, sender, sharedIfEmpty(args));
+    return this.#deliver(tag, sender, sharedIfEmpty(args));
   }
 
   /**
@@ -128,11 +128,11 @@ export class NamedProxyBase {
    * monitor it or pass its ref on; rejects with NameNotBoundError if no actor holds the name.
    */
   async resolve(): Promise<ActorProxy<any>> {
-    const ref = this.current() ?? (await this.later((r) => r));
-    if (this.target !== undefined) return this.runtime.proxy(ref, this.target) as any;
-    const found = this.found;
+    const ref = this.#current() ?? (await this.#later((r) => r));
+    if (this.#target !== undefined) return this.#runtime.proxy(ref, this.#target) as any;
+    const found = this.#found;
     return (
-      found?.ref === ref ? await this.runtime.registry.proxyFor(found) : this.runtime.proxy(ref)
+      found?.ref === ref ? await this.#runtime.registry.proxyFor(found) : this.#runtime.proxy(ref)
     ) as any;
   }
 
@@ -151,12 +151,12 @@ export class NamedProxyBase {
 
   /** @internal A call through the name; typed proxy methods come here. */
   [CALL_NAMED](tag: string, args: unknown[], kwargs: Kwargs, timeout: number | undefined): Promise<any> {
-    const ref = this.current();
-    if (ref !== undefined) return this.callOn(ref, tag, args, kwargs, timeout, true);
-    return this.later((r) => this.callOn(r, tag, args, kwargs, timeout, true));
+    const ref = this.#current();
+    if (ref !== undefined) return this.#callOn(ref, tag, args, kwargs, timeout, true);
+    return this.#later((r) => this.#callOn(r, tag, args, kwargs, timeout, true));
   }
 
-  private callOn(
+  #callOn(
     ref: ActorRef,
     tag: string,
     args: unknown[],
@@ -164,51 +164,51 @@ export class NamedProxyBase {
     timeout: number | undefined,
     again: boolean,
   ): Promise<any> {
-    const p = this.runtime.call(ref, tag, args, kwargs, timeout);
+    const p = this.#runtime.call(ref, tag, args, kwargs, timeout);
     return p.then(undefined, (err: unknown) => {
       // NoSuchActorError: the holder was gone when the call reached it, so nothing ran: send it to the new one.
       if (!(err instanceof NoSuchActorError)) throw err;
-      this.forget(ref);
+      this.#forget(ref);
       if (!again) throw err;
-      return this.later((r) => this.callOn(r, tag, args, kwargs, timeout, false));
+      return this.#later((r) => this.#callOn(r, tag, args, kwargs, timeout, false));
     });
   }
 
-  private deliver(tag: string, sender: Address | null, args: unknown[]): Promise<void> {
-    const ref = this.current();
+  #deliver(tag: string, sender: Address | null, args: unknown[]): Promise<void> {
+    const ref = this.#current();
     if (ref !== undefined) {
       ref.sendWith(tag, sender, args, NO_KWARGS);
       return SENT;
     }
-    const p = this.later((r) => r.sendWith(tag, sender, args, NO_KWARGS));
+    const p = this.#later((r) => r.sendWith(tag, sender, args, NO_KWARGS));
     p.catch((err: unknown) =>
-      this.runtime.logger.debug(`named('${this.name}'): ${tag} not sent: ${(err as Error)?.message ?? err}`),
+      this.#runtime.logger.debug(`named('${this.name}'): ${tag} not sent: ${(err as Error)?.message ?? err}`),
     );
     return p;
   }
 
   /** The cached holder if it is still alive (and nothing queued must go first), else undefined. */
-  private current(): ActorRef | undefined {
-    const ref = this.held;
-    if (ref === undefined || this.queued !== 0) return undefined;
-    if (ref.thread === this.runtime.thread && this.runtime.cellOf(ref) === undefined) {
-      this.held = undefined; // a holder of this thread: its death is seen at once
+  #current(): ActorRef | undefined {
+    const ref = this.#held;
+    if (ref === undefined || this.#queued !== 0) return undefined;
+    if (ref.thread === this.#runtime.thread && this.#runtime.cellOf(ref) === undefined) {
+      this.#held = undefined; // a holder of this thread: its death is seen at once
       return undefined;
     }
     return ref;
   }
 
-  private forget(ref: ActorRef): void {
-    if (this.held === ref) this.held = undefined;
+  #forget(ref: ActorRef): void {
+    if (this.#held === ref) this.#held = undefined;
   }
 
   /** Runs `op` with the holder once the name is looked up; operations queued meanwhile run in order. */
-  private later<R>(op: (ref: ActorRef) => R): Promise<Awaited<R>> {
-    this.pending ??= this.lookup();
-    const p = this.pending;
-    this.queued++;
+  #later<R>(op: (ref: ActorRef) => R): Promise<Awaited<R>> {
+    this.#pending ??= this.#lookup();
+    const p = this.#pending;
+    this.#queued++;
     const done = () => {
-      if (--this.queued === 0 && this.pending === p) this.pending = undefined;
+      if (--this.#queued === 0 && this.#pending === p) this.#pending = undefined;
     };
     return p.then(
       (ref) => {
@@ -222,15 +222,15 @@ export class NamedProxyBase {
     );
   }
 
-  private async lookup(): Promise<ActorRef> {
-    const found = await this.runtime.registry.whereis(this.name);
+  async #lookup(): Promise<ActorRef> {
+    const found = await this.#runtime.registry.whereis(this.name);
     if (found === undefined) throw new NameNotBoundError(this.name);
     const ref = found.ref;
-    this.held = ref;
-    this.found = found;
+    this.#held = ref;
+    this.#found = found;
     // A holder on another thread: its thread tells us when it exits (one watch per holder, not per call).
-    if (ref.thread !== this.runtime.thread) {
-      void awaitExit(this.runtime, ref).then(() => this.forget(ref));
+    if (ref.thread !== this.#runtime.thread) {
+      void awaitExit(this.#runtime, ref).then(() => this.#forget(ref));
     }
     return ref;
   }

@@ -48,6 +48,7 @@ onEveryController('named proxies', (h) => {
     expect(await room.post('d')).to.equal(2); // the new instance, through the same proxy
     expect((await room.resolve()).ref.equals(second)).to.equal(true);
     expect(await room.call('post', ['e'])).to.equal(3);
+    expect(await room.pending()).to.equal('pending'); // a handler named like the proxy's private state
   });
 
   it('follows a name from an actor on another thread across a restart of its holder', async () => {

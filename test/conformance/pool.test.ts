@@ -147,5 +147,6 @@ onEveryController('pools', (h) => {
     expect(() => p.cast(42 as never)).to.throw(InvalidArgumentError);
     expect(() => p.broadcast(42 as never)).to.throw(InvalidArgumentError);
     expect((await p.whoami()).label).to.equal('ok');
+    expect(await p.next()).to.equal('next of ok'); // a handler named like the proxy's private state
   });
 });

@@ -16,6 +16,11 @@ export class Room extends Actor {
   @handles('crash') crash(): never {
     throw new Error('room crashed');
   }
+
+  /** Named like a named proxy's private state: still a typed method of the proxy. */
+  @handles('pending') pending(): string {
+    return 'pending';
+  }
 }
 
 /** Uses a named proxy from inside an actor (on whatever thread it was placed). */
@@ -80,6 +85,11 @@ export class Member extends Actor {
 
   @handles('crash') crash(): never {
     throw new Error(`member ${this.label} crashed`);
+  }
+
+  /** Named like a pool proxy's private state: still a typed method of the proxy. */
+  @handles('next') next(): string {
+    return `next of ${this.label}`;
   }
 }
 
