@@ -215,7 +215,7 @@ export class Runtime implements Delivery, RouterHost {
   pool(target: unknown, options: PoolOptions, ...args: unknown[]): Promise<PoolProxy<any>> {
     const start = poolStarter.start;
     if (start === undefined) return Promise.reject(new Error('internal: the pool module is not loaded'));
-    return (async () => (await start(this, target, options as never, args)) as PoolProxy<any>)();
+    return start(this, target, options as never, args) as Promise<PoolProxy<any>>;
   }
 
   /**
