@@ -25,7 +25,13 @@ import {
 } from '../core/errors.js';
 import { argsAfter, type Kwargs, NO_ARGS, NO_KWARGS } from '../core/message.js';
 import type { ActorRef } from '../core/ref.js';
-import { checkTag, describeType, timeoutProblem } from '../core/validate.js';
+import {
+  checkOptionsObject,
+  checkTag,
+  checkTimeout,
+  describeType,
+  timeoutProblem,
+} from '../core/validate.js';
 import { awaitExit, whenStarted } from '../runtime/answers.js';
 import { callProblem } from '../runtime/named.js';
 import { checkTarget, type SpawnOptions } from '../runtime/options.js';
@@ -78,6 +84,17 @@ export class PoolSupervisor extends Supervisor {
 // Parley's own module: a worker thread that runs a pool imports the class from here.
 recordSite(PoolSupervisor, { url: import.meta.url, topLevel: true, line: null });
 
+/** A pool proxy's member list and its upkeep. */
+interface PoolState {
+  list: Member[];
+  next: number;
+  refreshing: Promise<void> | undefined;
+  lastRefresh: number;
+  stopped: boolean;
+  /** Refreshes in a row that still listed a member known to have exited. */
+  rechecks: number;
+}
+
 interface Member {
   ref: ActorRef;
   /** Calls in flight from this proxy. */
@@ -98,20 +115,47 @@ export class PoolProxyBase {
   /** How calls and casts pick a member. */
   readonly strategy: PoolStrategy;
   readonly #runtime: Runtime;
-  #list: Member[] = [];
-  #next = 0;
-  #refreshing: Promise<void> | undefined;
-  #lastRefresh = 0;
-  #stopped = false;
-  #rechecks = 0;
+  /** The member list and its upkeep, shared with the proxies `with()` made from this one. */
+  readonly #s: PoolState;
+  /** The timeout of this proxy's calls (set by `with()`), else the runtime's `callTimeout`. */
+  readonly #timeout: number | undefined;
 
   /** @internal Use `pool(actor, options, ...args)`. */
-  constructor(runtime: Runtime, ref: ActorRef, size: number, strategy: PoolStrategy, members: ActorRef[]) {
+  constructor(
+    runtime: Runtime,
+    ref: ActorRef,
+    size: number,
+    strategy: PoolStrategy,
+    members: ActorRef[],
+    shared?: PoolState,
+    timeout?: number,
+  ) {
     this.#runtime = runtime;
     this.ref = ref;
     this.size = size;
     this.strategy = strategy;
-    this.#adopt(members);
+    this.#timeout = timeout;
+    this.#s = shared ?? {
+      list: [],
+      next: 0,
+      refreshing: undefined,
+      lastRefresh: 0,
+      stopped: false,
+      rechecks: 0,
+    };
+    if (shared === undefined) this.#adopt(members);
+  }
+
+  /**
+   * The same pool with per-call options for its calls and typed methods: `pool.with({ timeout: 60_000 }).count(a, b)`
+   * (the same members, the same in-flight counts). A bad option throws InvalidOptionError.
+   */
+  with(options: CallOptions): this {
+    checkOptionsObject(options, 'with options', ['timeout']);
+    const t = options?.timeout;
+    const timeout = t === undefined ? undefined : checkTimeout(t, 'with options.timeout');
+    const Self = this.constructor as new (...a: unknown[]) => this;
+    return new Self(this.#runtime, this.ref, this.size, this.strategy, [], this.#s, timeout ?? this.#timeout);
   }
 
   /**
@@ -138,23 +182,23 @@ export class PoolProxyBase {
   /** Fire-and-forget to every running member: `[tag, null, args, {}]` each. */
   broadcast(tag: string, ...args: unknown[]): void {
     checkTag(tag, 'pool.broadcast(tag, ...args)');
-    for (const m of this.#list) if (!m.gone) m.ref.sendWith(tag, null, args, NO_KWARGS);
+    for (const m of this.#s.list) if (!m.gone) m.ref.sendWith(tag, null, args, NO_KWARGS);
   }
 
   /** The running members, as the supervisor lists them now. */
   async members(): Promise<ActorRef[]> {
     await this.#refresh();
-    return this.#list.filter((m) => !m.gone).map((m) => m.ref);
+    return this.#s.list.filter((m) => !m.gone).map((m) => m.ref);
   }
 
   /** Stops the pool: its members (in reverse order, each with exit 'shutdown'), then its supervisor. */
   async stop(): Promise<void> {
-    this.#stopped = true;
+    this.#s.stopped = true;
     const rt = this.#runtime;
     const gone = awaitExit(rt, this.ref);
     rt.links.exitSignal(this.ref, rt.systemRef, 'shutdown', false);
     await gone;
-    this.#list = [];
+    this.#s.list = [];
   }
 
   toString(): string {
@@ -178,6 +222,7 @@ export class PoolProxyBase {
     timeout: number | undefined,
     tries: number,
   ): Promise<any> {
+    timeout ??= this.#timeout;
     const m = this.#pick();
     if (m === undefined) {
       if (tries > this.size) return Promise.reject(this.#noMember());
@@ -209,12 +254,12 @@ export class PoolProxyBase {
 
   /** The member for the next call or cast, by the strategy; undefined if none is running. */
   #pick(): Member | undefined {
-    const list = this.#list;
+    const list = this.#s.list;
     const n = list.length;
     if (n < this.size) this.#refreshSoon();
     if (n === 0) return undefined;
-    const start = this.#next % n;
-    this.#next = start + 1;
+    const start = this.#s.next % n;
+    this.#s.next = start + 1;
     const rt = this.#runtime;
     let best: Member | undefined;
     for (let k = 0; k < n; k++) {
@@ -239,35 +284,35 @@ export class PoolProxyBase {
 
   /** Refreshes in the background: at once after an exit, else (a list short of `size`) at most every 20 ms. */
   #refreshSoon(exited = false): void {
-    if (this.#stopped || this.#refreshing !== undefined || this.#runtime.shuttingDown) return;
-    if (!exited && this.#runtime.clock.now() - this.#lastRefresh < REFRESH_EVERY_MS) return;
+    if (this.#s.stopped || this.#s.refreshing !== undefined || this.#runtime.shuttingDown) return;
+    if (!exited && this.#runtime.clock.now() - this.#s.lastRefresh < REFRESH_EVERY_MS) return;
     this.#refresh().catch(() => undefined);
   }
 
   /** Asks the supervisor for its running children (it answers once it has dealt with exits queued before). */
   #refresh(): Promise<void> {
-    if (this.#stopped) return Promise.reject(this.#noMember());
-    this.#refreshing ??= this.#runtime.call(this.ref, 'whichChildren', NO_ARGS, NO_KWARGS, undefined).then(
+    if (this.#s.stopped) return Promise.reject(this.#noMember());
+    this.#s.refreshing ??= this.#runtime.call(this.ref, 'whichChildren', NO_ARGS, NO_KWARGS, undefined).then(
       (infos: ChildInfo[]) => {
-        this.#refreshing = undefined;
-        this.#lastRefresh = this.#runtime.clock.now();
+        this.#s.refreshing = undefined;
+        this.#s.lastRefresh = this.#runtime.clock.now();
         const stale = this.#adopt(infos.filter((c) => c.ref !== undefined).map((c) => c.ref!));
         // The supervisor answered before it saw a member's exit: ask again (its restart shows up next).
-        if (stale && this.#rechecks++ < MAX_RECHECKS) this.#refresh().catch(() => undefined);
-        else if (!stale) this.#rechecks = 0;
+        if (stale && this.#s.rechecks++ < MAX_RECHECKS) this.#refresh().catch(() => undefined);
+        else if (!stale) this.#s.rechecks = 0;
       },
       (err: unknown) => {
-        this.#refreshing = undefined;
-        this.#lastRefresh = this.#runtime.clock.now();
+        this.#s.refreshing = undefined;
+        this.#s.lastRefresh = this.#runtime.clock.now();
         if (err instanceof NoSuchActorError || err instanceof ActorExitedError) {
-          this.#stopped = true; // the pool's supervisor has exited (stopped, or gave up)
-          this.#list = [];
+          this.#s.stopped = true; // the pool's supervisor has exited (stopped, or gave up)
+          this.#s.list = [];
           throw this.#noMember();
         }
         throw err;
       },
     );
-    return this.#refreshing;
+    return this.#s.refreshing;
   }
 
   /**
@@ -276,7 +321,7 @@ export class PoolProxyBase {
    */
   #adopt(refs: ActorRef[]): boolean {
     let stale = false;
-    const old = new Map(this.#list.map((m) => [m.ref.id, m]));
+    const old = new Map(this.#s.list.map((m) => [m.ref.id, m]));
     const list: Member[] = [];
     for (const ref of refs) {
       const known = old.get(ref.id);
@@ -292,7 +337,7 @@ export class PoolProxyBase {
       list.push(m);
       if (ref.thread !== this.#runtime.thread) void awaitExit(this.#runtime, ref).then(() => this.#lost(m));
     }
-    this.#list = list;
+    this.#s.list = list;
     return stale;
   }
 

@@ -68,6 +68,17 @@ export function callProblem(
   return undefined;
 }
 
+/** @internal A named proxy's cache of the holder and its queue of uses waiting for a lookup. */
+interface NamedState {
+  /** The holder found by the last lookup, while it is believed alive. */
+  held: ActorRef | undefined;
+  /** What the last lookup found (to import the holder's class for an untyped `resolve()`). */
+  found: Found | undefined;
+  /** The lookup that queued uses wait for, and how many wait (they run in order). */
+  pending: Promise<ActorRef> | undefined;
+  queued: number;
+}
+
 /**
  * The methods every named proxy has, whatever the actor: `call`, `cast` and `send` as on an `ActorProxy`,
  * each addressed to the actor registered under `name` at that moment.
@@ -78,19 +89,30 @@ export class NamedProxyBase {
   readonly #runtime: Runtime;
   /** The class or functionActor that types the proxy (for `resolve()`), if given. */
   readonly #target: unknown;
-  /** The holder found by the last lookup, while it is believed alive. */
-  #held: ActorRef | undefined;
-  /** What the last lookup found (to import the holder's class for an untyped `resolve()`). */
-  #found: Found | undefined;
-  /** The lookup that queued operations wait for, and how many wait (they run in order). */
-  #pending: Promise<ActorRef> | undefined;
-  #queued = 0;
+  /** The cache and the queue, shared with the proxies `with()` made from this one. */
+  readonly #s: NamedState;
+  /** The timeout of this proxy's calls (set by `with()`), else the runtime's `callTimeout`. */
+  readonly #timeout: number | undefined;
 
   /** @internal Use `named(name, cls?)` or `runtime.named(name, cls?)`. */
-  constructor(runtime: Runtime, name: string, target?: unknown) {
+  constructor(runtime: Runtime, name: string, target?: unknown, shared?: NamedState, timeout?: number) {
     this.#runtime = runtime;
     this.name = name;
     this.#target = target;
+    this.#s = shared ?? { held: undefined, found: undefined, pending: undefined, queued: 0 };
+    this.#timeout = timeout;
+  }
+
+  /**
+   * The same proxy with per-call options for its calls and typed methods: `room.with({ timeout: 100 }).post('hi')`
+   * (it shares this proxy's cached holder). A bad option throws InvalidOptionError.
+   */
+  with(options: CallOptions): this {
+    checkOptionsObject(options, 'with options', CALL_OPTIONS);
+    const t = options?.timeout;
+    const timeout = t === undefined ? undefined : checkTimeout(t, 'with options.timeout');
+    const Self = this.constructor as new (...a: unknown[]) => this;
+    return new Self(this.#runtime, this.name, this.#target, this.#s, timeout ?? this.#timeout);
   }
 
   /**
@@ -130,7 +152,7 @@ export class NamedProxyBase {
   async resolve(): Promise<ActorProxy<any>> {
     const ref = this.#current() ?? (await this.#later((r) => r));
     if (this.#target !== undefined) return this.#runtime.proxy(ref, this.#target) as any;
-    const found = this.#found;
+    const found = this.#s.found;
     return (
       found?.ref === ref ? await this.#runtime.registry.proxyFor(found) : this.#runtime.proxy(ref)
     ) as any;
@@ -151,6 +173,7 @@ export class NamedProxyBase {
 
   /** @internal A call through the name; typed proxy methods come here. */
   [CALL_NAMED](tag: string, args: unknown[], kwargs: Kwargs, timeout: number | undefined): Promise<any> {
+    timeout ??= this.#timeout;
     const ref = this.#current();
     if (ref !== undefined) return this.#callOn(ref, tag, args, kwargs, timeout, true);
     return this.#later((r) => this.#callOn(r, tag, args, kwargs, timeout, true));
@@ -189,26 +212,26 @@ export class NamedProxyBase {
 
   /** The cached holder if it is still alive (and nothing queued must go first), else undefined. */
   #current(): ActorRef | undefined {
-    const ref = this.#held;
-    if (ref === undefined || this.#queued !== 0) return undefined;
+    const ref = this.#s.held;
+    if (ref === undefined || this.#s.queued !== 0) return undefined;
     if (ref.thread === this.#runtime.thread && this.#runtime.cellOf(ref) === undefined) {
-      this.#held = undefined; // a holder of this thread: its death is seen at once
+      this.#s.held = undefined; // a holder of this thread: its death is seen at once
       return undefined;
     }
     return ref;
   }
 
   #forget(ref: ActorRef): void {
-    if (this.#held === ref) this.#held = undefined;
+    if (this.#s.held === ref) this.#s.held = undefined;
   }
 
   /** Runs `op` with the holder once the name is looked up; operations queued meanwhile run in order. */
   #later<R>(op: (ref: ActorRef) => R): Promise<Awaited<R>> {
-    this.#pending ??= this.#lookup();
-    const p = this.#pending;
-    this.#queued++;
+    this.#s.pending ??= this.#lookup();
+    const p = this.#s.pending;
+    this.#s.queued++;
     const done = () => {
-      if (--this.#queued === 0 && this.#pending === p) this.#pending = undefined;
+      if (--this.#s.queued === 0 && this.#s.pending === p) this.#s.pending = undefined;
     };
     return p.then(
       (ref) => {
@@ -226,8 +249,8 @@ export class NamedProxyBase {
     const found = await this.#runtime.registry.whereis(this.name);
     if (found === undefined) throw new NameNotBoundError(this.name);
     const ref = found.ref;
-    this.#held = ref;
-    this.#found = found;
+    this.#s.held = ref;
+    this.#s.found = found;
     // A holder on another thread: its thread tells us when it exits (one watch per holder, not per call).
     if (ref.thread !== this.#runtime.thread) {
       void awaitExit(this.#runtime, ref).then(() => this.#forget(ref));

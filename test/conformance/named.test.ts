@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import {
   type ActorRef,
+  CallTimeoutError,
   InvalidArgumentError,
   InvalidOptionError,
   NamedProxy,
@@ -122,6 +123,20 @@ onEveryController('named proxies', (h) => {
     const sent = [room.cast('post', 1), room.cast('post', 2), room.send('post', null, 3)];
     await Promise.all(sent);
     expect(await room.post('last')).to.equal(4);
+  });
+
+  it('gives its calls a timeout with with({ timeout }), sharing the cached holder', async () => {
+    const rt = h.runtime();
+    const r = rt.spawnWith(h.on(1), Room);
+    await rt.register('slow', r);
+    const room = rt.named('slow', Room);
+    const quick = room.with({ timeout: 100 });
+    expect(await quick.post('a')).to.equal(1);
+    const err = await quick.hang().catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(CallTimeoutError);
+    expect(err).to.include({ timeout: 100 });
+    expect(() => room.with({ timeout: -1 })).to.throw(InvalidOptionError, 'with options.timeout');
+    expect(() => room.with({ wait: 1 } as never)).to.throw(InvalidOptionError, 'with options.wait');
   });
 
   it('refuses a name that is not a non-empty string, or a cls that is not an actor, with InvalidArgumentError', () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  CallTimeoutError,
   ChildStartError,
   InvalidArgumentError,
   InvalidOptionError,
@@ -111,6 +112,19 @@ onEveryController('pools', (h) => {
       return out;
     });
     expect(sums).to.deep.equal([3, 7, 11, 3, 6]);
+  });
+
+  it('gives its calls a timeout with with({ timeout }), over the same members', async () => {
+    const rt = h.runtime();
+    const p = await rt.pool(Member, { size: 2 }, 't');
+    const quick = p.with({ timeout: 100 });
+    const err = await quick.hang().catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(CallTimeoutError);
+    expect(err).to.include({ timeout: 100 });
+    // The hung member is busy for good: least-busy is not the strategy here, so the next call goes in turn.
+    expect((await quick.whoami()).label).to.equal('t');
+    expect((await quick.members()).length).to.equal(2);
+    expect(() => p.with({ timeout: Number.NaN })).to.throw(InvalidOptionError, 'with options.timeout');
   });
 
   it('rejects bad input: a non-actor, a plain function, bad options, a member that fails to start', async () => {

@@ -17,6 +17,11 @@ export class Room extends Actor {
     throw new Error('room crashed');
   }
 
+  /** Never answers (for call timeouts). */
+  @handles('hang') hang(): Promise<never> {
+    return new Promise(() => {});
+  }
+
   /** Named like a named proxy's private state: still a typed method of the proxy. */
   @handles('pending') pending(): string {
     return 'pending';
@@ -85,6 +90,11 @@ export class Member extends Actor {
 
   @handles('crash') crash(): never {
     throw new Error(`member ${this.label} crashed`);
+  }
+
+  /** Never answers (for call timeouts). */
+  @handles('hang') hang(): Promise<never> {
+    return new Promise(() => {});
   }
 
   /** Named like a pool proxy's private state: still a typed method of the proxy. */

@@ -39,6 +39,8 @@ export async function namedChecks(rt: Runtime): Promise<void> {
   const sent: Promise<void> = c.cast('count', 1, 2); // a cast to a name can fail: it returns a promise
   const name: string = c.name;
   void [n, s, r, sent, name, await c.resolve()];
+  const q: number = await c.with({ timeout: 100 }).count(1, 2);
+  void q;
   const d = rt.named('double', double);
   const x: number = await d.invoke(2);
   void x;
@@ -63,6 +65,8 @@ export async function poolChecks(rt: Runtime): Promise<void> {
   p.broadcast('count', 1, 2);
   void [n, s, p.size, p.strategy, await p.members()];
   await p.stop();
+  const q: number = await p.with({ timeout: 100 }).count(1, 2);
+  void q;
   const lb = await rt.pool(Counter, { size: 4, strategy: 'least-busy' }, 3);
   void lb;
   const d = await pool(double, { size: 2 });
