@@ -20,6 +20,7 @@ import {
   checkKnownOptions,
   checkOption,
   InvalidArgumentError,
+  InvalidOptionError,
   NoSuchActorError,
   UnknownTagError,
 } from '../core/errors.js';
@@ -151,9 +152,14 @@ export class PoolProxyBase {
    * (the same members, the same in-flight counts). A bad option throws InvalidOptionError.
    */
   with(options: CallOptions): this {
-    checkOptionsObject(options, 'with options', ['timeout']);
-    const t = options?.timeout;
-    const timeout = t === undefined ? undefined : checkTimeout(t, 'with options.timeout');
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new InvalidOptionError(
+        `pool.with(options) needs an options object such as { timeout: 100 } (got ${describeType(options)})`,
+      );
+    }
+    checkOptionsObject(options, 'pool.with options', ['timeout']);
+    const t = options.timeout;
+    const timeout = t === undefined ? undefined : checkTimeout(t, 'pool.with options.timeout');
     const Self = this.constructor as new (...a: unknown[]) => this;
     return new Self(this.#runtime, this.ref, this.size, this.strategy, [], this.#s, timeout ?? this.#timeout);
   }

@@ -17,6 +17,7 @@ import { type ClassInfo, classInfo } from '../actors/handles.js';
 import type { ActorProxy, CallOptions, ProxyMethods } from '../actors/proxy.js';
 import {
   InvalidArgumentError,
+  InvalidOptionError,
   NameNotBoundError,
   NoSuchActorError,
   UnknownTagError,
@@ -108,9 +109,14 @@ export class NamedProxyBase {
    * (it shares this proxy's cached holder). A bad option throws InvalidOptionError.
    */
   with(options: CallOptions): this {
-    checkOptionsObject(options, 'with options', CALL_OPTIONS);
-    const t = options?.timeout;
-    const timeout = t === undefined ? undefined : checkTimeout(t, 'with options.timeout');
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new InvalidOptionError(
+        `named(name).with(options) needs an options object such as { timeout: 100 } (got ${describeType(options)})`,
+      );
+    }
+    checkOptionsObject(options, 'named(name).with options', CALL_OPTIONS);
+    const t = options.timeout;
+    const timeout = t === undefined ? undefined : checkTimeout(t, 'named(name).with options.timeout');
     const Self = this.constructor as new (...a: unknown[]) => this;
     return new Self(this.#runtime, this.name, this.#target, this.#s, timeout ?? this.#timeout);
   }

@@ -135,8 +135,12 @@ onEveryController('named proxies', (h) => {
     const err = await quick.hang().catch((e: unknown) => e);
     expect(err).to.be.instanceOf(CallTimeoutError);
     expect(err).to.include({ timeout: 100 });
-    expect(() => room.with({ timeout: -1 })).to.throw(InvalidOptionError, 'with options.timeout');
+    expect(() => room.with({ timeout: -1 })).to.throw(InvalidOptionError, 'named(name).with options.timeout');
     expect(() => room.with({ wait: 1 } as never)).to.throw(InvalidOptionError, 'with options.wait');
+    expect(() => room.with(null as never)).to.throw(InvalidOptionError, 'needs an options object');
+    // An explicit call timeout wins over the proxy's.
+    const longer = await quick.call('hang', [], undefined, { timeout: 150 }).catch((e: unknown) => e);
+    expect(longer).to.include({ timeout: 150 });
   });
 
   it('refuses a name that is not a non-empty string, or a cls that is not an actor, with InvalidArgumentError', () => {

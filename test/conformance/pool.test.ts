@@ -124,7 +124,8 @@ onEveryController('pools', (h) => {
     // The hung member is busy for good: least-busy is not the strategy here, so the next call goes in turn.
     expect((await quick.whoami()).label).to.equal('t');
     expect((await quick.members()).length).to.equal(2);
-    expect(() => p.with({ timeout: Number.NaN })).to.throw(InvalidOptionError, 'with options.timeout');
+    expect(() => p.with({ timeout: Number.NaN })).to.throw(InvalidOptionError, 'pool.with options.timeout');
+    expect(() => p.with(undefined as never)).to.throw(InvalidOptionError, 'needs an options object');
   });
 
   it('rejects bad input: a non-actor, a plain function, bad options, a member that fails to start', async () => {
