@@ -342,10 +342,18 @@ export function whereis<T = unknown>(name: string): Promise<ActorProxy<T> | unde
  * runtime, at top level the default runtime; a name that is not a non-empty string throws InvalidArgumentError.
  */
 export function named(name: string): NamedProxy;
+/**
+ * A named proxy typed after the actor class that holds the name: `named('room', Room).post('hi')`.
+ * @typeParam C The actor's class: the proxy has its handlers as typed methods.
+ */
 export function named<C extends abstract new (...args: any[]) => Actor>(
   name: string,
   cls: C,
 ): NamedProxy<InstanceType<C>>;
+/**
+ * A named proxy of a `functionActor`: `named('double', double).invoke(2)`.
+ * @typeParam F The function's type: it types the proxy's `invoke(...args)`.
+ */
 export function named<F extends (...args: any[]) => any>(
   name: string,
   fa: FunctionActor<F>,
@@ -362,12 +370,17 @@ export function named(name: string, cls?: unknown): NamedProxy<any> {
  * flight from this proxy. `p.broadcast(tag, ...args)` casts to every member, `p.stop()` stops them all.
  * Resolves once every member has started; rejects for bad input (NotAnActorError, InvalidArgumentError,
  * InvalidOptionError, NotImportableError) and with ChildStartError if a member fails to start.
+ * @typeParam C The members' class: the proxy has its handlers as typed methods, `args` its constructor's.
  */
 export function pool<C extends new (...args: any[]) => Actor>(
   cls: C,
   options: PoolOptions,
   ...args: ConstructorParameters<C>
 ): Promise<PoolProxy<InstanceType<C>>>;
+/**
+ * A pool of `functionActor`s: `(await pool(double, { size: 4 })).invoke(2)`.
+ * @typeParam F The function's type: it types the proxy's `invoke(...args)`.
+ */
 export function pool<F extends (...args: any[]) => any>(
   fa: FunctionActor<F>,
   options: PoolOptions,

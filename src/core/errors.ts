@@ -112,7 +112,10 @@ export class NameTakenError extends ParleyError {
  */
 export class NameNotBoundError extends ParleyError {
   override readonly code = 'ERR_PARLEY_NAME_NOT_BOUND';
-  constructor(readonly registeredName: string) {
+  constructor(
+    /** The name no actor held. */
+    readonly registeredName: string,
+  ) {
     super(
       `no actor is registered as '${registeredName}' (it may be restarting); a named proxy looks the name up ` +
         'at each call once its holder has exited: retry a little later, check the name passed to register() ' +

@@ -207,6 +207,7 @@ export class PoolProxyBase {
     this.#s.list = [];
   }
 
+  /** For logs: which name, or which pool. */
   toString(): string {
     return `Pool${this.ref}`;
   }
@@ -216,6 +217,7 @@ export class PoolProxyBase {
     return `${this.toString()} { size: ${this.size}, strategy: '${this.strategy}' }`;
   }
 
+  /** For `JSON.stringify`: the name, or the pool's ref. */
   toJSON(): unknown {
     return this.ref.toJSON();
   }
@@ -363,7 +365,10 @@ export type PoolProxy<T = unknown> = PoolProxyBase &
   (T extends Actor
     ? Omit<ProxyMethods<T>, keyof PoolProxyBase>
     : T extends FunctionActor<infer F>
-      ? { invoke(...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> }
+      ? {
+          /** Calls the function actor with `args`; resolves with its (awaited) result. */
+          invoke(...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
+        }
       : unknown);
 
 /** `x instanceof PoolProxy` tells a pool's proxy. */

@@ -164,6 +164,7 @@ export class NamedProxyBase {
     ) as any;
   }
 
+  /** For logs: which name, or which pool. */
   toString(): string {
     return `NamedProxy('${this.name}')`;
   }
@@ -173,6 +174,7 @@ export class NamedProxyBase {
     return this.toString();
   }
 
+  /** For `JSON.stringify`: the name, or the pool's ref. */
   toJSON(): unknown {
     return { named: this.name };
   }
@@ -274,7 +276,10 @@ export type NamedProxy<T = unknown> = NamedProxyBase &
   (T extends Actor
     ? Omit<ProxyMethods<T>, keyof NamedProxyBase>
     : T extends FunctionActor<infer F>
-      ? { invoke(...args: Parameters<F>): Promise<Awaited<ReturnType<F>>> }
+      ? {
+          /** Calls the function actor with `args`; resolves with its (awaited) result. */
+          invoke(...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
+        }
       : unknown);
 
 /** `x instanceof NamedProxy` tells a named proxy. */

@@ -192,7 +192,15 @@ export class Runtime implements Delivery, RouterHost {
    * `named()` in the functional API.
    */
   named(name: string): NamedProxy;
+  /**
+   * A named proxy typed after the actor class that holds the name: `runtime.named('room', Room).post('hi')`.
+   * @typeParam C The actor's class: the proxy has its handlers as typed methods.
+   */
   named<C extends abstract new (...args: any[]) => Actor>(name: string, cls: C): NamedProxy<InstanceType<C>>;
+  /**
+   * A named proxy of a `functionActor`: `runtime.named('double', double).invoke(2)`.
+   * @typeParam F The function's type: it types the proxy's `invoke(...args)`.
+   */
   named<F extends (...args: any[]) => any>(name: string, fa: FunctionActor<F>): NamedProxy<FunctionActor<F>>;
   named(name: string, cls?: unknown): NamedProxy<any> {
     return namedProxy(this, name, cls, 'named(name, cls?)') as NamedProxy<any>;
@@ -202,12 +210,17 @@ export class Runtime implements Delivery, RouterHost {
    * Starts a pool of `options.size` actors of one class, supervised and spread over the worker threads,
    * behind one typed proxy that spreads calls over them: `await runtime.pool(Counter, { size: 4 })`. See
    * `pool()` in the functional API.
+   * @typeParam C The members' class: the proxy has its handlers as typed methods, `args` its constructor's.
    */
   pool<C extends new (...args: any[]) => Actor>(
     cls: C,
     options: PoolOptions,
     ...args: ConstructorParameters<C>
   ): Promise<PoolProxy<InstanceType<C>>>;
+  /**
+   * A pool of `functionActor`s: `(await runtime.pool(double, { size: 4 })).invoke(2)`.
+   * @typeParam F The function's type: it types the proxy's `invoke(...args)`.
+   */
   pool<F extends (...args: any[]) => any>(
     fa: FunctionActor<F>,
     options: PoolOptions,
