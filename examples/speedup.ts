@@ -1,7 +1,8 @@
 /**
- * A CPU-heavy job spread over threads: count the primes below N in chunks, one chunk per actor call, on
- * the TaskletController (one event loop) and on the ThreadController (a pool of worker threads), and print
- * the speed-up. The program is the same; only the controller differs. Run: `npx tsx examples/speedup.ts`.
+ * A CPU-heavy job spread over threads: count the primes below N in chunks, one chunk per call to a pool of
+ * counters (`pool(PrimeCounter, { size })`: the calls are spread over its members), on the TaskletController
+ * (one event loop) and on the ThreadController (a pool of worker threads), and print the speed-up. The
+ * program is the same; only the controller differs. Run: `npx tsx examples/speedup.ts`.
  */
 import { availableParallelism } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
@@ -9,8 +10,8 @@ import {
   Actor,
   type Controller,
   handles,
+  pool,
   Runtime,
-  spawn,
   TaskletController,
   ThreadController,
 } from '../src/index.js';
@@ -35,20 +36,18 @@ export class PrimeCounter extends Actor {
 
 /** Returns the prime count and the ms the counting took (after every counter has started). */
 export async function countPrimes(limit: number, workers: number): Promise<[number, number]> {
-  const counters = Array.from({ length: workers }, () => spawn(PrimeCounter));
-  await Promise.all(counters.map((c) => c.count(0, 10))); // started (on threads: modules loaded)
+  // A pool of counters, spread over the worker threads; it resolves once every member has started.
+  const counters = await pool(PrimeCounter, { size: workers });
   const t0 = performance.now();
   const chunk = Math.ceil(limit / (workers * 4));
   const jobs: Promise<number>[] = [];
-  for (let from = 0, i = 0; from < limit; from += chunk, i++) {
-    jobs.push(
-      counters[i % workers]!.call('count', [from, Math.min(limit, from + chunk)], undefined, {
-        timeout: 60_000,
-      }),
-    );
+  for (let from = 0; from < limit; from += chunk) {
+    jobs.push(counters.call('count', [from, Math.min(limit, from + chunk)], undefined, { timeout: 60_000 }));
   }
   const total = (await Promise.all(jobs)).reduce((a, b) => a + b, 0);
-  return [total, performance.now() - t0];
+  const ms = performance.now() - t0;
+  await counters.stop();
+  return [total, ms];
 }
 
 function timed(controller: Controller, limit: number, workers: number): Promise<[number, number]> {

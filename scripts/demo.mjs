@@ -9,6 +9,7 @@ const examples = [
   ['record.ts'],
   ['supervision.ts'],
   ['speedup.ts', '4000000'],
+  ['job-pool.ts'],
 ];
 for (const [name, ...args] of examples) {
   console.log(`\n=== examples/${name} ${args.join(' ')} ===`);

@@ -2,9 +2,11 @@
  * PARLEY's functional API. Inside an actor each function acts for the current actor; `spawn`, `send`,
  * `register` and `whereis` at top level use the default runtime that `startTaskletController()` sets.
  */
+import type { Actor } from './actors/actor.js';
 import type { Cell } from './actors/cell.js';
 import { DEAD } from './actors/cell.js';
 import { currentCell } from './actors/context.js';
+import type { FunctionActor } from './actors/function-actor.js';
 import { type ActorProxy, ProxyBase } from './actors/proxy.js';
 import { sendAfter as startTimer, type TimerRef } from './actors/timers.js';
 import { TaskletController, type TaskletControllerOptions } from './controllers/tasklet.js';
@@ -21,6 +23,8 @@ import { type ExitReason, type Message, NO_KWARGS } from './core/message.js';
 import { ActorRef, BOUND } from './core/ref.js';
 import { checkArgument, checkOptionsObject, checkTag, checkTimeout, describeType } from './core/validate.js';
 import type { MonitorRef } from './router/signal.js';
+import { type PoolOptions, type PoolProxy, startPool } from './routing/pool.js';
+import { type NamedProxy, namedProxy } from './runtime/named.js';
 import { checkName, refToRegister } from './runtime/names.js';
 import {
   Runtime,
@@ -460,4 +464,64 @@ export function started(actor: ActorLike, options?: StartedOptions): Promise<voi
 function runtimeOfActor(actor: unknown, fn: string): Runtime {
   const bound = refOf(actor as ActorLike, fn)[BOUND];
   return bound instanceof Runtime ? bound : runtimeFor(fn);
+}
+
+/**
+ * A proxy that follows a registered name across restarts (Erlang's `{via, global, Name}`, Akka's
+ * ActorSelection): `const room = named('room', Room); await room.post('hi')`. It has the class's methods,
+ * typed, and `call`, `cast`, `send`. The name is looked up on first use and the holder cached while it lives;
+ * after the holder exits (a supervised child restarting) the next use looks the name up again. A use while
+ * no actor holds the name rejects with NameNotBoundError at once. Inside an actor it uses that actor's
+ * runtime, at top level the default runtime; a name that is not a non-empty string throws InvalidArgumentError.
+ */
+export function named(name: string): NamedProxy;
+/**
+ * A named proxy typed after the actor class that holds the name: `named('room', Room).post('hi')`.
+ * @typeParam C The actor's class: the proxy has its handlers as typed methods.
+ */
+export function named<C extends abstract new (...args: any[]) => Actor>(
+  name: string,
+  cls: C,
+): NamedProxy<InstanceType<C>>;
+/**
+ * A named proxy of a `functionActor`: `named('double', double).invoke(2)`.
+ * @typeParam F The function's type: it types the proxy's `invoke(...args)`.
+ */
+export function named<F extends (...args: any[]) => any>(
+  name: string,
+  fa: FunctionActor<F>,
+): NamedProxy<FunctionActor<F>>;
+export function named(name: string, cls?: unknown): NamedProxy<any> {
+  return namedProxy(runtimeFor('named'), name, cls, 'named(name, cls?)') as NamedProxy<any>;
+}
+
+/**
+ * Starts a pool (a router): `size` actors of one class, supervised (a crashed member is restarted) and spread
+ * over the worker threads, behind one typed proxy whose methods spread calls over them —
+ * `const p = await pool(PrimeCounter, { size: 4, strategy: 'least-busy' }); await p.count(0, 1e6)`.
+ * `'round-robin'` (the default) takes the members in turn; `'least-busy'` the member with the fewest calls in
+ * flight from this proxy. `p.broadcast(tag, ...args)` casts to every member, `p.stop()` stops them all.
+ * Resolves once every member has started; rejects for bad input (NotAnActorError, InvalidArgumentError,
+ * InvalidOptionError, NotImportableError) and with ChildStartError if a member fails to start.
+ * @typeParam C The members' class: the proxy has its handlers as typed methods, `args` its constructor's.
+ */
+export function pool<C extends new (...args: any[]) => Actor>(
+  cls: C,
+  options: PoolOptions,
+  ...args: ConstructorParameters<C>
+): Promise<PoolProxy<InstanceType<C>>>;
+/**
+ * A pool of `functionActor`s: `(await pool(double, { size: 4 })).invoke(2)`.
+ * @typeParam F The function's type: it types the proxy's `invoke(...args)`.
+ */
+export function pool<F extends (...args: any[]) => any>(
+  fa: FunctionActor<F>,
+  options: PoolOptions,
+): Promise<PoolProxy<FunctionActor<F>>>;
+export async function pool(
+  target: unknown,
+  options: PoolOptions,
+  ...args: unknown[]
+): Promise<PoolProxy<any>> {
+  return (await startPool(runtimeFor('pool'), target, options, args)) as PoolProxy<any>;
 }

@@ -15,6 +15,8 @@ export {
   link,
   me,
   monitor,
+  named,
+  pool,
   type RecvOptions,
   recv,
   register,
@@ -48,6 +50,7 @@ export {
   DecoratorError,
   InvalidArgumentError,
   InvalidOptionError,
+  NameNotBoundError,
   NameTakenError,
   NoCurrentActorError,
   NoRuntimeError,
@@ -68,6 +71,8 @@ export { type ExitReason, type Kwargs, type Message, NO_KWARGS } from './core/me
 export { ActorRef, type Address, ReplyRef } from './core/ref.js';
 export type { RecordEvent, RecordOption } from './record/recorder.js';
 export type { MonitorRef } from './router/signal.js';
+export { type PoolOptions, PoolProxy, type PoolStrategy } from './routing/pool.js';
+export { NamedProxy } from './runtime/named.js';
 export {
   Runtime,
   type RuntimeOptions,

@@ -36,6 +36,16 @@ describe('examples', () => {
     expect(r.stdout).to.match(/speed-up: \d+\.\d\dx/);
   });
 
+  it('job-pool.ts runs jobs on a pool of workers over threads, survives a bad job, and stops', () => {
+    const r = runExample('examples/job-pool.ts', '100000');
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('bad job: RangeError: bad job [0, 10): numbers start at 1');
+    expect(r.stdout).to.include('longest Collatz chain below 100000: 77031 (350 steps)');
+    expect(r.stdout).to.match(/12 jobs on 4 workers, threads 1, 2, in \d+ ms/);
+    expect(r.stdout).to.include('workers running after the crash: 4');
+    expect(r.stderr).to.include("child 'member-0' restarted");
+  });
+
   it('parley-style.ts exits by itself after a top-level spawn(main)', () => {
     const r = runExample('examples/parley-style.ts');
     expect(r.status, r.stderr).to.equal(0);

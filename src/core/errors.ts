@@ -150,6 +150,25 @@ export class NameTakenError extends ParleyError {
   }
 }
 
+/**
+ * A call, cast or send through a named proxy (`named('room')`) found no actor registered under the name at
+ * that moment: it was never registered, was unregistered, or its holder exited and (if supervised) has not
+ * been restarted yet. As Erlang's `noproc` for a call to a registered name, it fails at once.
+ */
+export class NameNotBoundError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_NAME_NOT_BOUND';
+  constructor(
+    /** The name no actor held. */
+    readonly registeredName: string,
+  ) {
+    super(
+      `no actor is registered as '${registeredName}' (it may be restarting); a named proxy looks the name up ` +
+        'at each call once its holder has exited: retry a little later, check the name passed to register() ' +
+        "or to the child spec's name, or monitor the holder to learn when it exits",
+    );
+  }
+}
+
 /** A message holds a value the structured-clone algorithm cannot copy. `path` names it. */
 export class NotCloneableError extends ParleyError {
   override readonly code = 'ERR_PARLEY_NOT_CLONEABLE';
@@ -377,6 +396,7 @@ export const PARLEY_ERRORS_BY_CODE: ReadonlyMap<string, Function> = new Map(
     ActorExitedError,
     NoSuchActorError,
     NameTakenError,
+    NameNotBoundError,
     NotCloneableError,
     NotImportableError,
     NoCurrentActorError,

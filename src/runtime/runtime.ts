@@ -1,5 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
-import { supervisorClass } from '../actors/actor.js';
+import { type Actor, supervisorClass } from '../actors/actor.js';
 import { Calls } from '../actors/calls.js';
 import { type Cell, DEAD } from '../actors/cell.js';
 import { CellTable } from '../actors/cell-table.js';
@@ -30,8 +30,10 @@ import { Recording } from '../record/recording.js';
 import { ID_SPACE, Links } from '../router/links.js';
 import { Router, type RouterHost } from '../router/router.js';
 import type { AnswerOf, LiveCell, Request, Tables } from '../router/signal.js';
+import type { PoolOptions, PoolProxy } from '../routing/pool.js';
 import type { Fabric } from '../threads/fabric.js';
 import { answerRequest, awaitExit, liveCellsOf, tablesOfEveryThread } from './answers.js';
+import { type NamedProxy, namedProxy } from './named.js';
 import { checkName, checkWhereisClass, Registry, refToRegister } from './names.js';
 import {
   checkSpawnOptions,
@@ -45,6 +47,7 @@ import {
   type ThreadRole,
 } from './options.js';
 import { describeTarget, proxyForTarget } from './placement.js';
+import { poolStarter } from './pool-hook.js';
 import { runMain } from './run.js';
 import { Shutdown } from './shutdown.js';
 import { join as joinProcessEvents, leave as leaveProcessEvents } from './signals.js';
@@ -233,6 +236,50 @@ export class Runtime implements Delivery, RouterHost {
   async unregister(name: string): Promise<boolean> {
     checkName(name, 'unregister(name)');
     return this.registry.unregister(name);
+  }
+
+  /**
+   * A proxy that follows a registered name across restarts: `runtime.named('room', Room).post('hi')`. See
+   * `named()` in the functional API.
+   */
+  named(name: string): NamedProxy;
+  /**
+   * A named proxy typed after the actor class that holds the name: `runtime.named('room', Room).post('hi')`.
+   * @typeParam C The actor's class: the proxy has its handlers as typed methods.
+   */
+  named<C extends abstract new (...args: any[]) => Actor>(name: string, cls: C): NamedProxy<InstanceType<C>>;
+  /**
+   * A named proxy of a `functionActor`: `runtime.named('double', double).invoke(2)`.
+   * @typeParam F The function's type: it types the proxy's `invoke(...args)`.
+   */
+  named<F extends (...args: any[]) => any>(name: string, fa: FunctionActor<F>): NamedProxy<FunctionActor<F>>;
+  named(name: string, cls?: unknown): NamedProxy<any> {
+    return namedProxy(this, name, cls, 'named(name, cls?)') as NamedProxy<any>;
+  }
+
+  /**
+   * Starts a pool of `options.size` actors of one class, supervised and spread over the worker threads,
+   * behind one typed proxy that spreads calls over them: `await runtime.pool(Counter, { size: 4 })`. See
+   * `pool()` in the functional API.
+   * @typeParam C The members' class: the proxy has its handlers as typed methods, `args` its constructor's.
+   */
+  pool<C extends new (...args: any[]) => Actor>(
+    cls: C,
+    options: PoolOptions,
+    ...args: ConstructorParameters<C>
+  ): Promise<PoolProxy<InstanceType<C>>>;
+  /**
+   * A pool of `functionActor`s: `(await runtime.pool(double, { size: 4 })).invoke(2)`.
+   * @typeParam F The function's type: it types the proxy's `invoke(...args)`.
+   */
+  pool<F extends (...args: any[]) => any>(
+    fa: FunctionActor<F>,
+    options: PoolOptions,
+  ): Promise<PoolProxy<FunctionActor<F>>>;
+  pool(target: unknown, options: PoolOptions, ...args: unknown[]): Promise<PoolProxy<any>> {
+    const start = poolStarter.start;
+    if (start === undefined) return Promise.reject(new Error('internal: the pool module is not loaded'));
+    return start(this, target, options as never, args) as Promise<PoolProxy<any>>;
   }
 
   /**

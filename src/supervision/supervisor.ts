@@ -22,6 +22,7 @@ import {
 import { type ExitReason, isCleanStop, type Message } from '../core/message.js';
 import type { ActorRef } from '../core/ref.js';
 import { whenStarted } from '../runtime/answers.js';
+import type { SpawnOptions } from '../runtime/options.js';
 import {
   type ChildCounts,
   type ChildInfo,
@@ -39,6 +40,8 @@ import {
 import { renderTrees } from './tree-view.js';
 
 export type { ChildCounts, ChildInfo } from './child-spec.js';
+
+const NO_PLACEMENT: SpawnOptions = {};
 
 /** Internal tag of the retry message a supervisor sends itself when a restart failed. */
 const RETRY = 'parley:supervisor:retry';
@@ -364,7 +367,7 @@ export class Supervisor extends Actor {
     const rt = this.runtime;
     let ref: ActorRef;
     try {
-      ref = rt.spawnCell(spec.actor, spec.args, this[CELL_OF], true).proxy.ref;
+      ref = rt.spawnCell(spec.actor, spec.args, this[CELL_OF], true, this.placeChild(spec.id)).proxy.ref;
     } catch (err) {
       return err;
     }
@@ -384,6 +387,14 @@ export class Supervisor extends Actor {
       }
     }
     return undefined;
+  }
+
+  /**
+   * @internal Where a child starts (spawn placement options); by default the runtime's placement. A subclass
+   * may pin children (a pool spreads its members over the worker threads).
+   */
+  protected placeChild(_id: string): SpawnOptions {
+    return NO_PLACEMENT;
   }
 
   /** Stops a child as its spec says: exit 'shutdown' then kill after the timeout, or kill at once. */
