@@ -13,7 +13,7 @@ import {
   spawn,
   TaskletController,
   ThreadController,
-} from '../src/index.js';
+} from 'parley-actors';
 
 export class PrimeCounter extends Actor {
   @handles('count')
