@@ -14,6 +14,15 @@ function runExample(
 }
 
 describe('examples', () => {
+  before(function () {
+    this.timeout(120_000);
+    // The examples import 'parley-actors', which is dist/: build it, so that they never run a stale copy.
+    const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stdout + r.stderr).to.equal(0);
+  });
+
   for (const flags of [[], ['--threads']]) {
     it(`adder.ts ${flags.join(' ')} prints the ten sums in all three forms and exits 0`, () => {
       const r = runExample('examples/adder.ts', ...flags);
