@@ -57,6 +57,8 @@ describe('the npm package', function () {
 
   before(() => {
     tmp = mkdtempSync(join(tmpdir(), 'parley-package-'));
+    // As in a fresh clone: no dist/ until packing builds it (prepack), so a tarball without code fails here.
+    rmSync(join(repo, 'dist'), { recursive: true, force: true });
     const pack = run(repo, 'npm', ['pack', '--json', '--pack-destination', tmp]);
     expect(pack.status, pack.output).to.equal(0);
     const tarball = packed(pack.stdout);
