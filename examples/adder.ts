@@ -14,7 +14,7 @@ import {
   spawnLink,
   TaskletController,
   ThreadController,
-} from '../src/index.js';
+} from 'parley-actors';
 
 export class Adder extends Actor {
   @handles('add')

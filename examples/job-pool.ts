@@ -4,7 +4,7 @@
  * worker with the fewest jobs in flight; a bad job crashes its worker, the pool restarts it, and the other
  * jobs go on. Run: `npx tsx examples/job-pool.ts [limit]`.
  */
-import { Actor, handles, pool, Runtime, ThreadController } from '../src/index.js';
+import { Actor, handles, pool, Runtime, ThreadController } from 'parley-actors';
 
 /** Finds the number in [from, to) with the longest Collatz chain. CPU-bound: one job blocks its thread. */
 export class CollatzWorker extends Actor {

@@ -12,7 +12,7 @@ import {
   spawnLink,
   TaskletController,
   trapExit,
-} from '../src/index.js';
+} from 'parley-actors';
 
 export async function worker(jobs: number): Promise<void> {
   for (let done = 1; ; done++) {

@@ -3,7 +3,7 @@
  * spawn(main). The process exits by itself once main is done and nothing is left to run.
  * Run: `npx tsx examples/parley-style.ts`.
  */
-import { me, recv, send, spawn, startTaskletController } from '../src/index.js';
+import { me, recv, send, spawn, startTaskletController } from 'parley-actors';
 
 export async function pong(): Promise<void> {
   for (;;) {

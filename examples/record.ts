@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Actor, handles, Runtime, spawn } from '../src/index.js';
+import { Actor, handles, Runtime, spawn } from 'parley-actors';
 
 export class Adder extends Actor {
   @handles('add')

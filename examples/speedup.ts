@@ -14,7 +14,7 @@ import {
   Runtime,
   TaskletController,
   ThreadController,
-} from '../src/index.js';
+} from 'parley-actors';
 
 export class PrimeCounter extends Actor {
   @handles('count')

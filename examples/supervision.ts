@@ -12,7 +12,7 @@ import {
   Supervisor,
   spawnLink,
   whereis,
-} from '../src/index.js';
+} from 'parley-actors';
 
 export class Flaky extends Actor {
   private calls = 0;

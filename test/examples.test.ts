@@ -1,5 +1,6 @@
 /** The examples and start-up paths, run as a user runs them: each in its own process, which must exit by itself. */
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
 
 function runExample(
@@ -14,6 +15,25 @@ function runExample(
 }
 
 describe('examples', () => {
+  before(function () {
+    this.timeout(120_000);
+    // The examples import 'parley-actors', which is dist/: build it, so that they never run a stale copy.
+    const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stdout + r.stderr).to.equal(0);
+  });
+
+  it("imports Parley in every example by its package name, 'parley-actors', as a user's program does", () => {
+    const files = readdirSync('examples').filter((f) => f.endsWith('.ts'));
+    expect(files).to.not.be.empty;
+    for (const f of files) {
+      const text = readFileSync(`examples/${f}`, 'utf8');
+      expect(text, f).to.not.match(/from '\.\.?\/(src|dist)\b/);
+      expect(text, f).to.include("from 'parley-actors'");
+    }
+  });
+
   for (const flags of [[], ['--threads']]) {
     it(`adder.ts ${flags.join(' ')} prints the ten sums in all three forms and exits 0`, () => {
       const r = runExample('examples/adder.ts', ...flags);

@@ -133,7 +133,7 @@ export function resolveOptions(options: RuntimeOptions): {
   checkOption(
     controller !== undefined,
     'options.controller',
-    "is required when TaskletController was never imported (import { TaskletController } from 'parley')",
+    "is required when TaskletController was never imported (import { TaskletController } from 'parley-actors')",
     controller,
   );
   checkOption(

@@ -52,8 +52,18 @@ export class Watcher extends Actor {
     await recv('reply', { timeout: 30_000 });
   }
 
+  /**
+   * A DOWN that arrives before `down` is asked for (nothing orders the caller's 'down' after the watched
+   * actor's death: they come from different senders) is kept for it.
+   */
+  private readonly downs = new Map<number, unknown>();
+  @handles('DOWN') gotDown(reason: unknown, mref: number): void {
+    this.downs.set(mref, reason);
+  }
+
   /** The reason of the DOWN of what `watch` watches. */
   @handles('down') async down(): Promise<unknown> {
+    if (this.downs.has(this.mref)) return this.downs.get(this.mref);
     const [, , args] = await recv((m) => m[0] === 'DOWN' && m[2][1] === this.mref, { timeout: 30_000 });
     return args[0];
   }
