@@ -167,7 +167,6 @@ describe('the npm package', function () {
           module: 'nodenext',
           target: 'es2022',
           types: ['node'],
-          experimentalDecorators: true,
         },
       }),
     );
