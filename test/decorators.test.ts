@@ -93,7 +93,17 @@ function checks(
     expect(r.onWorker).to.equal(true);
     if (!mode.standard) {
       expect(r.unrecorded).to.equal(5);
+      expect(r.startedU).to.equal('started');
+      expect(r.startedSup).to.equal('started');
+      expect(r.children.active).to.equal(1);
     } else {
+      // Nor does the start pass for done: started() rejects with the reason, a supervisor with ChildStartError.
+      expect(r.startedU).to.deep.equal({ error: 'ActorExitedError', reason: 'NotImportableError' });
+      expect(r.startedSup).to.deep.equal({
+        error: 'ActorExitedError',
+        reason: 'ChildStartError',
+        cause: 'NotImportableError',
+      });
       // Standard decorators cannot record a class with @handles alone before the module pauses: the worker
       // says so (and what to do) instead of waiting forever.
       expect(r.unrecorded.code).to.equal('ERR_PARLEY_ACTOR_EXITED');

@@ -16,6 +16,7 @@
 import { NotImportableError } from '../core/errors.js';
 import { ActorRef, type Delivery } from '../core/ref.js';
 import type { Runtime, SpawnOptions, SpawnTarget } from '../runtime/runtime.js';
+import { Actor } from './actor.js';
 import { ctx, currentCell, outsideActors } from './context.js';
 import { markedSite } from './marks.js';
 import { type CallSiteInfo, callerSite } from './module-url.js';
@@ -62,6 +63,8 @@ function siteOf(target: object): CallSiteInfo | undefined {
 export function descriptorOf(target: object, name: string): Descriptor {
   const site = siteOf(target);
   if (site === undefined) {
+    const why = standInFailures.get(target);
+    if (why !== undefined) throw why;
     throw new NotImportableError(
       `${name} cannot be spawned on a worker thread: Parley does not know which module defines it. ` +
         'Give the class at least one @handles method, or decorate it with @actor, and export it from the top ' +
@@ -151,6 +154,40 @@ export function loaded(d: Descriptor): unknown {
   throw new NotImportableError(
     `${d.name} from ${d.module} was not imported on this thread (an internal error: please report it)`,
   );
+}
+
+/** Stand-ins of definitions this thread could not import, by descriptor key (see `loadedOrStandIn`). */
+const standIns = new Map<string, Function>();
+/** Why each stand-in's definition could not be imported here. */
+const standInFailures = new WeakMap<object, NotImportableError>();
+
+/**
+ * @internal What a class or functionActor inside a message or spawn arguments decodes to on this thread:
+ * the definition (imported already, see `load`), or, if this thread could not import it, a stand-in: an
+ * actor class of the same name whose start fails with the NotImportableError, and which cannot be placed
+ * on another thread (spawning it there throws that error). So the value still arrives, and what uses it
+ * learns why it cannot: a supervisor whose child spec names it fails to start that child (ChildStartError,
+ * cause = the NotImportableError), as for any child that fails to start.
+ */
+export function loadedOrStandIn(d: Descriptor): unknown {
+  const k = keyOf(d);
+  if (cache.has(k)) return cache.get(k);
+  const failed = failures.get(k);
+  if (failed === undefined) return loaded(d);
+  let s = standIns.get(k);
+  if (s === undefined) {
+    s = {
+      [d.name]: class extends Actor {
+        constructor() {
+          super();
+          throw failed;
+        }
+      },
+    }[d.name]!;
+    standIns.set(k, s);
+    standInFailures.set(s, failed);
+  }
+  return s;
 }
 
 /**

@@ -3,6 +3,7 @@
  * class is imported there), creating its cell, and releasing it when it dies (its name, its callers —
  * also those on other threads — and a report of a crash nobody is linked to).
  */
+import { Actor } from '../actors/actor.js';
 import { Cell, ERROR_REPLY } from '../actors/cell.js';
 import { descriptorOf } from '../actors/importable.js';
 import type { ProxyBase } from '../actors/proxy.js';
@@ -61,6 +62,17 @@ export function spawnCell(
   return { cell, proxy: proxyForTarget(cell.ref, cell.target) };
 }
 
+/**
+ * The class of an actor another thread spawned here that cannot be created here: its constructor throws
+ * its one argument, the reason, so the actor fails its start (it never counts as started).
+ */
+class StartFailed extends Actor {
+  constructor(reason: unknown) {
+    super();
+    throw reason;
+  }
+}
+
 /** @internal A new cell for actor `id` of this thread (the runtime files and schedules it). */
 export function adoptCell(
   rt: Runtime,
@@ -73,12 +85,10 @@ export function adoptCell(
   born?: number,
 ): Cell {
   if (target === undefined) {
-    // Its class could not be imported here: the actor exits at once with the reason.
-    const err = args[0];
-    target = async function notImportable() {
-      throw err;
-    };
-    args = [];
+    // Its class could not be imported here (or its args not decoded): args[0] is why. Its start fails
+    // with that reason, as a constructor that throws does: started() and a supervisor learn it, and its
+    // links and monitors get it.
+    target = StartFailed;
   }
   const ref = new ActorRef(id, rt.thread, name, rt);
   const cell = new Cell(ref, target as SpawnTarget, args.length === 0 ? undefined : args, parent);

@@ -1,5 +1,5 @@
 import type { Descriptor } from '../actors/importable.js';
-import { loaded } from '../actors/importable.js';
+import { loadedOrStandIn } from '../actors/importable.js';
 import type { ProxyBase } from '../actors/proxy.js';
 import { type ActorRef, ReplyRef } from '../core/ref.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -31,6 +31,6 @@ export class ThreadDecoder implements Decoder {
   }
 
   loaded(d: Descriptor): unknown {
-    return loaded(d);
+    return loadedOrStandIn(d);
   }
 }

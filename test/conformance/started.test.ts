@@ -5,12 +5,16 @@ import {
   exit,
   InvalidArgumentError,
   InvalidOptionError,
+  link,
+  monitor,
   NoSuchActorError,
+  recv,
   spawn,
   spawnWith,
   started,
+  trapExit,
 } from '../../src/index.js';
-import { Adder, gate } from './actors.js';
+import { Adder, FailingConstructor, gate } from './actors.js';
 import { GatedStart, Notes, StartFails } from './api-actors.js';
 import { exitOf, onEveryController, settle } from './harness.js';
 
@@ -60,6 +64,33 @@ onEveryController('awaiting start: started(actor)', (h) => {
       expect((err as Error).message).to.include('exited before its start finished');
     });
   }
+
+  it('rejects with ActorExitedError when the constructor throws, and its monitor, link and a queued call get that reason', async () => {
+    const rt = h.runtime();
+    const out = await rt.run(async () => {
+      trapExit(true);
+      const a = spawnWith(h.on(1), FailingConstructor);
+      const m = monitor(a);
+      link(a);
+      const call = a.call('anything').catch((e: unknown) => e);
+      const start = await started(a).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const [, , down] = await recv((msg) => msg[0] === 'DOWN' && msg[2][1] === m);
+      const [, , exitArgs] = await recv('EXIT');
+      return { start, down: down[0], exit: exitArgs[0], call: await call };
+    });
+    expect(out.start).to.be.instanceOf(ActorExitedError);
+    expect((out.start as Error).message).to.include('exited before its start finished');
+    const reasons = [(out.start as ActorExitedError).reason, out.down, out.exit];
+    expect(out.call).to.be.instanceOf(ActorExitedError);
+    reasons.push((out.call as ActorExitedError).reason);
+    for (const r of reasons) {
+      expect(r).to.be.instanceOf(Error);
+      expect((r as Error).message).to.equal('constructor failed');
+    }
+  });
 
   it('rejects with CallTimeoutError when onStart does not finish in time', async () => {
     const rt = h.runtime();

@@ -1,5 +1,13 @@
 /** Actors for the start-up and call-timeout tests (top level of an importable module, as workers need). */
-import { Actor, type ActorRef, handles } from '../../src/index.js';
+import {
+  Actor,
+  type ActorExitedError,
+  type ActorRef,
+  handles,
+  spawn,
+  spawnWith,
+  started,
+} from '../../src/index.js';
 
 /** Answers a nap only after `ms` milliseconds. */
 export class Sleeper extends Actor {
@@ -30,5 +38,32 @@ export class Asker extends Actor {
       const err = e as { name: string; timeout?: number };
       return { thread, ms: Date.now() - t0, error: err.name, timeout: err.timeout };
     }
+  }
+}
+
+/** What spawning a class it was sent did, on the thread it runs on. */
+export interface SpawnOutcome {
+  /** The error spawn() threw (default placement: another thread), if any. */
+  placed?: { name: string; message: string };
+  /** What started() of a spawn on this thread rejected with: the error's name and its reason's. */
+  local?: { name: string; reason: string; message: string };
+}
+
+/** Spawns a class it receives in a message: with default placement, and on its own thread. */
+export class Spawner extends Actor {
+  @handles('spawnIt') async spawnIt(cls: new () => Actor): Promise<SpawnOutcome> {
+    const out: SpawnOutcome = {};
+    try {
+      spawn(cls);
+    } catch (e) {
+      out.placed = { name: (e as Error).name, message: (e as Error).message };
+    }
+    const here = spawnWith({ thread: 'local' }, cls);
+    const err = (await started(here).catch((e: unknown) => e)) as ActorExitedError | undefined;
+    if (err !== undefined) {
+      const reason = err.reason as Error;
+      out.local = { name: err.name, reason: reason.name, message: reason.message };
+    }
+    return out;
   }
 }

@@ -10,22 +10,29 @@ import { expect } from 'chai';
 import { load, loaded } from '../../src/actors/importable.js';
 import {
   ActorExitedError,
+  ActorRef,
   CallTimeoutError,
+  ChildStartError,
+  childSpec,
   type ExitReason,
+  link,
   monitor,
   NotImportableError,
   Runtime,
   recv,
+  Supervisor,
   spawn,
   spawnWith,
+  started,
   TaskletController,
   ThreadController,
+  trapExit,
 } from '../../src/index.js';
 import { spyLogger } from '../conformance/harness.js';
 import { compileFixtures } from '../fixtures/compile.js';
 import { Doomed } from '../fixtures/throws-on-workers.js';
 import { unlistedClass } from '../fixtures/unexported.js';
-import { Asker, type Outcome, Sleeper } from './startup-actors.js';
+import { Asker, type Outcome, Sleeper, Spawner } from './startup-actors.js';
 import { Echo } from './thread-actors.js';
 
 function runProgram(...argv: string[]): {
@@ -134,6 +141,104 @@ describe('a worker thread that cannot import an actor', () => {
     );
     expect((callError as ActorExitedError).reason).to.be.instanceOf(NotImportableError);
     expect(after).to.equal('pong');
+  });
+
+  /** What `p` rejects with (undefined if it resolves). */
+  const failure = (p: Promise<unknown>): Promise<unknown> =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+  for (const [what, cls, says] of [
+    ['a class its module does not export', () => unlistedClass(), /Unlisted is defined at the top level/],
+    ['a class whose module throws there', () => Doomed, /this module refuses to load on a worker thread/],
+  ] as const) {
+    it(`fails the start of ${what}: started(), its monitor, its link and a call all get the NotImportableError`, async () => {
+      const out = await rt.run(async () => {
+        trapExit(true);
+        const a = spawn(cls() as typeof Doomed);
+        const m = monitor(a);
+        link(a);
+        const call = failure(a.ping());
+        const start = await failure(started(a, { timeout: 60_000 }));
+        const [, , down] = await recv((msg) => msg[0] === 'DOWN' && msg[2][1] === m);
+        const [, from, exitArgs] = await recv('EXIT');
+        const fromIt = from instanceof ActorRef && from.equals(a.ref);
+        return { thread: a.ref.thread, start, down: down[0], exit: exitArgs[0], fromIt, call: await call };
+      });
+      expect(out.thread).to.not.equal(0);
+      // started() rejects: the actor exited before its start finished, with the real reason.
+      expect(out.start).to.be.instanceOf(ActorExitedError);
+      expect((out.start as Error).message).to.include('exited before its start finished');
+      const reason = (out.start as ActorExitedError).reason;
+      expect(reason).to.be.instanceOf(NotImportableError);
+      expect((reason as Error).message).to.match(says);
+      // Its monitor and its link get the same reason; a call made before it failed, too.
+      for (const r of [out.down, out.exit, (out.call as ActorExitedError).reason]) {
+        expect(r).to.be.instanceOf(NotImportableError);
+        expect((r as Error).message).to.equal((reason as Error).message);
+      }
+      expect(out.call).to.be.instanceOf(ActorExitedError);
+      expect(out.fromIt, 'the EXIT comes from the actor').to.equal(true);
+    });
+  }
+
+  it('fails the start of a supervisor on a worker thread that cannot import its child: ChildStartError, cause the NotImportableError', async () => {
+    const Unlisted = unlistedClass();
+    const out = await rt.run(async () => {
+      const sup = spawnWith({ thread: 1 }, Supervisor, { children: [childSpec(Unlisted, { id: 'acct' })] });
+      monitor(sup);
+      const start = await failure(started(sup, { timeout: 60_000 }));
+      const [, , down] = await recv('DOWN');
+      return { start, down: down[0] };
+    });
+    expect(out.start).to.be.instanceOf(ActorExitedError);
+    const reason = (out.start as ActorExitedError).reason;
+    expect(reason).to.be.instanceOf(ChildStartError);
+    expect((reason as ChildStartError).childId).to.equal('acct');
+    expect((reason as Error).cause).to.be.instanceOf(NotImportableError);
+    expect(((reason as Error).cause as Error).message).to.match(/Unlisted is defined at the top level/);
+    // The supervisor's own exit reason is that ChildStartError (not the raw import failure).
+    expect(out.down).to.be.instanceOf(ChildStartError);
+    expect((out.down as ChildStartError).childId).to.equal('acct');
+  });
+
+  it('fails the start of a supervisor here whose child goes to a worker that cannot import it, and startChild of one', async () => {
+    const Unlisted = unlistedClass();
+    const out = await rt.run(async () => {
+      const failed = spawnWith({ thread: 'local' }, Supervisor, {
+        children: [childSpec(Unlisted, { id: 'a' })],
+      });
+      const start = await failure(started(failed, { timeout: 60_000 }));
+      const sup = spawnWith({ thread: 'local' }, Supervisor, { children: [] });
+      await started(sup);
+      const add = await failure(sup.startChild(childSpec(Unlisted, { id: 'b' })));
+      return { start, add, count: await sup.countChildren() };
+    });
+    const reason = (out.start as ActorExitedError).reason;
+    expect(reason).to.be.instanceOf(ChildStartError);
+    expect((reason as Error).cause).to.be.instanceOf(NotImportableError);
+    expect(out.add).to.be.instanceOf(ChildStartError);
+    expect((out.add as Error).cause).to.be.instanceOf(NotImportableError);
+    // The supervisor runs on without the child (it stays stopped, as in OTP).
+    expect(out.count.active).to.equal(0);
+  });
+
+  it('hands a class the worker cannot import, sent in a message, as a stand-in whose spawn fails with the reason', async () => {
+    const out = await rt.run(async () => {
+      const s = spawnWith({ thread: 1 }, Spawner);
+      return s.spawnIt(unlistedClass());
+    });
+    // Placed on another thread: refused at spawn, with why.
+    expect(out.placed?.name).to.equal('NotImportableError');
+    expect(out.placed?.message).to.match(/Unlisted is defined at the top level .* but not exported/);
+    // Kept on that thread: its start fails with the same reason.
+    expect(out.local).to.deep.equal({
+      name: 'ActorExitedError',
+      reason: 'NotImportableError',
+      message: out.placed?.message,
+    });
   });
 });
 
