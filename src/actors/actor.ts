@@ -92,7 +92,7 @@ export class Actor {
    * see `reason`. From a `run()` loop, return right after calling it.
    */
   stop(reason: ExitReason = 'normal'): void {
-    this[CELL_OF].exit(reason);
+    this[CELL_OF].stop(reason);
   }
 
   /** Called once before the first message; may be async (messages wait). Throwing ends the actor. */
