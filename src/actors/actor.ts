@@ -89,10 +89,14 @@ export class Actor {
 
   /**
    * Ends this actor with `reason` (Erlang's `exit/1`): `onStop(reason)` runs, then links and monitors
-   * see `reason`. From a `run()` loop, return right after calling it.
+   * see `reason`. Inside the handler that is running (sync, or an async one not settled yet) it is OTP's
+   * stop-with-reply: the handler finishes, `onStop` runs, the caller gets the handler's result, then the
+   * actor exits (a throw after the stop crashes it with the error instead). Anywhere else (constructor,
+   * `onStart`, `onStop`, a `run()` loop) it ends the actor at once; from a `run()` loop, return right after
+   * calling it.
    */
   stop(reason: ExitReason = 'normal'): void {
-    this[CELL_OF].exit(reason);
+    this[CELL_OF].stop(reason);
   }
 
   /** Called once before the first message; may be async (messages wait). Throwing ends the actor. */

@@ -5,7 +5,7 @@
  */
 
 import type { ExitReason, Message } from '../core/message.js';
-import type { ActorRef } from '../core/ref.js';
+import type { ActorRef, Address } from '../core/ref.js';
 import type { Deadline } from './deadlines.js';
 import type { Handler } from './handles.js';
 import type { Filter } from './mailbox.js';
@@ -39,6 +39,12 @@ export interface Extra {
   startWaiters?: ((failed: ExitReason | undefined) => void)[] | undefined;
   crashTag?: string;
   result?: unknown;
+  /**
+   * `this.stop(reason)` called inside the handler that is running: the actor exits with `reason` once that
+   * handler has settled; `to` and `reply` are the caller and the handler's result, answered once `onStop`
+   * has run (OTP's `{stop, Reason, Reply, State}`: terminate, then the reply).
+   */
+  stopAfter?: { reason: ExitReason; to?: Address | undefined; reply?: unknown } | undefined;
   /** A functionActor's handler: every message calls it. */
   fallback?: Handler;
   /** Why it exited (set when it is dead). */

@@ -238,14 +238,20 @@ export class Cell extends CellState implements Runnable {
     } catch (err) {
       ctx.cell = undefined;
       mb.done();
-      if (info?.contained) return this.contain(tag, sender, err);
+      if (info?.contained) {
+        this.contain(tag, sender, err);
+        if (this.extra?.stopAfter !== undefined) this.stopAfter(null, undefined);
+        return;
+      }
       this.failCall(sender, err);
-      this.crash(err, tag);
+      this.crash(err, tag); // a handler that stopped and then threw crashes: the error wins (OTP)
       return;
     }
     ctx.cell = undefined;
     if (isThenable(r)) return this.awaitHandler(r, tag, sender);
     mb.done();
+    // The handler called this.stop(): it exits now, its reply sent once onStop has run.
+    if (this.extra?.stopAfter !== undefined) return this.stopAfter(isNotice(tag) ? null : sender, r);
     if (sender !== null && this.state === RUNNING && !isNotice(tag)) this.reply(sender, r);
   }
 
@@ -273,14 +279,42 @@ export class Cell extends CellState implements Runnable {
     if (failed) {
       if (this.info?.contained) {
         this.contain(tag, sender, value);
+        if (this.extra?.stopAfter !== undefined) return this.stopAfter(null, undefined);
         return this.wake();
       }
       this.failCall(sender, value);
       this.crash(value, tag);
       return;
     }
+    if (this.extra?.stopAfter !== undefined) return this.stopAfter(isNotice(tag) ? null : sender, value);
     if (sender !== null && !isNotice(tag)) this.reply(sender, value);
     this.wake();
+  }
+
+  /**
+   * `this.stop(reason)` of a class actor. Inside the handler that is running (its synchronous part, or an
+   * async handler not settled yet) the stop waits for the handler: it exits once the handler has settled,
+   * and its caller gets the handler's result (OTP's `{stop, Reason, Reply, State}`); a handler that throws
+   * after stopping crashes with its error instead. Anywhere else (constructor, onStart, a run() loop,
+   * onStop) the actor exits at once. A second stop in the same handler is ignored: the first reason counts.
+   */
+  stop(reason: ExitReason): void {
+    if (this.state === RUNNING && !this.loop && (this.busy || ctx.cell === this)) {
+      const extra = (this.extra ??= {});
+      extra.stopAfter ??= { reason };
+      return;
+    }
+    this.exit(reason);
+  }
+
+  /** The handler that called this.stop() has settled: exit, keeping its reply (if any) for finalize. */
+  private stopAfter(to: Address | null, reply: unknown): void {
+    const pending = this.extra!.stopAfter!;
+    if (to !== null) {
+      pending.to = to;
+      pending.reply = reply;
+    }
+    this.exit(pending.reason);
   }
 
   /**
@@ -446,6 +480,13 @@ export class Cell extends CellState implements Runnable {
   /** The actor is gone: names first, then pending calls, links, monitors (DESIGN §4 order). */
   private finalize(reason: ExitReason): void {
     if (this.state === DEAD) return;
+    // A handler that stopped its actor (this.stop()) is answered now: after onStop, before the callers
+    // that are still waiting are told of the exit, and before links and monitors.
+    const stopped = this.extra?.stopAfter;
+    if (stopped?.to !== undefined) {
+      this.extra!.stopAfter = undefined;
+      this.reply(stopped.to, stopped.reply);
+    }
     this.state = DEAD;
     this.cancelTimers(); // also those started by onStop, and a kill's
     (this.extra ??= {}).reason = reason;

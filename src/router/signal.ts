@@ -193,7 +193,7 @@ export interface Answers {
   release: undefined;
   alive: Liveness;
   started: ExitReason | undefined;
-  watch: true;
+  watch: ExitReason | undefined;
   list: LiveTable;
   tables: Tables;
   stop: true;

@@ -31,9 +31,11 @@ export async function answerRequest(rt: Runtime, r: Request): Promise<unknown> {
       return cell === undefined ? 'noproc' : cell.whenStarted();
     }
     case 'watch': {
+      // Its exit reason once it has exited; undefined if it was gone before the question came (unknown).
       const cell = rt.cellOf(r.to);
-      if (cell !== undefined) await cell.exited();
-      return true;
+      if (cell === undefined) return undefined;
+      await cell.exited();
+      return cell.reason;
     }
     case 'list':
       return liveTableOf(rt.thread, rt.liveCells());
@@ -108,11 +110,14 @@ export async function whenStarted(rt: Runtime, ref: ActorRef): Promise<ExitReaso
   return rt.router.request(ref.thread, { q: 'started', to: ref });
 }
 
-/** @internal Resolves once the actor has exited (wherever it runs). */
-export function awaitExit(rt: Runtime, ref: ActorRef): Promise<unknown> {
+/**
+ * @internal Resolves once the actor has exited (wherever it runs), with its exit reason; undefined when
+ * that is unknown (it was gone already, or its thread could not be asked).
+ */
+export function awaitExit(rt: Runtime, ref: ActorRef): Promise<ExitReason | undefined> {
   const cell = rt.cellOf(ref);
-  if (cell !== undefined) return cell.exited();
-  if (ref.thread === rt.thread) return Promise.resolve();
+  if (cell !== undefined) return cell.exited().then(() => cell.reason);
+  if (ref.thread === rt.thread) return Promise.resolve(undefined);
   return rt.router.request(ref.thread, { q: 'watch', to: ref }).catch(() => undefined);
 }
 

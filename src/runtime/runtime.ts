@@ -15,7 +15,7 @@ import type { Clock } from '../core/clock.js';
 import { InvalidOptionError, NoSuchActorError, RuntimeStoppedError } from '../core/errors.js';
 import { UNNAMED } from '../core/inspect.js';
 import type { Logger } from '../core/logger.js';
-import { type ExitReason, type Kwargs, NO_KWARGS } from '../core/message.js';
+import { type ExitReason, isCleanStop, type Kwargs, NO_KWARGS } from '../core/message.js';
 import { ActorRef, type Address, CELL, type Delivery, ReplyRef } from '../core/ref.js';
 import {
   checkArgs,
@@ -557,10 +557,18 @@ export class Runtime implements Delivery, RouterHost {
     this.autoStop = { alive: 0 };
   }
 
+  /**
+   * A top-level actor of the default runtime: once all are done the runtime shuts down, and one that
+   * ended abnormally (any reason but 'normal', 'shutdown' or `{ shutdown: … }`: `isCleanStop`) makes the
+   * process exit with status 1, unless the program has set `process.exitCode` itself.
+   */
   private watchTopLevel(ref: ActorRef): void {
     const count = this.autoStop!;
     count.alive++;
-    void awaitExit(this, ref).then(() => {
+    void awaitExit(this, ref).then((reason) => {
+      if (reason !== undefined && !isCleanStop(reason) && process.exitCode === undefined) {
+        process.exitCode = 1;
+      }
       if (--count.alive === 0) void this.shutdown();
     });
   }

@@ -1,5 +1,5 @@
 /** Actors of the printing tests (importable by worker threads: top level of a side-effect-free module). */
-import { Actor, type ActorRef, handles, spawnWith } from '../../src/index.js';
+import { Actor, type ActorRef, exit, handles, spawnWith } from '../../src/index.js';
 
 /** An account that answers, reports where it is, spawns a sibling and stops on demand. */
 export class Account extends Actor {
@@ -19,8 +19,9 @@ export class Account extends Actor {
     return spawnWith({ thread }, Account).ref;
   }
 
+  /** Exits before it replies: an exit signal to itself takes effect at once (this.stop() would reply first). */
   @handles('quit')
   quit(reason: unknown): void {
-    this.stop(reason);
+    exit(this.self, reason);
   }
 }
