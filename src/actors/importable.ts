@@ -18,7 +18,7 @@ import { ActorRef, type Delivery } from '../core/ref.js';
 import type { Runtime, SpawnOptions, SpawnTarget } from '../runtime/runtime.js';
 import { ctx, currentCell, outsideActors } from './context.js';
 import { markedSite } from './marks.js';
-import { type CallSiteInfo, callerSite } from './module-url.js';
+import { type CallSiteInfo, callerSite, siteLine } from './module-url.js';
 
 /** @internal How to find a class or functionActor on another thread. */
 export interface Descriptor {
@@ -70,8 +70,9 @@ export function descriptorOf(target: object, name: string): Descriptor {
     );
   }
   if (!site.topLevel) {
+    const line = siteLine(site);
     throw new NotImportableError(
-      `${name} is defined inside a function (${site.url}${site.line === null ? '' : `:${site.line}`}), so a ` +
+      `${name} is defined inside a function (${site.url}${line === null ? '' : `:${line}`}), so a ` +
         'worker thread cannot import it: move it to the top level of its module and export it, or spawn it ' +
         "with { thread: 'local' } to keep it on this thread.",
     );
