@@ -24,7 +24,7 @@ describe('a CommonJS TypeScript program run by tsx', () => {
       '{ "compilerOptions": { "module": "nodenext", "target": "es2022" }, "include": ["prog"] }\n',
     );
     const parley = JSON.stringify(join(process.cwd(), 'src/index.ts')).replaceAll('"', "'");
-    for (const file of ['actors.ts', 'main.ts']) {
+    for (const file of ['actors.ts', 'dynamic.ts', 'main.ts']) {
       const source = readFileSync(join('test/fixtures/commonjs', file), 'utf8');
       expect(source).to.include("'../../../src/index.js'");
       writeFileSync(join(dir, 'prog', file), source.replaceAll("'../../../src/index.js'", parley));
@@ -59,6 +59,11 @@ describe('a CommonJS TypeScript program run by tsx', () => {
     const r = result();
     expect(r.sum).to.equal(3);
     expect(r.thread).to.equal(1);
+  });
+
+  it('finds on a worker thread a class exported under a name Node cannot see (only on module.exports)', function () {
+    this.timeout(180_000);
+    expect(result().dynamic).to.equal(7);
   });
 
   it('refuses a class defined inside a function with NotImportableError naming its line', function () {

@@ -246,6 +246,12 @@ async function find(d: Descriptor): Promise<unknown> {
   }
   const exports = m.exports;
   if (d.name in exports) return exports[d.name];
+  // A CommonJS module's exports that Node could not see by reading its code are only on `default`
+  // (its module.exports).
+  const cjs = exports.default;
+  if (cjs !== null && (typeof cjs === 'object' || typeof cjs === 'function') && Object.hasOwn(cjs, d.name)) {
+    return (cjs as Record<string, unknown>)[d.name];
+  }
   for (const value of Object.values(exports)) {
     if (
       value !== null &&
@@ -255,13 +261,16 @@ async function find(d: Descriptor): Promise<unknown> {
       return value;
     }
   }
+  const definition = defined.get(keyOf(d));
   const how =
-    typeof defined.get(keyOf(d)) === 'function'
-      ? `export class ${d.name} …`
-      : `export const ${d.name} = functionActor(…)`;
+    definition === undefined
+      ? ''
+      : typeof definition === 'function'
+        ? ` (export class ${d.name} …)`
+        : ` (export const ${d.name} = functionActor(…))`;
   throw new NotImportableError(
     `${d.name} is defined at the top level of ${d.module} but not exported, so a worker thread cannot ` +
-      `import it: export it from that module (${how}), or spawn it with { thread: 'local' } to keep it ` +
+      `import it: export it from that module${how}, or spawn it with { thread: 'local' } to keep it ` +
       'on this thread.',
   );
 }
