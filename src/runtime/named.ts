@@ -35,7 +35,7 @@ import {
 } from '../core/validate.js';
 import type { Found } from '../router/signal.js';
 import { awaitExit } from './answers.js';
-import { checkName } from './names.js';
+import { checkName, checkProxyClass } from './names.js';
 import type { Runtime } from './runtime.js';
 
 const CALL_OPTIONS = ['timeout'];
@@ -318,12 +318,7 @@ function namedClassFor(info: ClassInfo): typeof NamedProxyBase {
 export function namedProxy(rt: Runtime, name: unknown, cls: unknown, fn: string): NamedProxyBase {
   checkName(name, fn);
   if (cls === undefined) return new NamedProxyBase(rt, name);
+  checkProxyClass(cls, fn, false);
   if (cls instanceof FunctionActor) return new NamedFunctionProxy(rt, name, cls);
-  if (typeof cls === 'function' && cls.prototype instanceof Actor) {
-    return new (namedClassFor(classInfo(cls, Actor)))(rt, name, cls);
-  }
-  throw new InvalidArgumentError(
-    `${fn}: cls must be the actor's class (an Actor subclass) or its functionActor, to type the proxy, or ` +
-      `left out (got ${describeType(cls)})`,
-  );
+  return new (namedClassFor(classInfo(cls as Function, Actor)))(rt, name, cls);
 }

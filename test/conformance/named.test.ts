@@ -150,6 +150,12 @@ onEveryController('named proxies', (h) => {
     expect(() => rt.named(42 as unknown as string)).to.throw(InvalidArgumentError, 'named(name, cls?)');
     expect(() => rt.named('x', {} as never)).to.throw(InvalidArgumentError, "cls must be the actor's class");
     expect(() => rt.named('x', idle as never)).to.throw(InvalidArgumentError);
+    class NotAClass {}
+    expect(() => rt.named('x', NotAClass as never)).to.throw(
+      InvalidArgumentError,
+      /cls must be the actor's class .*got the class NotAClass, which does not extend Actor/,
+    );
+    expect(() => rt.named('x', Map as never)).to.throw(InvalidArgumentError, 'got the built-in function Map');
     expect(() => rt.named('x', Room)).to.not.throw();
   });
 
