@@ -16,7 +16,6 @@ import { FunctionActor } from '../actors/function-actor.js';
 import { type ClassInfo, classInfo } from '../actors/handles.js';
 import type { ActorProxy, CallOptions, ProxyMethods } from '../actors/proxy.js';
 import {
-  InvalidArgumentError,
   InvalidOptionError,
   NameNotBoundError,
   NoSuchActorError,
