@@ -19,7 +19,7 @@ import {
   WrongActorClassError,
 } from '../core/errors.js';
 import { ActorRef, ReplyRef } from '../core/ref.js';
-import { describeType } from '../core/validate.js';
+import { describeType, oneActorAdvice } from '../core/validate.js';
 import type { Found, Liveness } from '../router/signal.js';
 import type { Runtime } from './runtime.js';
 
@@ -42,9 +42,11 @@ export function checkName(name: unknown, call: string): asserts name is string {
 export function refToRegister(actor: unknown, call: string): ActorRef {
   const ref = actor instanceof ProxyBase ? actor.ref : actor;
   if (ref instanceof ActorRef && !(ref instanceof ReplyRef)) return ref;
+  const advice = oneActorAdvice(actor, '');
   throw new InvalidArgumentError(
     `${call}: the actor must be an ActorProxy or an ActorRef, such as what spawn() returns ` +
-      `(got ${ref instanceof ReplyRef ? "a call's reply address (ReplyRef)" : describeType(actor)})`,
+      `(got ${ref instanceof ReplyRef ? "a call's reply address (ReplyRef)" : describeType(actor)})` +
+      (advice === '' ? '' : `; ${advice}`),
   );
 }
 
