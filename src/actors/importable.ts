@@ -1,6 +1,6 @@
 /**
  * Importability: a worker thread finds an actor's class (or functionActor) by importing the module that
- * defined it and taking the export of that name. `@handles`, `@actor` and `functionActor()` record the
+ * defined it and taking the export of that name. `@handles`, `@actor()` and `functionActor()` record the
  * module and whether the definition is at the module's top level; the rest is checked at spawn.
  *
  * Start-up on worker threads. A module may start the runtime at its top level (`await new Runtime(…).run(main)`,
@@ -18,7 +18,7 @@ import { ActorRef, type Delivery } from '../core/ref.js';
 import type { Runtime, SpawnOptions, SpawnTarget } from '../runtime/runtime.js';
 import { ctx, currentCell, outsideActors } from './context.js';
 import { markedSite } from './marks.js';
-import { type CallSiteInfo, callerSite, siteLine } from './module-url.js';
+import { type CallSiteInfo, callerSite, isParleySource, siteLine } from './module-url.js';
 
 /** @internal How to find a class or functionActor on another thread. */
 export interface Descriptor {
@@ -62,11 +62,18 @@ function siteOf(target: object): CallSiteInfo | undefined {
 export function descriptorOf(target: object, name: string): Descriptor {
   const site = siteOf(target);
   if (site === undefined) {
+    const base = recordedAncestor(target);
     throw new NotImportableError(
-      `${name} cannot be spawned on a worker thread: Parley does not know which module defines it. ` +
-        'Give the class at least one @handles method, or decorate it with @actor, and export it from the top ' +
-        'level of its module (a functionActor records its module by itself). Or spawn it with ' +
-        "{ thread: 'local' } to keep it on this thread.",
+      base === undefined
+        ? `${name} cannot be spawned on a worker thread: Parley does not know which module defines it. ` +
+            'Give the class at least one @handles method, or decorate it with @actor(), and export it from the ' +
+            'top level of its module (a functionActor records its module by itself). Or spawn it with ' +
+            "{ thread: 'local' } to keep it on this thread."
+        : `${name} cannot be spawned on a worker thread: Parley does not know which module defines it. It ` +
+            `extends ${base}, whose decorators recorded ${base}'s module, but no decorator of ${name}'s own ran ` +
+            '(a method that overrides a handler without @handles records nothing): add @actor() to the ' +
+            `subclass (@actor() export class ${name} extends ${base} …) and export it from the top level of ` +
+            "its module. Or spawn it with { thread: 'local' } to keep it on this thread.",
     );
   }
   if (!site.topLevel) {
@@ -78,6 +85,22 @@ export function descriptorOf(target: object, name: string): Descriptor {
     );
   }
   return { module: site.url, name };
+}
+
+/** The name of the nearest class `target` extends whose module is recorded (Parley's own classes aside), if any. */
+function recordedAncestor(target: object): string | undefined {
+  if (typeof target !== 'function') return undefined;
+  for (
+    let c = Object.getPrototypeOf(target) as unknown;
+    typeof c === 'function';
+    c = Object.getPrototypeOf(c)
+  ) {
+    const site = siteOf(c);
+    if (site === undefined) continue;
+    if (isParleySource(site.url)) return undefined; // Supervisor, PoolSupervisor: not the program's
+    return c.name || 'its base class';
+  }
+  return undefined;
 }
 
 /** @internal Whether `target` can be placed on a worker thread. */

@@ -127,6 +127,7 @@ function isClassAtTopLevel(frames: NodeJS.CallSite[], i: number): boolean {
 /** Parley's own sources (src/ or dist/, with their folders): this file is in its core/ folder. */
 const parleyRoot = new URL('..', import.meta.url).href;
 
-function isParleySource(url: string): boolean {
+/** @internal Whether `url` is one of Parley's own modules. */
+export function isParleySource(url: string): boolean {
   return url.startsWith(parleyRoot);
 }

@@ -148,7 +148,9 @@ onEveryController('whereis by class', (h) => {
     expect(e.code).to.equal('ERR_PARLEY_WRONG_ACTOR_CLASS');
     expect([e.registeredName, e.expected, e.actual]).to.deep.equal(['room', 'Room', 'Lobby']);
     expect(e.actor?.equals(lobby.ref)).to.equal(true);
-    expect(e.message).to.match(/registered as 'room' is .* of class Lobby, not a Room/);
+    expect(e.message).to.match(
+      /registered as 'room' is .* of class Lobby, not of class Room \(nor of a subclass/,
+    );
   });
 
   it('checks the class from inside an actor on another thread, by the functional whereis', async () => {
