@@ -34,7 +34,12 @@ const hostUrl = new URL(fromSource ? '../controllers/worker-host.ts' : '../contr
  * included) to CommonJS. A worker must then load its host the same way, so that the program's modules it
  * imports there (which `require('parley-actors')`) and the host share one copy of Parley.
  */
-const asCommonJs = typeof module === 'object' && module !== null && typeof require === 'function';
+const asCommonJs =
+  typeof module === 'object' &&
+  module !== null &&
+  typeof require === 'function' &&
+  here.startsWith('file:') &&
+  require.cache?.[fileURLToPath(here)] !== undefined;
 
 /** tsx's API `which` (ESM or CommonJS), when the program runs under tsx: a worker needs it to load TypeScript. */
 function tsxApi(which: './esm/api' | './cjs/api'): string | undefined {
