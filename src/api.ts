@@ -21,7 +21,14 @@ import {
 } from './core/errors.js';
 import { type ExitReason, type Message, NO_KWARGS } from './core/message.js';
 import { ActorRef, BOUND } from './core/ref.js';
-import { checkArgument, checkOptionsObject, checkTag, checkTimeout, describeType } from './core/validate.js';
+import {
+  checkArgument,
+  checkOptionsObject,
+  checkTag,
+  checkTimeout,
+  describeType,
+  oneActorAdvice,
+} from './core/validate.js';
 import type { MonitorRef } from './router/signal.js';
 import { type PoolOptions, type PoolProxy, startPool } from './routing/pool.js';
 import { type NamedProxy, namedProxy } from './runtime/named.js';
@@ -169,7 +176,7 @@ export function refOf(actor: ActorLike, fn: string): ActorRef {
   if (actor instanceof ProxyBase) return actor.ref;
   throw new InvalidArgumentError(
     `${fn}() needs an ActorProxy or an ActorRef (got ${describeType(actor)}); ` +
-      'pass what spawn() returned, its .ref, or a ref from a message',
+      oneActorAdvice(actor, 'pass what spawn() returned, its .ref, or a ref from a message'),
   );
 }
 

@@ -285,4 +285,31 @@ describe('@handles as a TC39 standard decorator', () => {
       /does not know which module/,
     );
   });
+
+  it('tells how to make a class importable with @actor(), parentheses included', () => {
+    class Unmarked extends Actor {
+      m() {}
+    }
+    expect(() => descriptorOf(Unmarked, 'Unmarked')).to.throw(
+      NotImportableError,
+      /decorate it with @actor\(\), and export it/,
+    );
+  });
+
+  it('tells a subclass that only overrides handlers to add @actor() of its own', () => {
+    class Base extends Actor {
+      @handles('greet') greet() {
+        return 'hi';
+      }
+    }
+    class Quiet extends Base {
+      override greet() {
+        return 'hello';
+      }
+    }
+    expect(() => descriptorOf(Quiet, 'Quiet')).to.throw(
+      NotImportableError,
+      /It extends Base, whose decorators recorded Base's module, but no decorator of Quiet's own ran .*add @actor\(\) to the subclass \(@actor\(\) export class Quiet extends Base …\)/,
+    );
+  });
 });

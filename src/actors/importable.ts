@@ -1,6 +1,6 @@
 /**
  * Importability: a worker thread finds an actor's class (or functionActor) by importing the module that
- * defined it and taking the export of that name. `@handles`, `@actor` and `functionActor()` record the
+ * defined it and taking the export of that name. `@handles`, `@actor()` and `functionActor()` record the
  * module and whether the definition is at the module's top level; the rest is checked at spawn.
  *
  * Start-up on worker threads. A module may start the runtime at its top level (`await new Runtime(…).run(main)`,
@@ -19,7 +19,7 @@ import type { Runtime, SpawnOptions, SpawnTarget } from '../runtime/runtime.js';
 import { Actor } from './actor.js';
 import { ctx, currentCell, outsideActors } from './context.js';
 import { markedSite } from './marks.js';
-import { type CallSiteInfo, callerSite } from './module-url.js';
+import { type CallSiteInfo, callerSite, isParleySource, siteLine } from './module-url.js';
 
 /** @internal How to find a class or functionActor on another thread. */
 export interface Descriptor {
@@ -65,21 +65,45 @@ export function descriptorOf(target: object, name: string): Descriptor {
   if (site === undefined) {
     const why = standInFailures.get(target);
     if (why !== undefined) throw why;
+    const base = recordedAncestor(target);
     throw new NotImportableError(
-      `${name} cannot be spawned on a worker thread: Parley does not know which module defines it. ` +
-        'Give the class at least one @handles method, or decorate it with @actor, and export it from the top ' +
-        'level of its module (a functionActor records its module by itself). Or spawn it with ' +
-        "{ thread: 'local' } to keep it on this thread.",
+      base === undefined
+        ? `${name} cannot be spawned on a worker thread: Parley does not know which module defines it. ` +
+            'Give the class at least one @handles method, or decorate it with @actor(), and export it from the ' +
+            'top level of its module (a functionActor records its module by itself). Or spawn it with ' +
+            "{ thread: 'local' } to keep it on this thread."
+        : `${name} cannot be spawned on a worker thread: Parley does not know which module defines it. It ` +
+            `extends ${base}, whose decorators recorded ${base}'s module, but no decorator of ${name}'s own ran ` +
+            '(a method that overrides a handler without @handles records nothing): add @actor() to the ' +
+            `subclass (@actor() export class ${name} extends ${base} …) and export it from the top level of ` +
+            "its module. Or spawn it with { thread: 'local' } to keep it on this thread.",
     );
   }
   if (!site.topLevel) {
+    const line = siteLine(site);
     throw new NotImportableError(
-      `${name} is defined inside a function (${site.url}${site.line === null ? '' : `:${site.line}`}), so a ` +
+      `${name} is defined inside a function (${site.url}${line === null ? '' : `:${line}`}), so a ` +
         'worker thread cannot import it: move it to the top level of its module and export it, or spawn it ' +
         "with { thread: 'local' } to keep it on this thread.",
     );
   }
   return { module: site.url, name };
+}
+
+/** The name of the nearest class `target` extends whose module is recorded (Parley's own classes aside), if any. */
+function recordedAncestor(target: object): string | undefined {
+  if (typeof target !== 'function') return undefined;
+  for (
+    let c = Object.getPrototypeOf(target) as unknown;
+    typeof c === 'function';
+    c = Object.getPrototypeOf(c)
+  ) {
+    const site = siteOf(c);
+    if (site === undefined) continue;
+    if (isParleySource(site.url)) return undefined; // Supervisor, PoolSupervisor: not the program's
+    return c.name || 'its base class';
+  }
+  return undefined;
 }
 
 /** @internal Whether `target` can be placed on a worker thread. */
@@ -282,6 +306,12 @@ async function find(d: Descriptor): Promise<unknown> {
   }
   const exports = m.exports;
   if (d.name in exports) return exports[d.name];
+  // A CommonJS module's exports that Node could not see by reading its code are only on `default`
+  // (its module.exports).
+  const cjs = exports.default;
+  if (cjs !== null && (typeof cjs === 'object' || typeof cjs === 'function') && Object.hasOwn(cjs, d.name)) {
+    return (cjs as Record<string, unknown>)[d.name];
+  }
   for (const value of Object.values(exports)) {
     if (
       value !== null &&
@@ -291,13 +321,16 @@ async function find(d: Descriptor): Promise<unknown> {
       return value;
     }
   }
+  const definition = defined.get(keyOf(d));
   const how =
-    typeof defined.get(keyOf(d)) === 'function'
-      ? `export class ${d.name} …`
-      : `export const ${d.name} = functionActor(…)`;
+    definition === undefined
+      ? ''
+      : typeof definition === 'function'
+        ? ` (export class ${d.name} …)`
+        : ` (export const ${d.name} = functionActor(…))`;
   throw new NotImportableError(
     `${d.name} is defined at the top level of ${d.module} but not exported, so a worker thread cannot ` +
-      `import it: export it from that module (${how}), or spawn it with { thread: 'local' } to keep it ` +
+      `import it: export it from that module${how}, or spawn it with { thread: 'local' } to keep it ` +
       'on this thread.',
   );
 }

@@ -16,7 +16,7 @@ import {
 } from '../core/errors.js';
 import { NO_KWARGS } from '../core/message.js';
 import { ActorRef, BOUND } from '../core/ref.js';
-import { checkArgument, checkDelay, checkTag, describeType } from '../core/validate.js';
+import { checkArgument, checkDelay, checkTag, describeType, oneActorAdvice } from '../core/validate.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { copyMessage } from '../wire/codec.js';
 import type { Cell } from './cell.js';
@@ -290,6 +290,6 @@ function refOfTarget(to: unknown, fn: string): ActorRef {
   if (to instanceof ProxyBase) return to.ref;
   throw new InvalidArgumentError(
     `${fn}: to must be an ActorProxy or an ActorRef (got ${describeType(to)}); ` +
-      'pass what spawn() returned, its .ref, or a ref from a message',
+      oneActorAdvice(to, 'pass what spawn() returned, its .ref, or a ref from a message'),
   );
 }

@@ -382,7 +382,8 @@ export class WrongActorClassError extends ParleyError {
       expected === undefined
         ? registeredName
         : `whereis('${registeredName}', ${expected}): the actor registered as '${registeredName}' is ${actor ?? 'an actor'} ` +
-            `of class ${actual}, not a ${expected}; pass its class, or whereis('${registeredName}') for an untyped proxy`,
+            `of class ${actual}, not of class ${expected} (nor of a subclass of it); pass its class, or ` +
+            `whereis('${registeredName}') for an untyped proxy`,
       { actor },
     );
   }

@@ -53,6 +53,49 @@ export function checkArgument(cond: boolean, fn: string, what: string, must: str
   if (!cond) throw new InvalidArgumentError(`${fn}: ${what} ${must} (got ${describeType(value)})`);
 }
 
+/**
+ * @internal On the prototype of the proxies that stand for no one actor: 'NamedProxy' (follows a registered
+ * name) or 'PoolProxy' (spreads over a pool's members). Messages name them, and say what to pass instead.
+ */
+export const PROXY_KIND: unique symbol = Symbol('parley.proxyKind');
+
+/** The kind of a named or pool proxy, else undefined (never throws, even for a Proxy whose traps do). */
+function proxyKind(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  try {
+    const kind = (value as { [PROXY_KIND]?: unknown })[PROXY_KIND];
+    return typeof kind === 'string' ? kind : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * @internal For an entry point that needs one actor (an ActorProxy or an ActorRef) and got `value`: what to
+ * pass instead — the general advice `otherwise`, or how to get one actor from a named or pool proxy.
+ */
+export function oneActorAdvice(value: unknown, otherwise: string): string {
+  switch (proxyKind(value)) {
+    case 'NamedProxy':
+      return (
+        'a named proxy follows a name, not one actor: pass `await proxy.resolve()`, the ActorProxy of the ' +
+        "name's current holder"
+      );
+    case 'PoolProxy':
+      return (
+        "a pool proxy stands for all its members: pass `pool.ref` for the pool's supervisor, or one of " +
+        '`await pool.members()` for a member'
+      );
+    default:
+      return otherwise;
+  }
+}
+
+/** "a" or "an" before a name (by its first letter: "an Error", "a Map"). */
+function article(name: string): string {
+  return /^[aeioAEIO]/.test(name) ? `an ${name}` : `a ${name}`;
+}
+
 /** A short description of a value for error messages: its type, and the value when that is short. */
 export function describeType(value: unknown): string {
   if (value === null) return 'null';
@@ -73,6 +116,8 @@ export function describeType(value: unknown): string {
     case 'function':
       return `the function ${(value as Function).name || '(anonymous)'}`;
     default: {
+      const kind = proxyKind(value);
+      if (kind !== undefined) return `a ${kind}`;
       let ctor: { name?: unknown } | undefined;
       try {
         ctor = (value as { constructor?: { name?: unknown } }).constructor; // a Proxy's trap may throw: never let it escape from a check
@@ -80,7 +125,7 @@ export function describeType(value: unknown): string {
         return 'an object that cannot be read (a Proxy whose traps throw?)';
       }
       return ctor && ctor !== Object && typeof ctor.name === 'string' && ctor.name !== ''
-        ? `a ${ctor.name}`
+        ? article(ctor.name)
         : `an object ${describeReason(value).slice(0, 60)}`;
     }
   }

@@ -31,6 +31,7 @@ import {
   checkTag,
   checkTimeout,
   describeType,
+  PROXY_KIND,
   timeoutProblem,
 } from '../core/validate.js';
 import { awaitExit, whenStarted } from '../runtime/answers.js';
@@ -374,6 +375,9 @@ export type PoolProxy<T = unknown> = PoolProxyBase &
 /** `x instanceof PoolProxy` tells a pool's proxy. */
 export const PoolProxy = PoolProxyBase;
 
+// Error messages name it, and say how to get one actor from it (see oneActorAdvice).
+Object.defineProperty(PoolProxyBase.prototype, PROXY_KIND, { value: 'PoolProxy' });
+
 class FunctionPoolProxy extends PoolProxyBase {
   invoke(...args: unknown[]): Promise<unknown> {
     return this[CALL_POOL]('invoke', args, NO_KWARGS, undefined, 0);
@@ -386,6 +390,7 @@ function poolClassFor(info: ClassInfo): typeof PoolProxyBase {
   let cls = poolClasses.get(info);
   if (cls !== undefined) return cls;
   cls = class extends PoolProxyBase {};
+  Object.defineProperty(cls, 'name', { value: 'PoolProxy' });
   for (const [key, tag] of info.methods) {
     if (key in PoolProxyBase.prototype) continue; // call, cast, broadcast, stop… keep their pool meaning
     const method =

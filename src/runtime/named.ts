@@ -15,13 +15,7 @@ import { Actor } from '../actors/actor.js';
 import { FunctionActor } from '../actors/function-actor.js';
 import { type ClassInfo, classInfo } from '../actors/handles.js';
 import type { ActorProxy, CallOptions, ProxyMethods } from '../actors/proxy.js';
-import {
-  InvalidArgumentError,
-  InvalidOptionError,
-  NameNotBoundError,
-  NoSuchActorError,
-  UnknownTagError,
-} from '../core/errors.js';
+import { InvalidOptionError, NameNotBoundError, NoSuchActorError, UnknownTagError } from '../core/errors.js';
 import { argsAfter, type Kwargs, NO_ARGS, NO_KWARGS, sharedIfEmpty } from '../core/message.js';
 import type { ActorRef, Address } from '../core/ref.js';
 import {
@@ -32,10 +26,11 @@ import {
   checkTag,
   checkTimeout,
   describeType,
+  PROXY_KIND,
 } from '../core/validate.js';
 import type { Found } from '../router/signal.js';
 import { awaitExit } from './answers.js';
-import { checkName } from './names.js';
+import { checkName, checkProxyClass } from './names.js';
 import type { Runtime } from './runtime.js';
 
 const CALL_OPTIONS = ['timeout'];
@@ -285,6 +280,9 @@ export type NamedProxy<T = unknown> = NamedProxyBase &
 /** `x instanceof NamedProxy` tells a named proxy. */
 export const NamedProxy = NamedProxyBase;
 
+// Error messages name it, and say how to get one actor from it (see oneActorAdvice).
+Object.defineProperty(NamedProxyBase.prototype, PROXY_KIND, { value: 'NamedProxy' });
+
 const namedClasses = new WeakMap<ClassInfo, typeof NamedProxyBase>();
 
 class NamedFunctionProxy extends NamedProxyBase {
@@ -297,6 +295,7 @@ function namedClassFor(info: ClassInfo): typeof NamedProxyBase {
   let cls = namedClasses.get(info);
   if (cls !== undefined) return cls;
   cls = class extends NamedProxyBase {};
+  Object.defineProperty(cls, 'name', { value: 'NamedProxy' });
   for (const [key, tag] of info.methods) {
     if (key in NamedProxyBase.prototype) continue; // call, cast, send, resolve… keep their meaning
     const method =
@@ -318,12 +317,7 @@ function namedClassFor(info: ClassInfo): typeof NamedProxyBase {
 export function namedProxy(rt: Runtime, name: unknown, cls: unknown, fn: string): NamedProxyBase {
   checkName(name, fn);
   if (cls === undefined) return new NamedProxyBase(rt, name);
+  checkProxyClass(cls, fn, false);
   if (cls instanceof FunctionActor) return new NamedFunctionProxy(rt, name, cls);
-  if (typeof cls === 'function' && cls.prototype instanceof Actor) {
-    return new (namedClassFor(classInfo(cls, Actor)))(rt, name, cls);
-  }
-  throw new InvalidArgumentError(
-    `${fn}: cls must be the actor's class (an Actor subclass) or its functionActor, to type the proxy, or ` +
-      `left out (got ${describeType(cls)})`,
-  );
+  return new (namedClassFor(classInfo(cls as Function, Actor)))(rt, name, cls);
 }

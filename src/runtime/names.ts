@@ -6,6 +6,8 @@
  * a holder that has exited is never returned and never blocks a new registration, even if its release
  * is still on its way.
  */
+import { isGeneratorFunction } from 'node:util/types';
+import { Actor, isForeignClass } from '../actors/actor.js';
 import type { Cell } from '../actors/cell.js';
 import { FunctionActor } from '../actors/function-actor.js';
 import { load } from '../actors/importable.js';
@@ -17,7 +19,7 @@ import {
   WrongActorClassError,
 } from '../core/errors.js';
 import { ActorRef, ReplyRef } from '../core/ref.js';
-import { describeType } from '../core/validate.js';
+import { describeType, oneActorAdvice } from '../core/validate.js';
 import type { Found, Liveness } from '../router/signal.js';
 import type { Runtime } from './runtime.js';
 
@@ -40,9 +42,11 @@ export function checkName(name: unknown, call: string): asserts name is string {
 export function refToRegister(actor: unknown, call: string): ActorRef {
   const ref = actor instanceof ProxyBase ? actor.ref : actor;
   if (ref instanceof ActorRef && !(ref instanceof ReplyRef)) return ref;
+  const advice = oneActorAdvice(actor, '');
   throw new InvalidArgumentError(
     `${call}: the actor must be an ActorProxy or an ActorRef, such as what spawn() returns ` +
-      `(got ${ref instanceof ReplyRef ? "a call's reply address (ReplyRef)" : describeType(actor)})`,
+      `(got ${ref instanceof ReplyRef ? "a call's reply address (ReplyRef)" : describeType(actor)})` +
+      (advice === '' ? '' : `; ${advice}`),
   );
 }
 
@@ -205,13 +209,29 @@ function targetName(target: object): string {
 }
 
 /**
- * @internal whereis's `cls`: an Actor subclass, a function or a functionActor (what was spawned), else
- * InvalidArgumentError.
+ * @internal The class that types a proxy, for `whereis(name, cls)` (`functions`: true) and `named(name, cls)`:
+ * an Actor subclass or a functionActor, and for whereis also a function of the program's own (a function
+ * actor spawned as it is). InvalidArgumentError for anything else (Actor itself, a class that does not
+ * extend Actor, a built-in, bound or generator function), before any lookup.
  */
-export function checkWhereisClass(cls: unknown, call: string): void {
-  if (typeof cls === 'function' || cls instanceof FunctionActor) return;
+export function checkProxyClass(cls: unknown, call: string, functions: boolean): void {
+  if (cls instanceof FunctionActor) return;
+  let got = describeType(cls);
+  if (typeof cls === 'function') {
+    if (cls.prototype instanceof Actor) return;
+    const source = Function.prototype.toString.call(cls);
+    if (cls === Actor) got = 'Actor itself: pass the subclass the actor was spawned from';
+    else if (isForeignClass(cls, source))
+      got = `the class ${cls.name || '(anonymous)'}, which does not extend Actor`;
+    else if (source.endsWith('[native code] }')) got = `the built-in function ${cls.name || '(anonymous)'}`;
+    else if (isGeneratorFunction(cls)) got = `the generator function ${cls.name || '(anonymous)'}`;
+    else if (functions) return;
+  }
   throw new InvalidArgumentError(
-    `${call}: cls must be the actor's class (or its function or functionActor), to type the proxy and check ` +
-      `the actor is one, or left out for an untyped proxy (got ${describeType(cls)})`,
+    functions
+      ? `${call}: cls must be the actor's class (an Actor subclass), its function or its functionActor, to ` +
+          `type the proxy and check the actor is one, or left out for an untyped proxy (got ${got})`
+      : `${call}: cls must be the actor's class (an Actor subclass) or its functionActor, to type the proxy, ` +
+          `or left out (got ${got})`,
   );
 }

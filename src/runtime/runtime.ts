@@ -34,7 +34,7 @@ import type { PoolOptions, PoolProxy } from '../routing/pool.js';
 import type { Fabric } from '../threads/fabric.js';
 import { answerRequest, awaitExit, liveCellsOf, tablesOfEveryThread } from './answers.js';
 import { type NamedProxy, namedProxy } from './named.js';
-import { checkName, checkWhereisClass, Registry, refToRegister } from './names.js';
+import { checkName, checkProxyClass, Registry, refToRegister } from './names.js';
 import {
   checkSpawnOptions,
   type RuntimeOptions,
@@ -216,7 +216,7 @@ export class Runtime implements Delivery, RouterHost {
   whereis<T = unknown>(name: string): Promise<ActorProxy<T> | undefined>;
   async whereis(name: string, cls?: SpawnTarget): Promise<ProxyBase | undefined> {
     checkName(name, 'whereis(name)');
-    if (cls !== undefined) checkWhereisClass(cls, 'whereis(name, cls)');
+    if (cls !== undefined) checkProxyClass(cls, 'whereis(name, cls)', true);
     const found = await this.registry.whereis(name);
     if (found === undefined) return undefined;
     if (cls !== undefined) return this.registry.proxyAs(name, found, cls);

@@ -12,7 +12,7 @@ import {
   NoSuchActorError,
 } from '../core/errors.js';
 import { ActorRef, ReplyRef } from '../core/ref.js';
-import { checkOptionsObject, checkTimeout, describeType } from '../core/validate.js';
+import { checkOptionsObject, checkTimeout, describeType, oneActorAdvice } from '../core/validate.js';
 import { whenStarted } from './answers.js';
 import type { Runtime } from './runtime.js';
 
@@ -84,6 +84,6 @@ function startedRef(actor: unknown, fn: string): ActorRef {
   if (actor instanceof ProxyBase) return actor.ref;
   throw new InvalidArgumentError(
     `${fn}: actor must be an ActorProxy or an ActorRef (got ${describeType(actor)}); ` +
-      'pass what spawn() returned, or its .ref',
+      oneActorAdvice(actor, 'pass what spawn() returned, or its .ref'),
   );
 }

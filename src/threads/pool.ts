@@ -4,7 +4,7 @@
  * replaced), and stopping them all at shutdown so that nothing keeps the process alive.
  */
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { Runtime } from '../runtime/runtime.js';
 import { Fabric, type Packet } from './fabric.js';
@@ -29,27 +29,45 @@ const fromSource = here.endsWith('.ts');
 const hostUrl = new URL(fromSource ? '../controllers/worker-host.ts' : '../controllers/worker-host.js', here)
   .href;
 
-/** tsx's ESM API, when the program runs under tsx: a worker needs it to import TypeScript modules. */
-function tsxApi(): string | undefined {
+/**
+ * Parley itself runs as CommonJS: tsx compiles the ES modules a CommonJS program `require()`s (Parley
+ * included) to CommonJS. A worker must then load its host the same way, so that the program's modules it
+ * imports there (which `require('parley-actors')`) and the host share one copy of Parley.
+ */
+const asCommonJs =
+  typeof module === 'object' &&
+  module !== null &&
+  typeof require === 'function' &&
+  here.startsWith('file:') &&
+  require.cache?.[fileURLToPath(here)] !== undefined;
+
+/** tsx's API `which` (ESM or CommonJS), when the program runs under tsx: a worker needs it to load TypeScript. */
+function tsxApi(which: './esm/api' | './cjs/api'): string | undefined {
   const underTsx = fromSource || process.execArgv.some((a) => a.includes('tsx'));
   if (!underTsx) return undefined;
   try {
     const require = createRequire(here);
     const pkg = require.resolve('tsx/package.json');
-    const rel = (require(pkg) as { exports: Record<string, { import: { default: string } }> }).exports[
-      './esm/api'
-    ]!.import.default;
+    const rel = (require(pkg) as { exports: Record<string, { import: { default: string } }> }).exports[which]!
+      .import.default;
     return new URL(rel, pathToFileURL(pkg)).href;
   } catch {
     return undefined;
   }
 }
 
-const tsx = tsxApi();
+const tsxEsm = tsxApi('./esm/api');
+const tsxCjs = asCommonJs ? tsxApi('./cjs/api') : undefined;
 const bootstrap = new URL(
   `data:text/javascript,${encodeURIComponent(
-    `${tsx === undefined ? '' : `const { register } = await import(${JSON.stringify(tsx)}); register();\n`}` +
-      `await import(${JSON.stringify(hostUrl)});\n`,
+    (tsxEsm === undefined
+      ? ''
+      : `const { register } = await import(${JSON.stringify(tsxEsm)}); register();\n`) +
+      (tsxCjs === undefined
+        ? `await import(${JSON.stringify(hostUrl)});\n`
+        : `const cjs = await import(${JSON.stringify(tsxCjs)}); cjs.register();\n` +
+          `const { createRequire } = await import('node:module');\n` +
+          `createRequire(${JSON.stringify(hostUrl)})(${JSON.stringify(fileURLToPath(hostUrl))});\n`),
   )}`,
 );
 

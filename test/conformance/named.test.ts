@@ -2,12 +2,19 @@ import { expect } from 'chai';
 import {
   type ActorRef,
   CallTimeoutError,
+  exit,
   InvalidArgumentError,
   InvalidOptionError,
+  link,
+  monitor,
   NamedProxy,
   NameNotBoundError,
   type Runtime,
+  register,
   Supervisor,
+  send,
+  sendAfter,
+  started,
 } from '../../src/index.js';
 import { idle } from './actors.js';
 import { exitOf, onEveryController, until } from './harness.js';
@@ -150,7 +157,52 @@ onEveryController('named proxies', (h) => {
     expect(() => rt.named(42 as unknown as string)).to.throw(InvalidArgumentError, 'named(name, cls?)');
     expect(() => rt.named('x', {} as never)).to.throw(InvalidArgumentError, "cls must be the actor's class");
     expect(() => rt.named('x', idle as never)).to.throw(InvalidArgumentError);
+    class NotAClass {}
+    expect(() => rt.named('x', NotAClass as never)).to.throw(
+      InvalidArgumentError,
+      /cls must be the actor's class .*got the class NotAClass, which does not extend Actor/,
+    );
+    expect(() => rt.named('x', Map as never)).to.throw(InvalidArgumentError, 'got the built-in function Map');
     expect(() => rt.named('x', Room)).to.not.throw();
+  });
+
+  it('refuses a named proxy where one actor is expected with InvalidArgumentError saying to resolve() it', async () => {
+    h.local('argument checks happen at the caller, before any message');
+    const rt = h.runtime();
+    const room = rt.named('room', Room);
+    const bare = rt.named('lobby');
+    const advice =
+      /\(got a NamedProxy\); a named proxy follows a name, not one actor: pass `await proxy\.resolve\(\)`/;
+    const failures = await rt.run(async () => {
+      const out: Record<string, unknown> = {};
+      const attempt = (label: string, f: () => unknown) => {
+        try {
+          out[label] = f();
+        } catch (err) {
+          out[label] = err;
+        }
+      };
+      attempt('send', () => send(room as never, 'post', 'hi'));
+      attempt('link', () => link(bare as never));
+      attempt('monitor', () => monitor(room as never));
+      attempt('exit', () => exit(room as never, 'kill'));
+      attempt('sendAfter', () => sendAfter(10, room as never, 'post'));
+      out.started = await started(room as never).catch((e: unknown) => e);
+      out.register = await register('again', bare as never).catch((e: unknown) => e);
+      return out;
+    });
+    failures['runtime.started'] = await rt.started(room as never).catch((e: unknown) => e);
+    try {
+      rt.sendAfter(10, bare as never, 'post');
+    } catch (err) {
+      failures['runtime.sendAfter'] = err;
+    }
+    for (const [label, err] of Object.entries(failures)) {
+      expect(err, label).to.be.instanceOf(InvalidArgumentError);
+      expect((err as Error).message, label).to.match(advice);
+      expect((err as Error).message, label).to.not.include('a cls');
+    }
+    expect(Object.keys(failures)).to.have.length(9);
   });
 
   it('checks a call, cast or send through a name before looking the name up', async () => {

@@ -4,6 +4,7 @@ import {
   ChildStartError,
   InvalidArgumentError,
   InvalidOptionError,
+  link,
   NoSuchActorError,
   NotAnActorError,
   PoolProxy,
@@ -14,6 +15,33 @@ import { exitOf, onEveryController } from './harness.js';
 import { Gate, Member, triple } from './routing-actors.js';
 
 onEveryController('pools', (h) => {
+  it('refuses a pool proxy where one actor is expected with InvalidArgumentError naming pool.ref and members()', async () => {
+    const rt = h.runtime();
+    const p = await rt.pool(Member, { size: 1 }, 'one');
+    const advice =
+      /\(got a PoolProxy\); a pool proxy stands for all its members: pass `pool\.ref` .* `await pool\.members\(\)`/;
+    const failures: Record<string, unknown> = {};
+    failures.started = await rt.started(p as never).catch((e: unknown) => e);
+    failures.register = await rt.register('pool', p as never).catch((e: unknown) => e);
+    try {
+      rt.sendAfter(10, p as never, 'whoami');
+    } catch (err) {
+      failures.sendAfter = err;
+    }
+    failures.link = await rt.run(async () => {
+      try {
+        link(p as never);
+      } catch (err) {
+        return err;
+      }
+    });
+    for (const [label, err] of Object.entries(failures)) {
+      expect(err, label).to.be.instanceOf(InvalidArgumentError);
+      expect((err as Error).message, label).to.match(advice);
+    }
+    await p.stop();
+  });
+
   it('spreads calls round robin over all members, spread over the worker threads', async () => {
     const rt = h.runtime();
     const p = await rt.pool(Member, { size: 4 }, 'm');

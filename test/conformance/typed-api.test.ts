@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import {
   Actor,
   ActorExitedError,
+  ActorProxy,
   CallTimeoutError,
   childSpec,
   exit,
@@ -12,7 +13,7 @@ import {
   Supervisor,
   WrongActorClassError,
 } from '../../src/index.js';
-import { addFn, Probe } from './actors.js';
+import { addFn, Probe, stamp } from './actors.js';
 import { onEveryController, settle } from './harness.js';
 import { Account, Lobby, Looker, Room, VipRoom } from './typed-actors.js';
 
@@ -147,7 +148,9 @@ onEveryController('whereis by class', (h) => {
     expect(e.code).to.equal('ERR_PARLEY_WRONG_ACTOR_CLASS');
     expect([e.registeredName, e.expected, e.actual]).to.deep.equal(['room', 'Room', 'Lobby']);
     expect(e.actor?.equals(lobby.ref)).to.equal(true);
-    expect(e.message).to.match(/registered as 'room' is .* of class Lobby, not a Room/);
+    expect(e.message).to.match(
+      /registered as 'room' is .* of class Lobby, not of class Room \(nor of a subclass/,
+    );
   });
 
   it('checks the class from inside an actor on another thread, by the functional whereis', async () => {
@@ -209,6 +212,35 @@ onEveryController('whereis by class', (h) => {
       expect(err, String(cls)).to.be.instanceOf(InvalidArgumentError);
       expect((err as Error).message).to.match(/^whereis\(name, cls\): cls must be the actor's class/);
     }
+  });
+
+  it('rejects a class that does not extend Actor, Actor itself or a built-in function with InvalidArgumentError, whether the name is held or not', async () => {
+    h.local('the argument is checked before the lookup');
+    const rt = h.runtime();
+    await rt.register('room', rt.spawn(Room));
+    class NotAClass {}
+    function* gen() {}
+    const cases: [unknown, RegExp][] = [
+      [NotAClass, /got the class NotAClass, which does not extend Actor/],
+      [Map, /got the built-in function Map/],
+      [Actor, /got Actor itself/],
+      [gen, /got the generator function gen/],
+    ];
+    for (const name of ['room', 'nobody']) {
+      for (const [cls, got] of cases) {
+        const err = await rt.whereis(name, cls as never).then(
+          (v) => v,
+          (e: unknown) => e,
+        );
+        expect(err, `${name} ${String(cls)}`).to.be.instanceOf(InvalidArgumentError);
+        expect((err as Error).message).to.match(/^whereis\(name, cls\): cls must be the actor's class/);
+        expect((err as Error).message).to.match(got);
+      }
+    }
+    // What may be spawned still types a lookup: an Actor subclass, a function, a functionActor.
+    expect(await rt.whereis('nobody', stamp)).to.equal(undefined);
+    expect(await rt.whereis('nobody', addFn)).to.equal(undefined);
+    expect(await rt.whereis('room', Room)).to.be.instanceOf(ActorProxy);
   });
 });
 

@@ -89,6 +89,7 @@ describe('ThreadController', function () {
   });
 
   it('refuses at spawn, with NotImportableError, a class a worker cannot import', () => {
+    const here = Number(/thread\.test\.ts:(\d+)/.exec(new Error().stack ?? '')?.[1]);
     class Hidden extends Actor {
       @handles('x') x() {
         return 1;
@@ -98,6 +99,8 @@ describe('ThreadController', function () {
       NotImportableError,
       /defined inside a function.*move it to the top level/,
     );
+    // The line is the source's (tsx runs this file minified, with a source map), where @handles is written.
+    expect(() => rt.spawn(Hidden)).to.throw(NotImportableError, `thread.test.ts:${here + 2})`);
     // …but it may still run on this thread.
     expect(rt.spawnWith({ thread: 'local' }, Hidden).ref.thread).to.equal(0);
   });

@@ -1,7 +1,8 @@
 /**
  * The package as a user gets it: `npm pack` (its prepack script builds dist/), installed from the tarball
  * into a project outside the repository with no network, then type-checked and run as an ES module program
- * and as a CommonJS program (`require('parley-actors')`), each calling an actor on a worker thread.
+ * and as a CommonJS program (`require('parley-actors')`, compiled by tsc, and run by tsx), each calling an
+ * actor on a worker thread.
  *
  * Nothing is fetched: the one dependency, reflect-metadata, is packed from this repository's node_modules
  * and installed from that tarball alongside; TypeScript and @types/node are the repository's own (tsc is run
@@ -48,6 +49,50 @@ const packed = (stdout: string): PackResult =>
 
 const tsc = (project: string) =>
   run(project, process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json']);
+
+/** A CommonJS TypeScript project in `dir` (created) whose main.ts calls a class actor on a worker thread. */
+function writeCjsProgram(dir: string): void {
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        module: 'nodenext',
+        target: 'es2022',
+        types: ['node'],
+      },
+    }),
+  );
+  writeFileSync(
+    join(dir, 'main.ts'),
+    [
+      "import { Actor, handles, Runtime, spawn, ThreadController } from 'parley-actors';",
+      '',
+      'export class Adder extends Actor {',
+      "  @handles('add')",
+      '  add(a: number, b: number): number {',
+      '    return a + b;',
+      '  }',
+      '}',
+      '',
+      'async function main(): Promise<void> {',
+      '  const adder = spawn(Adder);',
+      '  const sum: number = await adder.add(1, 2);',
+      '  // @ts-expect-error: the types resolved, so there is no such method (an unused expect-error fails tsc)',
+      '  const wrong = () => adder.sub(1, 2);',
+      '  void wrong;',
+      "  console.log('sum', sum, 'on thread', adder.ref.thread);",
+      '}',
+      '',
+      'new Runtime({ controller: new ThreadController({ threads: 1 }) }).run(main).catch((e: unknown) => {',
+      '  console.error(e);',
+      '  process.exitCode = 1;',
+      '});',
+      '',
+    ].join('\n'),
+  );
+}
 
 describe('the npm package', function () {
   this.timeout(300_000);
@@ -158,52 +203,23 @@ describe('the npm package', function () {
 
   it('type-checks and runs a CommonJS program that require()s the package and calls a class actor on a worker thread', () => {
     const dir = join(app, 'cjs');
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          module: 'nodenext',
-          target: 'es2022',
-          types: ['node'],
-        },
-      }),
-    );
-    writeFileSync(
-      join(dir, 'main.ts'),
-      [
-        "import { Actor, handles, Runtime, spawn, ThreadController } from 'parley-actors';",
-        '',
-        'export class Adder extends Actor {',
-        "  @handles('add')",
-        '  add(a: number, b: number): number {',
-        '    return a + b;',
-        '  }',
-        '}',
-        '',
-        'async function main(): Promise<void> {',
-        '  const adder = spawn(Adder);',
-        '  const sum: number = await adder.add(1, 2);',
-        '  // @ts-expect-error: the types resolved, so there is no such method (an unused expect-error fails tsc)',
-        '  const wrong = () => adder.sub(1, 2);',
-        '  void wrong;',
-        "  console.log('sum', sum, 'on thread', adder.ref.thread);",
-        '}',
-        '',
-        'new Runtime({ controller: new ThreadController({ threads: 1 }) }).run(main).catch((e: unknown) => {',
-        '  console.error(e);',
-        '  process.exitCode = 1;',
-        '});',
-        '',
-      ].join('\n'),
-    );
+    writeCjsProgram(dir);
     const check = tsc(dir);
     expect(check.status, check.output).to.equal(0);
     expect(readFileSync(join(dir, 'main.js'), 'utf8'), 'compiled to CommonJS').to.include(
       'require("parley-actors")',
     );
     const r = run(dir, process.execPath, ['main.js']);
+    expect(r.status, r.output).to.equal(0);
+    expect(r.output).to.equal('sum 3 on thread 1\n');
+  });
+
+  it('runs the same CommonJS TypeScript program under tsx, which compiles the package to CommonJS too', () => {
+    const dir = join(app, 'cjs-tsx');
+    writeCjsProgram(dir);
+    // tsx is the repository's, linked into the project.
+    symlinkSync(join(repo, 'node_modules/tsx'), join(app, 'node_modules/tsx'));
+    const r = run(dir, process.execPath, ['--import', 'tsx', 'main.ts']);
     expect(r.status, r.output).to.equal(0);
     expect(r.output).to.equal('sum 3 on thread 1\n');
   });
