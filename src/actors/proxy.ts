@@ -143,6 +143,22 @@ export type ProxyMethods<T> = {
 };
 
 /**
+ * The typed methods of a proxy of `T` whose own members are `Base`'s: an `Actor` subclass's methods as calls
+ * (those named like one of `Base`'s members are left out: reach them with `call(tag)`), a functionActor's
+ * `invoke`. Named and pool proxies share it.
+ *
+ * @inline
+ */
+export type TypedMethods<Base, T> = T extends Actor
+  ? Omit<ProxyMethods<T>, keyof Base>
+  : T extends FunctionActor<infer F>
+    ? {
+        /** Calls the function actor with `args`; resolves with its (awaited) result. */
+        invoke(...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
+      }
+    : unknown;
+
+/**
  * What `spawn` returns. For an `Actor` subclass, every method is a typed call:
  * `const n: number = await adder.add(1, 2)`. For a `functionActor`, `invoke(...args)` calls it.
  */

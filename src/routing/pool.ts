@@ -14,7 +14,7 @@ import { Actor } from '../actors/actor.js';
 import { FunctionActor } from '../actors/function-actor.js';
 import { type ClassInfo, classInfo } from '../actors/handles.js';
 import { descriptorOf, isImportable, recordSite } from '../actors/importable.js';
-import type { CallOptions, ProxyMethods } from '../actors/proxy.js';
+import type { CallOptions, TypedMethods } from '../actors/proxy.js';
 import {
   ActorExitedError,
   checkKnownOptions,
@@ -362,15 +362,7 @@ export class PoolProxyBase {
  * A pool's proxy: the class's methods, typed, each a call to one member picked by the strategy; `call`,
  * `cast`, `broadcast`, `members()`, `stop()`, and `ref` (the pool's supervisor).
  */
-export type PoolProxy<T = unknown> = PoolProxyBase &
-  (T extends Actor
-    ? Omit<ProxyMethods<T>, keyof PoolProxyBase>
-    : T extends FunctionActor<infer F>
-      ? {
-          /** Calls the function actor with `args`; resolves with its (awaited) result. */
-          invoke(...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
-        }
-      : unknown);
+export type PoolProxy<T = unknown> = PoolProxyBase & TypedMethods<PoolProxyBase, T>;
 
 /** `x instanceof PoolProxy` tells a pool's proxy. */
 export const PoolProxy = PoolProxyBase;

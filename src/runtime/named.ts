@@ -14,7 +14,7 @@
 import { Actor } from '../actors/actor.js';
 import { FunctionActor } from '../actors/function-actor.js';
 import { type ClassInfo, classInfo } from '../actors/handles.js';
-import type { ActorProxy, CallOptions, ProxyMethods } from '../actors/proxy.js';
+import type { ActorProxy, CallOptions, TypedMethods } from '../actors/proxy.js';
 import { InvalidOptionError, NameNotBoundError, NoSuchActorError, UnknownTagError } from '../core/errors.js';
 import { argsAfter, type Kwargs, NO_ARGS, NO_KWARGS, sharedIfEmpty } from '../core/message.js';
 import type { ActorRef, Address } from '../core/ref.js';
@@ -267,15 +267,7 @@ export class NamedProxyBase {
  * (typed methods, `call`, `cast`, `send`), each resolved to the name's holder at that moment; `cast` and
  * `send` return a promise that rejects with NameNotBoundError when the name is unbound.
  */
-export type NamedProxy<T = unknown> = NamedProxyBase &
-  (T extends Actor
-    ? Omit<ProxyMethods<T>, keyof NamedProxyBase>
-    : T extends FunctionActor<infer F>
-      ? {
-          /** Calls the function actor with `args`; resolves with its (awaited) result. */
-          invoke(...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
-        }
-      : unknown);
+export type NamedProxy<T = unknown> = NamedProxyBase & TypedMethods<NamedProxyBase, T>;
 
 /** `x instanceof NamedProxy` tells a named proxy. */
 export const NamedProxy = NamedProxyBase;
