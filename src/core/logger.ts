@@ -23,10 +23,10 @@ export interface Logger {
 /** The default logger: errors and warnings to stderr (with the stack, when there is one); info and debug off. */
 export const consoleLogger: Logger = {
   error(message, fields) {
-    console.error(`[parley] error: ${message}${stackOf(fields)}`);
+    console.error(`[parley] error: ${message}${stackOf(message, fields)}`);
   },
   warn(message, fields) {
-    console.error(`[parley] warning: ${message}${stackOf(fields)}`);
+    console.error(`[parley] warning: ${message}${stackOf(message, fields)}`);
   },
   info() {},
   debug() {},
@@ -39,7 +39,19 @@ export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() 
  * The error's stack as people need it: the frames of the program, Parley's and Node's counted, not shown
  * (a stack with no frame of the program is Parley's own trouble: it is shown whole).
  */
-function stackOf(fields: Record<string, unknown> | undefined): string {
+function stackOf(message: string, fields: Record<string, unknown> | undefined): string {
   const err = fields?.error;
-  return err instanceof Error && err.stack ? `\n${usefulStack(err) ?? err.stack}` : '';
+  if (!(err instanceof Error) || !err.stack) return '';
+  const stack = usefulStack(err) ?? err.stack;
+  // The stack starts with `Error: text`; when the line above already says `text` (and the error is a
+  // plain Error, or names its class), print the frames only: one crash, its text once.
+  try {
+    const { name, message: text } = err;
+    const header = `${name}: ${text}`;
+    const said = text !== '' && message.endsWith(text) && (name === 'Error' || message.includes(name));
+    if (said && stack.startsWith(header)) return stack.slice(header.length);
+  } catch {
+    // a getter that throws: print the stack as it is
+  }
+  return `\n${stack}`;
 }

@@ -163,8 +163,23 @@ describe('printing: consoleLogger', () => {
     ].join('\n');
     consoleLogger.error('<Account#1> crashed: boom', { error: err });
     expect(out.firstCall.args[0]).to.equal(
-      '[parley] error: <Account#1> crashed: boom\nError: boom\n    at Account.boom (/app/src/bank.ts:3:9)\n' +
+      '[parley] error: <Account#1> crashed: boom\n    at Account.boom (/app/src/bank.ts:3:9)\n' +
         '    … 2 frames inside parley-actors or node not shown',
+    );
+  });
+
+  it("says a crash's text once, but keeps the stack's first line when it names what the message does not", () => {
+    const out = sinon.stub(console, 'error');
+    const err = new TypeError('x is not a function');
+    err.stack = 'TypeError: x is not a function\n    at Account.boom (/app/src/bank.ts:3:9)';
+    consoleLogger.error('<Account#1> crashed: x is not a function', { error: err });
+    expect(out.firstCall.args[0]).to.equal(
+      '[parley] error: <Account#1> crashed: x is not a function\nTypeError: x is not a function\n' +
+        '    at Account.boom (/app/src/bank.ts:3:9)',
+    );
+    consoleLogger.error('<Account#1> crashed: TypeError: x is not a function', { error: err });
+    expect(out.secondCall.args[0]).to.equal(
+      '[parley] error: <Account#1> crashed: TypeError: x is not a function\n    at Account.boom (/app/src/bank.ts:3:9)',
     );
   });
 
