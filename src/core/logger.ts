@@ -43,13 +43,14 @@ function stackOf(message: string, fields: Record<string, unknown> | undefined): 
   const err = fields?.error;
   if (!(err instanceof Error) || !err.stack) return '';
   const stack = usefulStack(err) ?? err.stack;
-  // The stack starts with `Error: text`; when the line above already says `text` (and the error is a
-  // plain Error, or names its class), print the frames only: one crash, its text once.
   try {
-    const { name, message: text } = err;
-    const header = `${name}: ${text}`;
-    const said = text !== '' && message.endsWith(text) && (name === 'Error' || message.includes(name));
-    if (said && stack.startsWith(header)) return stack.slice(header.length);
+    // The stack starts with `Name [code]: text`; when the line above ends with `text`, keep `Name [code]`
+    // and drop the text: one crash, its text once.
+    const text = err.message;
+    const at = text === '' || !message.endsWith(text) ? -1 : stack.indexOf(`: ${text}`);
+    if (at >= 0 && !stack.slice(0, at).includes('\n')) {
+      return `\n${stack.slice(0, at)}${stack.slice(at + 2 + text.length)}`;
+    }
   } catch {
     // a getter that throws: print the stack as it is
   }

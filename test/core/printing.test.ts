@@ -149,6 +149,22 @@ describe('printing: errors', () => {
   });
 });
 
+describe('printing: ActorExitedError', () => {
+  it('cuts a long or many-line reason in its message, and keeps it whole in reason and cause', () => {
+    const long = new Error('x'.repeat(500));
+    const e = new ActorExitedError(long);
+    expect(e.message.length).to.be.below(220);
+    expect(e.message).to.include('…');
+    expect(e.reason).to.equal(long);
+    expect(e.cause).to.equal(long);
+    const lines = new ActorExitedError('first line\nsecond line');
+    expect(lines.message).to.equal("the actor exited before it replied (reason: 'first line …)");
+    expect(new ActorExitedError('closed').message).to.equal(
+      "the actor exited before it replied (reason: 'closed')",
+    );
+  });
+});
+
 describe('printing: consoleLogger', () => {
   afterEach(() => sinon.restore());
 
@@ -163,23 +179,25 @@ describe('printing: consoleLogger', () => {
     ].join('\n');
     consoleLogger.error('<Account#1> crashed: boom', { error: err });
     expect(out.firstCall.args[0]).to.equal(
-      '[parley] error: <Account#1> crashed: boom\n    at Account.boom (/app/src/bank.ts:3:9)\n' +
+      '[parley] error: <Account#1> crashed: boom\nError\n    at Account.boom (/app/src/bank.ts:3:9)\n' +
         '    … 2 frames inside parley-actors or node not shown',
     );
   });
 
-  it("says a crash's text once, but keeps the stack's first line when it names what the message does not", () => {
+  it("says a crash's text once: the stack's first line keeps the error's name and code, not the text", () => {
     const out = sinon.stub(console, 'error');
     const err = new TypeError('x is not a function');
     err.stack = 'TypeError: x is not a function\n    at Account.boom (/app/src/bank.ts:3:9)';
     consoleLogger.error('<Account#1> crashed: x is not a function', { error: err });
     expect(out.firstCall.args[0]).to.equal(
-      '[parley] error: <Account#1> crashed: x is not a function\nTypeError: x is not a function\n' +
-        '    at Account.boom (/app/src/bank.ts:3:9)',
+      '[parley] error: <Account#1> crashed: x is not a function\nTypeError\n    at Account.boom (/app/src/bank.ts:3:9)',
     );
-    consoleLogger.error('<Account#1> crashed: TypeError: x is not a function', { error: err });
+    const coded = new InvalidArgumentError('bad thing');
+    coded.stack = 'InvalidArgumentError: bad thing\n    at main (/app/src/main.ts:1:1)';
+    consoleLogger.error('<main#1> crashed: bad thing', { error: coded });
     expect(out.secondCall.args[0]).to.equal(
-      '[parley] error: <Account#1> crashed: TypeError: x is not a function\n    at Account.boom (/app/src/bank.ts:3:9)',
+      '[parley] error: <main#1> crashed: bad thing\nInvalidArgumentError [ERR_PARLEY_INVALID_ARGUMENT]\n' +
+        '    at main (/app/src/main.ts:1:1)',
     );
   });
 
