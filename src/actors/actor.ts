@@ -33,9 +33,6 @@ export const CELL_OF: unique symbol = Symbol('parley.actorCell');
  * an error without crashing, return it as a value (e.g. `{ ok: false, error }`).
  */
 export class Actor {
-  /** @internal */
-  readonly [CELL_OF]: Cell;
-
   constructor() {
     const cell = ctx.constructing;
     if (cell === undefined) {
@@ -110,6 +107,12 @@ export class Actor {
    * The actor exits `'normal'` when it returns.
    */
   run?(): unknown;
+
+  /**
+   * @internal Declared last so that TypeScript's "missing the following properties from type 'Actor'" lists
+   * the public members first.
+   */
+  readonly [CELL_OF]: Cell;
 }
 
 /**
