@@ -45,11 +45,6 @@ export interface Harness {
    * not require it to cross threads. `why` says what makes the behaviour inherently local. Use sparingly.
    */
   local(why: string): void;
-  /**
-   * Marks the current test as a known failure of thread placement (none is marked today): pending on
-   * thread controllers, run as usual on tasklet controllers. Call it first in the test body, with the issue.
-   */
-  knownThreadFailure(reason: string): void;
 }
 
 export function spyLogger(): SpyLogger {
@@ -61,7 +56,6 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
   for (const controller of controllers) {
     describe(`${title} [${controller.name}]`, () => {
       let made: Runtime[] = [];
-      let context: Mocha.Context | undefined;
       let localWhy: string | undefined;
       const h: Harness = {
         controller,
@@ -86,13 +80,8 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
         local(why) {
           localWhy = why;
         },
-        knownThreadFailure(reason) {
-          if (controller.threads) context!.skip();
-          void reason;
-        },
       };
-      beforeEach(function () {
-        context = this;
+      beforeEach(() => {
         localWhy = undefined;
       });
       afterEach(async function () {
