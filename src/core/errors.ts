@@ -113,18 +113,11 @@ export class ActorExitedError extends ParleyError {
     actor?: ActorRef,
     what = 'exited before it replied',
   ) {
-    super(`${actor ?? 'the actor'} ${what} (reason: ${shortReason(reason)})`, {
+    super(`${actor ?? 'the actor'} ${what} (reason: ${describeReason(reason)})`, {
       actor,
       cause: isErrorValue(reason) ? reason : undefined,
     });
   }
-}
-
-/** A reason in one line of a message: a long one is cut (the error's `reason` and `cause` keep it whole). */
-function shortReason(reason: unknown): string {
-  const text = describeReason(reason);
-  const line = text.split('\n', 1)[0]!;
-  return line.length > 160 ? `${line.slice(0, 159)}…` : line.length < text.length ? `${line} …` : line;
 }
 
 /** The addressed actor is dead or never existed. */

@@ -149,22 +149,6 @@ describe('printing: errors', () => {
   });
 });
 
-describe('printing: ActorExitedError', () => {
-  it('cuts a long or many-line reason in its message, and keeps it whole in reason and cause', () => {
-    const long = new Error('x'.repeat(500));
-    const e = new ActorExitedError(long);
-    expect(e.message.length).to.be.below(220);
-    expect(e.message).to.include('…');
-    expect(e.reason).to.equal(long);
-    expect(e.cause).to.equal(long);
-    const lines = new ActorExitedError('first line\nsecond line');
-    expect(lines.message).to.equal("the actor exited before it replied (reason: 'first line …)");
-    expect(new ActorExitedError('closed').message).to.equal(
-      "the actor exited before it replied (reason: 'closed')",
-    );
-  });
-});
-
 describe('printing: consoleLogger', () => {
   afterEach(() => sinon.restore());
 
