@@ -4,9 +4,14 @@
  * worker with the fewest jobs in flight; a bad job crashes its worker, the pool restarts it, and the other
  * jobs go on. Run: `npx tsx examples/job-pool.ts [limit]`.
  */
-import { Actor, handles, pool, Runtime, ThreadController } from 'parley-actors';
+import { Actor, actor, handles, pool, Runtime, ThreadController } from 'parley-actors';
 
-/** Finds the number in [from, to) with the longest Collatz chain. CPU-bound: one job blocks its thread. */
+/**
+ * Finds the number in [from, to) with the longest Collatz chain. CPU-bound: one job blocks its thread.
+ * `@actor()`: this module starts the runtime at its top level, so with TC39 standard decorators (no
+ * `experimentalDecorators`) a worker thread finds the class only through it (README, "Decorators").
+ */
+@actor()
 export class CollatzWorker extends Actor {
   @handles('longest')
   longest(from: number, to: number): { n: number; steps: number; thread: number } {

@@ -1,15 +1,26 @@
 /** The examples and start-up paths, run as a user runs them: each in its own process, which must exit by itself. */
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 
 function runExample(
   file: string,
   ...args: string[]
 ): { status: number | null; stdout: string; stderr: string } {
+  return runWith(process.env, file, ...args);
+}
+
+function runWith(
+  env: NodeJS.ProcessEnv,
+  file: string,
+  ...args: string[]
+): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', file, ...args], {
     encoding: 'utf8',
     timeout: 60_000,
+    env,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -31,6 +42,39 @@ describe('examples', () => {
       const text = readFileSync(`examples/${f}`, 'utf8');
       expect(text, f).to.not.match(/from '\.\.?\/(src|dist)\b/);
       expect(text, f).to.include("from 'parley-actors'");
+    }
+  });
+
+  describe("compiled with TC39 standard decorators (the README's tsconfig: no experimentalDecorators)", () => {
+    // The repository's tsconfig sets experimentalDecorators; a user's project (README, "Install") does not.
+    // tsx reads the tsconfig named by TSX_TSCONFIG_PATH: the same one without the flag.
+    let env: NodeJS.ProcessEnv;
+    before(() => {
+      const dir = mkdtempSync(join(tmpdir(), 'parley-std-'));
+      const base = JSON.parse(readFileSync('tsconfig.json', 'utf8')) as {
+        compilerOptions: Record<string, unknown>;
+      };
+      delete base.compilerOptions.experimentalDecorators;
+      const root = process.cwd();
+      const tsconfig = {
+        compilerOptions: { ...base.compilerOptions, rootDir: root },
+        include: [join(root, 'src'), join(root, 'examples')],
+      };
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
+      env = { ...process.env, TSX_TSCONFIG_PATH: join(dir, 'tsconfig.json') };
+    });
+
+    for (const [file, ...args] of [
+      ['adder.ts', '--threads'],
+      ['job-pool.ts', '100000'],
+      ['speedup.ts', '300000'],
+    ]) {
+      it(`runs ${file} ${args.join(' ')} on worker threads and exits 0`, function () {
+        this.timeout(70_000);
+        const r = runWith(env, `examples/${file!}`, ...args);
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.stderr).to.not.include('NotImportableError');
+      });
     }
   });
 
