@@ -205,23 +205,45 @@ export function proxyClassFor(info: ClassInfo): typeof ProxyBase {
   let cls = proxyClasses.get(info);
   if (cls !== undefined) return cls;
   cls = class extends ProxyBase {};
-  for (const [key, tag] of info.methods) {
-    if (key in ProxyBase.prototype) continue; // send, cast, call, ref… keep their proxy meaning
-    const method =
-      tag === undefined
-        ? function (this: ProxyBase) {
-            return Promise.reject(
-              new UnknownTagError(key, this.ref, ` (method ${key}() has no @handles decorator)`),
-            );
-          }
-        : function (this: ProxyBase, ...args: unknown[]) {
-            return this.ref[BOUND].call(this.ref, tag, args, NO_KWARGS, undefined);
-          };
-    Object.defineProperty(cls.prototype, key, { value: method, writable: true, configurable: true });
-  }
+  // send, cast, call, ref… keep their proxy meaning
+  defineHandlerMethods(
+    cls.prototype,
+    ProxyBase.prototype,
+    info,
+    (tag) =>
+      function (this: ProxyBase, ...args: unknown[]) {
+        return this.ref[BOUND].call(this.ref, tag, args, NO_KWARGS, undefined);
+      },
+  );
   callTags.set(cls.prototype, info.methods);
   proxyClasses.set(info, cls);
   return cls;
+}
+
+/**
+ * @internal Defines on `proto` a method per method of the actor class (`info`) that is not a member of
+ * `base`: `methodFor(tag)` for a handler; one that rejects with UnknownTagError for a method without
+ * `@handles`. Shared by the proxy classes of actors, named proxies and pools.
+ */
+export function defineHandlerMethods(
+  proto: object,
+  base: object,
+  info: ClassInfo,
+  methodFor: (tag: string) => Function,
+): void {
+  for (const [key, tag] of info.methods) {
+    if (key in base) continue;
+    const method =
+      tag === undefined
+        ? function (this: unknown) {
+            const ref = this instanceof ProxyBase ? this.ref : undefined;
+            return Promise.reject(
+              new UnknownTagError(key, ref, ` (method ${key}() has no @handles decorator)`),
+            );
+          }
+        : methodFor(tag);
+    Object.defineProperty(proto, key, { value: method, writable: true, configurable: true });
+  }
 }
 
 /** @internal The proxy class of a functionActor. */

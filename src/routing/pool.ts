@@ -14,7 +14,7 @@ import { Actor } from '../actors/actor.js';
 import { FunctionActor } from '../actors/function-actor.js';
 import { type ClassInfo, classInfo } from '../actors/handles.js';
 import { descriptorOf, isImportable, recordSite } from '../actors/importable.js';
-import type { CallOptions, TypedMethods } from '../actors/proxy.js';
+import { type CallOptions, defineHandlerMethods, type TypedMethods } from '../actors/proxy.js';
 import {
   ActorExitedError,
   checkKnownOptions,
@@ -22,7 +22,6 @@ import {
   InvalidArgumentError,
   InvalidOptionError,
   NoSuchActorError,
-  UnknownTagError,
 } from '../core/errors.js';
 import { argsAfter, type Kwargs, NO_ARGS, NO_KWARGS } from '../core/message.js';
 import type { ActorRef } from '../core/ref.js';
@@ -383,19 +382,16 @@ function poolClassFor(info: ClassInfo): typeof PoolProxyBase {
   if (cls !== undefined) return cls;
   cls = class extends PoolProxyBase {};
   Object.defineProperty(cls, 'name', { value: 'PoolProxy' });
-  for (const [key, tag] of info.methods) {
-    if (key in PoolProxyBase.prototype) continue; // call, cast, broadcast, stop… keep their pool meaning
-    const method =
-      tag === undefined
-        ? () =>
-            Promise.reject(
-              new UnknownTagError(key, undefined, ` (method ${key}() has no @handles decorator)`),
-            )
-        : function (this: PoolProxyBase, ...args: unknown[]) {
-            return this[CALL_POOL](tag, args, NO_KWARGS, undefined, 0);
-          };
-    Object.defineProperty(cls.prototype, key, { value: method, writable: true, configurable: true });
-  }
+  // call, cast, broadcast, stop… keep their pool meaning
+  defineHandlerMethods(
+    cls.prototype,
+    PoolProxyBase.prototype,
+    info,
+    (tag) =>
+      function (this: PoolProxyBase, ...args: unknown[]) {
+        return this[CALL_POOL](tag, args, NO_KWARGS, undefined, 0);
+      },
+  );
   poolClasses.set(info, cls);
   return cls;
 }

@@ -14,8 +14,13 @@
 import { Actor } from '../actors/actor.js';
 import { FunctionActor } from '../actors/function-actor.js';
 import { type ClassInfo, classInfo } from '../actors/handles.js';
-import type { ActorProxy, CallOptions, TypedMethods } from '../actors/proxy.js';
-import { InvalidOptionError, NameNotBoundError, NoSuchActorError, UnknownTagError } from '../core/errors.js';
+import {
+  type ActorProxy,
+  type CallOptions,
+  defineHandlerMethods,
+  type TypedMethods,
+} from '../actors/proxy.js';
+import { InvalidOptionError, NameNotBoundError, NoSuchActorError } from '../core/errors.js';
 import { argsAfter, type Kwargs, NO_ARGS, NO_KWARGS, sharedIfEmpty } from '../core/message.js';
 import type { ActorRef, Address } from '../core/ref.js';
 import {
@@ -288,19 +293,16 @@ function namedClassFor(info: ClassInfo): typeof NamedProxyBase {
   if (cls !== undefined) return cls;
   cls = class extends NamedProxyBase {};
   Object.defineProperty(cls, 'name', { value: 'NamedProxy' });
-  for (const [key, tag] of info.methods) {
-    if (key in NamedProxyBase.prototype) continue; // call, cast, send, resolve… keep their meaning
-    const method =
-      tag === undefined
-        ? () =>
-            Promise.reject(
-              new UnknownTagError(key, undefined, ` (method ${key}() has no @handles decorator)`),
-            )
-        : function (this: NamedProxyBase, ...args: unknown[]) {
-            return this[CALL_NAMED](tag, args, NO_KWARGS, undefined);
-          };
-    Object.defineProperty(cls.prototype, key, { value: method, writable: true, configurable: true });
-  }
+  // call, cast, send, resolve… keep their meaning
+  defineHandlerMethods(
+    cls.prototype,
+    NamedProxyBase.prototype,
+    info,
+    (tag) =>
+      function (this: NamedProxyBase, ...args: unknown[]) {
+        return this[CALL_NAMED](tag, args, NO_KWARGS, undefined);
+      },
+  );
   namedClasses.set(info, cls);
   return cls;
 }
