@@ -1,12 +1,15 @@
 /**
  * The benchmark chart, rendered to SVG by Vega-Lite (no hand-drawn graphics). Top: each contestant's median
- * relative to the hand-written baseline, per in-process workload. Bottom: the cross-thread workloads, which
- * have no baseline, as each contestant's median in the workload's own unit.
+ * relative to the hand-written baseline, per in-process workload. Then the cross-thread workloads, which
+ * have no baseline, as each contestant's median in the workload's own unit. Last, when they ran, the cluster
+ * workloads (between two processes over NATS), each contestant relative to raw NATS.
  */
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 
 interface ChartRow {
+  /** The workload's key: the cluster ones start with `nats`. */
+  workload: string;
   title: string;
   unit: string;
   contestant: string;
@@ -30,8 +33,11 @@ const facet = (title: string, field: string, scaleType: 'log' | 'linear') => ({
 });
 
 export async function renderChart(rows: ChartRow[]): Promise<string> {
+  const cluster = rows
+    .filter((r) => r.workload.startsWith('nats') && r.vsBaseline !== undefined)
+    .map((r) => ({ workload: r.title, contestant: r.contestant, ratio: Number(r.vsBaseline!.toFixed(3)) }));
   const relative = rows
-    .filter((r) => r.vsBaseline !== undefined)
+    .filter((r) => !r.workload.startsWith('nats') && r.vsBaseline !== undefined)
     .map((r) => ({ workload: r.title, contestant: r.contestant, ratio: Number(r.vsBaseline!.toFixed(3)) }));
   const absolute = rows
     .filter((r) => r.vsBaseline === undefined)
@@ -51,6 +57,13 @@ export async function renderChart(rows: ChartRow[]): Promise<string> {
       data: { values: absolute },
       ...facet('median', 'value', 'linear'),
       resolve: { scale: { x: 'independent' } },
+    });
+  }
+  if (cluster.length > 0) {
+    panels.push({
+      title: 'Between two processes over NATS: speed relative to raw NATS (1 = raw NATS; higher is better)',
+      data: { values: cluster },
+      ...facet('× raw NATS', 'ratio', 'linear'),
     });
   }
   const spec = compile({

@@ -6,6 +6,9 @@
  * hits all alike; it prints progress, then a table of medians (min–max) and each contestant's ratio to the
  * hand-written baseline, computed per round. Results go to bench/results/ (JSON and Markdown), the chart to
  * bench/chart.svg and the table into BENCHMARKS.md. `--quick` is a tiny smoke run that writes nothing tracked.
+ * The cluster workloads (natsOneWay, natsCall, natsCallsInFlight) run each contestant as two fresh Node
+ * processes through a nats-server the suite starts for the run (bench/nats.ts), with raw NATS as their
+ * yardstick instead of the hand-written baseline; without nats-server on PATH they are skipped, saying so.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,9 +16,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderChart } from './chart.js';
 import { baseline } from './contestants/baseline.js';
+import { rawNats } from './contestants/nats-raw.js';
 import { cpuFanOut, parleySpin, parleyTasklet, parleyThreads } from './contestants/parley.js';
 import { comedyPeer, comedyThreaded, nactPeer } from './contestants/peers.js';
 import type { Contestant } from './contestants/types.js';
+import { natsUnavailable, stopNats } from './nats.js';
 import { runSoak } from './soak-run.js';
 
 const argv = process.argv.slice(2);
@@ -39,6 +44,10 @@ interface Workload {
   contestants: Contestant[];
   /** A run that gives no result in this many ms fails (default 60 s). */
   timeoutMs?: number;
+  /** The contestant the ratios are computed against (default: the hand-written baseline). */
+  yardstick?: Contestant;
+  /** Needs nats-server (the cluster workloads): skipped, saying so, on a machine without it. */
+  needsNats?: boolean;
   /** Runs once; returns the measured value in `unit`. */
   measure(c: Contestant, n: number): Promise<number>;
 }
@@ -80,6 +89,13 @@ function peakRssInChild(c: Contestant, n: number): Promise<number> {
 }
 
 const inProcess = [baseline, parleyTasklet, nactPeer, comedyPeer];
+
+/**
+ * The cluster workloads' contestants: two Node processes each, through one nats-server started for the run
+ * (bench/nats.ts). Raw NATS is their yardstick (issue 12's targets: Parley ≥ 0.7× raw NATS). The Parley
+ * contestant goes here, after rawNats, once it exists (see types.ts: natsOneWay, natsCall, natsCallsInFlight).
+ */
+const clusterContestants: Contestant[] = [rawNats];
 
 const workloads: Workload[] = [
   {
@@ -203,6 +219,42 @@ const workloads: Workload[] = [
     measure: async (_c, jobs) => (await cpuFanOut(1, jobs)) / (await cpuFanOut(2, jobs)),
   },
   {
+    key: 'natsOneWay',
+    title: 'one-way messages between two processes over NATS (40 B, pipelined)',
+    unit: 'msgs/s',
+    size: 1_000_000,
+    quick: 5_000,
+    higherIsBetter: true,
+    contestants: clusterContestants,
+    yardstick: rawNats,
+    needsNats: true,
+    measure: (c, n) => c.natsOneWay!(n),
+  },
+  {
+    key: 'natsCall',
+    title: 'sequential calls between two processes over NATS (40 B)',
+    unit: 'calls/s',
+    size: 20_000,
+    quick: 200,
+    higherIsBetter: true,
+    contestants: clusterContestants,
+    yardstick: rawNats,
+    needsNats: true,
+    measure: (c, n) => c.natsCall!(n),
+  },
+  {
+    key: 'natsCallsInFlight',
+    title: 'calls between two processes over NATS, 100 in flight (40 B)',
+    unit: 'calls/s',
+    size: 100_000,
+    quick: 1_000,
+    higherIsBetter: true,
+    contestants: clusterContestants,
+    yardstick: rawNats,
+    needsNats: true,
+    measure: (c, n) => c.natsCallsInFlight!(n),
+  },
+  {
     key: 'shutdownIdle',
     title: 'shutdown of idle actors (2 threads; tasklets for reference)',
     unit: 'ms',
@@ -273,6 +325,11 @@ if (argv.includes('--soak')) {
 const rows: Row[] = [];
 for (const w of workloads) {
   if (only !== undefined && !only.includes(w.key)) continue;
+  const missing = w.needsNats ? natsUnavailable() : undefined;
+  if (missing !== undefined) {
+    console.log(`  ${w.title}: skipped: ${missing}`);
+    continue;
+  }
   const n = quick ? w.quick : w.size;
   const method =
     w.key === 'xPingPong' || w.key === 'xPingPongCpu'
@@ -307,7 +364,7 @@ for (const w of workloads) {
     }
     console.log(`  ${w.title}: round ${r + 1}/${rounds}: ${line.join(', ')}`);
   }
-  const base = values.get(baseline);
+  const base = values.get(w.yardstick ?? baseline);
   for (const c of cs) {
     const vs = values.get(c)!;
     if (vs.length === 0) continue;
@@ -330,10 +387,15 @@ for (const w of workloads) {
   }
 }
 
-for (const c of [...inProcess, parleyThreads, parleySpin, comedyThreaded]) await c.close?.();
+for (const c of [...inProcess, parleyThreads, parleySpin, comedyThreaded, ...clusterContestants]) {
+  await c.close?.();
+}
+await stopNats();
 const maxRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
 const table = [
-  '| workload | contestant | median (min–max) | unit | vs baseline (higher is better) |',
+  `| workload | contestant | median (min–max) | unit | vs baseline (higher is better${
+    rows.some((r) => r.workload.startsWith('nats')) ? '; over NATS: vs raw NATS' : ''
+  }) |`,
   '|---|---|---|---|---|',
   ...rows.map(
     (r) =>

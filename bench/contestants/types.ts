@@ -15,6 +15,16 @@ export interface Contestant {
   shutdownIdle?(actors: number): Promise<number>;
   /** Threads only: CPU-bound fan-out over `threads` threads. */
   cpuFanOut?(threads: number, jobs: number): Promise<void>;
+  /**
+   * Cluster workloads, each between two fresh Node processes through the run's nats-server (bench/nats.ts:
+   * `natsUrl()`, `runPair`), timed inside the sending process, so they return msgs/s: `messages` one-way
+   * messages of 40 bytes from one process to the other, pipelined, until the receiver has them all…
+   */
+  natsOneWay?(messages: number): Promise<number>;
+  /** …`calls` sequential request/reply round trips (40 bytes each way)… */
+  natsCall?(calls: number): Promise<number>;
+  /** …`calls` request/reply round trips with 100 kept in flight. */
+  natsCallsInFlight?(calls: number): Promise<number>;
   close?(): Promise<void>;
 }
 
