@@ -17,16 +17,19 @@
  *   `{ [K]: 'd', i, v }` the first sight of an object met more than once (ids count up from 0 in depth-first
  *   order) and `{ [K]: 'r', i }` every later one, so shared objects stay one object and cycles survive.
  * Meaning kept: structured clone's, with these differences: holes in arrays arrive as `undefined` (the
- * length is kept), own non-index properties of arrays and typed-array views sharing one buffer are not
- * kept (each view arrives with a buffer of its own bytes), RegExp `lastIndex` is not kept (as in
- * structured clone). Functions and symbols are refused with EnvelopeError('encode') (the thread wire
- * refuses them earlier anyway).
+ * length is kept); own non-index properties of arrays are dropped; typed arrays that share one buffer each
+ * arrive with a buffer of their own bytes (a view into a larger buffer arrives with just its bytes);
+ * boxed primitives (`new Number(1)`) arrive as plain objects; a raw Error (the thread wire turns errors
+ * into tagged data first) arrives as msgpackr rebuilds it, from name, message and cause. RegExp
+ * `lastIndex` is not kept (nor is it by structured clone). Functions and symbols are refused with
+ * EnvelopeError('encode') (the thread wire refuses them earlier anyway).
  *
- * Untrusted decode: msgpackr renames an incoming `__proto__` key to `__proto_` (so no prototype is ever
- * set), checks every length against the bytes left before allocating, keeps no record definitions between
- * packets, and its structured-clone pointers are switched off; every failure, including stack overflow on
- * deep nesting, becomes EnvelopeError('decode'). The never-used byte 0xC1 decodes to msgpackr's marker
- * object `C1` (`{ name: 'MessagePack 0xC1' }`), which this module freezes so no one can change it.
+ * Untrusted decode: before msgpackr sees a packet or header, checkShape walks it once (linear, no
+ * allocation) and refuses anything this module's packers never write: unknown bytes (0xC1), record
+ * definitions, string bundles (whose offsets make msgpackr re-read a large string per element), structured-
+ * clone pointers, other extensions, lengths past the end, trailing bytes. msgpackr itself renames an incoming
+ * `__proto__` key to `__proto_` (so no prototype is ever set) and checks lengths before allocating. Every
+ * failure, including stack overflow on deep nesting, becomes EnvelopeError('decode').
  *
  * Batch (one NATS message):
  *   `[0x50 'P'][version 1][flags: bit0 = signed][u16 header length][header][u32 count]([u32 len][packet])*`
@@ -37,7 +40,7 @@
  */
 
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { C1, Packr, RESERVE_START_SPACE, Unpackr } from 'msgpackr';
+import { Packr, RESERVE_START_SPACE, Unpackr } from 'msgpackr';
 
 /** @internal Why an envelope or packet was refused. */
 export type EnvelopeErrorReason =
@@ -101,14 +104,18 @@ const PACKET_OPTIONS = {
   copyBuffers: true,
 } as const;
 const packetPackr = new Packr(PACKET_OPTIONS);
-Object.freeze(C1);
 const packetUnpackr = new Unpackr(PACKET_OPTIONS);
 
 type WellFormed = string & { isWellFormed(): boolean };
 const wellFormed = (s: string): boolean => (s as WellFormed).isWellFormed();
 const isNegZero = (n: number): boolean => n === 0 && 1 / n < 0;
+/** Objects msgpackr packs by an extension of its own (an Error: name, message, cause). */
 const isLeafObject = (v: object): boolean =>
-  v instanceof Date || v instanceof RegExp || ArrayBuffer.isView(v) || v instanceof ArrayBuffer;
+  v instanceof Date ||
+  v instanceof RegExp ||
+  ArrayBuffer.isView(v) ||
+  v instanceof ArrayBuffer ||
+  v instanceof Error;
 
 function refuse(v: unknown): never {
   throw new EnvelopeError('encode', `a ${typeof v} can not be packed`);
@@ -304,6 +311,139 @@ export function encodePacket(value: unknown): Uint8Array {
   return packed;
 }
 
+/** Extension types whose fixext1 form (`d4 <type> 00`) is a tag on the value that follows it. */
+const EXT_TAGS = new Set([0x73 /* Set */, 0x65 /* Error */, 0x78 /* RegExp */]);
+/** Extension types that carry their data in their payload: BigInt, typed arrays/ArrayBuffer/DataView, Date. */
+const EXT_DATA = new Set([0x42, 0x74, 0xff]);
+
+/**
+ * Walks the msgpack in `b[p..end)` without decoding it, in one linear pass and no allocation, and throws
+ * EnvelopeError(`reason`) unless it is exactly one value built only of what this module's packers write:
+ * the standard types, and (with `ext`) the extensions for undefined, BigInt, typed arrays, Date, Set,
+ * Error and RegExp. So msgpackr never sees its own record definitions (0x72), string bundles (0x62: their
+ * offsets let a small input make it re-read a large string once per element, quadratic time),
+ * structured-clone pointers, the never-used byte 0xC1, or a length that runs past the end.
+ */
+function checkShape(b: Uint8Array, p: number, end: number, ext: boolean, reason: EnvelopeErrorReason): void {
+  let pending = 1; // values still to read
+  while (pending > 0) {
+    if (pending > end - p) throw new EnvelopeError(reason, 'more values claimed than bytes left');
+    pending--;
+    const t = b[p++];
+    if (t < 0x80 || t >= 0xe0) continue; // fixint
+    if (t < 0x90) {
+      pending += 2 * (t & 0x0f); // fixmap
+      continue;
+    }
+    if (t < 0xa0) {
+      pending += t & 0x0f; // fixarray
+      continue;
+    }
+    if (t < 0xc0) {
+      p += t & 0x1f; // fixstr
+      continue;
+    }
+    let type = -1;
+    switch (t) {
+      case 0xc0:
+      case 0xc2:
+      case 0xc3:
+        break;
+      case 0xcc:
+      case 0xd0:
+        p += 1;
+        break;
+      case 0xcd:
+      case 0xd1:
+        p += 2;
+        break;
+      case 0xca:
+      case 0xce:
+      case 0xd2:
+        p += 4;
+        break;
+      case 0xcb:
+      case 0xcf:
+      case 0xd3:
+        p += 8;
+        break;
+      case 0xc4: // bin8
+      case 0xd9: // str8
+        p += 1 + b[p];
+        break;
+      case 0xc5:
+      case 0xda:
+        p += 2 + ((b[p] << 8) | b[p + 1]);
+        break;
+      case 0xc6:
+      case 0xdb:
+        p += 4 + readU32(b, p);
+        break;
+      case 0xdc:
+        pending += (b[p] << 8) | b[p + 1];
+        p += 2;
+        break;
+      case 0xdd:
+        pending += readU32(b, p);
+        p += 4;
+        break;
+      case 0xde:
+        pending += 2 * ((b[p] << 8) | b[p + 1]);
+        p += 2;
+        break;
+      case 0xdf:
+        pending += 2 * readU32(b, p);
+        p += 4;
+        break;
+      case 0xd4: // fixext1: undefined, a tag on the next value, or one byte of data
+        if (!ext) throw new EnvelopeError(reason, 'a msgpack extension');
+        type = b[p];
+        p += 2;
+        if (type === 0x00) type = -1;
+        else if (EXT_TAGS.has(type)) {
+          pending++;
+          type = -1;
+        }
+        break;
+      case 0xd5:
+        type = b[p];
+        p += 3;
+        break;
+      case 0xd6:
+        type = b[p];
+        p += 5;
+        break;
+      case 0xd7:
+        type = b[p];
+        p += 9;
+        break;
+      case 0xd8:
+        type = b[p];
+        p += 17;
+        break;
+      case 0xc7:
+        type = b[p + 1];
+        p += 2 + b[p];
+        break;
+      case 0xc8:
+        type = b[p + 2];
+        p += 3 + ((b[p] << 8) | b[p + 1]);
+        break;
+      case 0xc9:
+        type = b[p + 4];
+        p += 5 + readU32(b, p);
+        break;
+      default:
+        throw new EnvelopeError(reason, `the msgpack byte 0x${t.toString(16)}`);
+    }
+    if (type >= 0 && (!ext || !EXT_DATA.has(type)))
+      throw new EnvelopeError(reason, `msgpack extension 0x${type.toString(16)}`);
+    // (a length read past the end of the buffer is NaN: `!(p <= end)` catches that too)
+    if (!(p <= end)) throw new EnvelopeError(reason, 'a value runs past the end');
+  }
+  if (p !== end) throw new EnvelopeError(reason, `${end - p} bytes after the value`);
+}
+
 const PENDING: unknown = Symbol('pending');
 
 function bad(what: string): never {
@@ -395,6 +535,7 @@ export function decodePacket(bytes: Uint8Array): unknown {
     if (bytes.length < 2) bad('an empty packet');
     const mode = bytes[0];
     if (mode !== MODE_TREE && mode !== MODE_GRAPH) bad(`an unknown packet mode ${mode}`);
+    checkShape(bytes, 1, bytes.length, true, 'decode');
     const v = packetUnpackr.unpack(bytes, { start: 1, end: bytes.length });
     return mode === MODE_TREE ? v : revive(v, [], -1);
   } catch (err) {
@@ -564,6 +705,7 @@ export function openBatch(
     packets[i] = bytes.subarray(p, (p += len));
   }
   if (p !== end) throw new EnvelopeError('layout', `${end - p} bytes after the last packet`);
+  checkShape(bytes, PREFIX, PREFIX + hlen, false, 'header');
   let h: unknown;
   try {
     h = headerUnpackr.unpack(bytes, { start: PREFIX, end: PREFIX + hlen });

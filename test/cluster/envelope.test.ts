@@ -336,6 +336,9 @@ describe('cluster envelope: packets', () => {
     expect(out).to.deep.equal({ x: 1, y: 2 });
     const nullProto = Object.assign(Object.create(null), { a: 1 });
     expect(roundTrip(nullProto)).to.deep.equal({ a: 1 });
+    const err = roundTrip({ e: new TypeError('bad', { cause: 'why' }) }).e; // raw errors: msgpackr's own way
+    expect(err).to.be.instanceOf(TypeError);
+    expect([err.message, err.cause]).to.deep.equal(['bad', 'why']);
   });
 
   it("refuses functions and symbols with EnvelopeError('encode'), and keeps working afterwards", () => {
@@ -479,10 +482,42 @@ describe('cluster envelope: untrusted packets', () => {
     );
   });
 
-  it("decodes the never-used byte 0xC1 to msgpackr's marker object, frozen", () => {
-    const c1 = decodePacket(Uint8Array.from([0, 0xc1]));
-    expect(Object.isFrozen(c1)).to.equal(true);
-    expect(decodePacket(Uint8Array.from([1, 0xc1]))).to.equal(c1);
+  it('refuses the never-used byte 0xC1, record definitions and string bundles before msgpackr sees them', () => {
+    expectEnvelopeError(() => decodePacket(Uint8Array.from([0, 0xc1])), 'decode');
+    expectEnvelopeError(() => decodePacket(Uint8Array.from([1, 0x91, 0xc1])), 'decode');
+    // msgpackr record definition: d4 72 40 + [keys] + values
+    expectEnvelopeError(
+      () => decodePacket(Uint8Array.from([0, 0xd4, 0x72, 0x40, 0x91, 0xa1, 0x61, 0x01])),
+      'decode',
+    );
+    // Set/Error/RegExp tags are allowed only as fixext1 before their value; a data extension only with data
+    expect(decodePacket(Uint8Array.from([0, 0xd4, 0x73, 0x00, 0x91, 0x01]))).to.deep.equal(new Set([1]));
+    expectEnvelopeError(
+      () => decodePacket(Uint8Array.from([0, 0xd5, 0x73, 0x00, 0x00, 0x91, 0x01])),
+      'decode',
+    );
+  });
+
+  it('fails fast on string bundles whose offsets would re-read one large string per element', () => {
+    // array16 of N elements, each a msgpackr string bundle (fixext4 0x62) pointing at one big string:
+    // msgpackr alone takes time N × S (seconds here); the shape check refuses it in one pass
+    const N = 60000;
+    const S = 400_000;
+    const parts: number[] = [1, 0xdc, N >> 8, N & 255];
+    const strPos = parts.length + N * 7;
+    for (let i = 0; i < N; i++) {
+      const jump = strPos - (parts.length + 6) + 4;
+      parts.push(0xd6, 0x62, (jump >>> 24) & 255, (jump >>> 16) & 255, (jump >>> 8) & 255, jump & 255, 0xc0);
+    }
+    const big = Buffer.concat([
+      Buffer.from(parts),
+      Buffer.from([0xdb, S >>> 24, (S >>> 16) & 255, (S >>> 8) & 255, S & 255]),
+      Buffer.alloc(S, 0x61),
+      Buffer.from([0xa0]),
+    ]);
+    const t = process.hrtime.bigint();
+    expectEnvelopeError(() => decodePacket(big), 'decode');
+    expect(Number(process.hrtime.bigint() - t) / 1e6).to.be.below(1000);
   });
 });
 
