@@ -532,3 +532,51 @@ export async function pool(
 ): Promise<PoolProxy<any>> {
   return (await startPool(runtimeFor('pool'), target, options, args)) as PoolProxy<any>;
 }
+
+// ---- clusters ----
+
+/**
+ * In a cluster: the names of the nodes up now, this node first (`[]` when the runtime is not in a cluster).
+ * See README, "Clusters".
+ */
+export function nodes(): string[] {
+  return runtimeFor('nodes').nodes();
+}
+
+/**
+ * In a cluster: resolves once node `node` is up (at once if it is), so that `spawnWith({ node }, …)` can
+ * place actors on it. Rejects with NoSuchNodeError after `options.timeout` ms (default 10000).
+ */
+export function connectNode(node: string, options?: { timeout?: number }): Promise<void> {
+  return runtimeFor('connectNode').connectNode(node, options);
+}
+
+/**
+ * Erlang's `monitor_node(Node, true)`: the current actor gets `['NODEDOWN', null, [node, 'noconnection'], {}]`
+ * once, when node `node` goes down (dies, hangs past the heartbeat limit, is cut off, or leaves); at once if
+ * it is not up. Outside a cluster it is never up.
+ */
+export function monitorNode(node: string): void {
+  const cell = self('monitorNode');
+  checkArgument(
+    typeof node === 'string' && node !== '',
+    'monitorNode(node)',
+    'node',
+    "must be a node's name",
+    node,
+  );
+  void cell.runtime.router.request(0, { q: 'monitorNode', node, watcher: cell.ref, on: true });
+}
+
+/** Stops the current actor's node monitors of `node` (a NODEDOWN already queued stays queued). */
+export function demonitorNode(node: string): void {
+  const cell = self('demonitorNode');
+  checkArgument(
+    typeof node === 'string' && node !== '',
+    'demonitorNode(node)',
+    'node',
+    "must be a node's name",
+    node,
+  );
+  void cell.runtime.router.request(0, { q: 'monitorNode', node, watcher: cell.ref, on: false });
+}

@@ -2,6 +2,8 @@
  * Parley: actors for TypeScript on Node.js. Every public name is exported here; everything else is
  * internal (the package `exports` map hides it).
  */
+import './cluster/node.js';
+
 export { Actor } from './actors/actor.js';
 export { FunctionActor, functionActor } from './actors/function-actor.js';
 export { type ActorDecorator, actor, type HandlesDecorator, handles } from './actors/handles.js';
@@ -9,13 +11,17 @@ export { ActorProxy, type CallOptions, type ProxyMethods } from './actors/proxy.
 export { ActorTimers, type TimerRef } from './actors/timers.js';
 export {
   type ActorLike,
+  connectNode,
   demonitor,
+  demonitorNode,
   exit,
   getDefaultRuntime,
   link,
   me,
   monitor,
+  monitorNode,
   named,
+  nodes,
   pool,
   type RecvOptions,
   recv,
@@ -34,6 +40,7 @@ export {
   unregister,
   whereis,
 } from './api.js';
+export type { ClusterOptions } from './cluster/options.js';
 export type { Controller } from './controllers/controller.js';
 export { TaskletController, type TaskletControllerOptions } from './controllers/tasklet.js';
 export { ThreadController, type ThreadControllerOptions } from './controllers/thread.js';
@@ -50,12 +57,14 @@ export {
   DecoratorError,
   InvalidArgumentError,
   InvalidOptionError,
+  MessageTooLargeError,
   NameNotBoundError,
   NameTakenError,
   NoCurrentActorError,
   NoRuntimeError,
   NoSuchActorError,
   NoSuchChildError,
+  NoSuchNodeError,
   NotAnActorError,
   NotCloneableError,
   NotImportableError,

@@ -4,6 +4,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { markWorkerThread } from '../actors/importable.js';
+import { ViaMain } from '../cluster/forward.js';
 import type { Logger } from '../core/logger.js';
 import { recordable } from '../record/json.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -61,6 +62,8 @@ const rt = new Runtime(
       });
       fabric.connect(0, setup.main);
       for (const [t, port] of setup.peers) fabric.connect(t, port);
+      // Other nodes of a cluster (if the main thread is in one) are reached through the main thread.
+      runtime.router.connectRemote(new ViaMain(fabric));
       return fabric;
     },
     onIdle: setup.spinMicros > 0 ? () => fabric.spin(setup.spinMicros) : undefined,

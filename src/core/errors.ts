@@ -389,6 +389,52 @@ export class WrongActorClassError extends ParleyError {
   }
 }
 
+/**
+ * A message (or spawn, reply, exit reason) to an actor on another node is larger than one NATS message may
+ * be (the server's `max_payload`, 1 MiB by default, less Parley's envelope). Thrown at the send, before
+ * anything is sent.
+ */
+export class MessageTooLargeError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_MESSAGE_TOO_LARGE';
+  constructor(
+    /** The encoded size, in bytes. */
+    readonly bytes: number,
+    /** The most one message to another node may take, in bytes. */
+    readonly limit: number = 0,
+    node?: string,
+  ) {
+    super(
+      typeof bytes === 'string'
+        ? bytes
+        : `a message of ${bytes} bytes to node ${node} is over the limit of ${limit} bytes per message ` +
+            "between nodes (the NATS server's max_payload less Parley's envelope): send the data in smaller " +
+            "pieces, or raise the server's max_payload",
+    );
+  }
+}
+
+/**
+ * `spawnWith({ node })`, `monitorNode` or a call named a node that is not up in the cluster (never joined,
+ * left, or lost). `known` lists the nodes up now.
+ */
+export class NoSuchNodeError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_NO_SUCH_NODE';
+  constructor(
+    /** The node asked for. */
+    readonly node: string,
+    known: readonly string[] = [],
+  ) {
+    super(
+      known.length === 0 && node.includes(' ')
+        ? node
+        : `node '${node}' is not up in this cluster (up now: ${known.join(', ') || 'none'}); start it, check ` +
+            "its name, or wait for it with connectNode('" +
+            node +
+            "')",
+    );
+  }
+}
+
 /** @internal Parley's error classes by code, so errors keep their class when copied across threads. */
 export const PARLEY_ERRORS_BY_CODE: ReadonlyMap<string, Function> = new Map(
   [
@@ -417,6 +463,8 @@ export const PARLEY_ERRORS_BY_CODE: ReadonlyMap<string, Function> = new Map(
     ChildPresentError,
     ChildRestartingError,
     WrongActorClassError,
+    MessageTooLargeError,
+    NoSuchNodeError,
   ].map((cls) => [codeOf(cls), cls]),
 );
 

@@ -16,11 +16,14 @@ export const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom') a
  */
 export const ID_SPACE = 2 ** 32;
 
-/** An actor id as people read it: `42` for an id the main thread handed out, `2.42` for thread 2's 42nd. */
-export function idText(id: number): string {
+/**
+ * An actor id as people read it: `42` for an id the main thread handed out, `2.42` for thread 2's 42nd,
+ * `web-1.42` for the 42nd that another node's main thread handed out (`place` names places in a cluster).
+ */
+export function idText(id: number, place?: (p: number) => string): string {
   if (id >= 0 && id < ID_SPACE) return String(id);
   const t = Math.floor(id / ID_SPACE);
-  return `${t}.${id - t * ID_SPACE}`;
+  return `${place === undefined ? t : place(t)}.${id - t * ID_SPACE}`;
 }
 
 /**
@@ -29,8 +32,8 @@ export function idText(id: number): string {
  * 42nd id thread 2 handed out, on thread 1. `name` is the class or function name (`actor` when it is not
  * known where the ref was made).
  */
-export function refText(name: string, id: number, thread: number): string {
-  return `<${name}#${idText(id)}${thread === 0 ? '' : `@${thread}`}>`;
+export function refText(name: string, id: number, thread: number, place?: (p: number) => string): string {
+  return `<${name}#${idText(id, place)}${thread === 0 ? '' : `@${place === undefined ? thread : place(thread)}`}>`;
 }
 
 /** The name a ref gets where the actor's name is not known (a ref rebuilt from a bare id). */

@@ -14,6 +14,8 @@ export interface Delivery {
   deliver(to: ActorRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void;
   deliverReply(to: ReplyRef, tag: string, sender: Address | null, args: unknown[], kwargs: Kwargs): void;
   call(to: ActorRef, tag: string, args: unknown[], kwargs: Kwargs, timeout: number | undefined): Promise<any>;
+  /** How a place prints (another node's place: its node name), if places need names. */
+  placeText?: ((place: number) => string) | undefined;
 }
 
 /** @internal Symbol-keyed fields are not copied by structured clone, so refs stay plain data on the wire. */
@@ -91,7 +93,7 @@ export class ActorRef implements Address {
    * thread it runs on (`<Account#42@1>`). The same text in logs, error messages and `console.log(ref)`.
    */
   toString(): string {
-    return refText(this.name, this.id, this.thread);
+    return refText(this.name, this.id, this.thread, this[BOUND]?.placeText);
   }
 
   /** The plain-data form, for `JSON.stringify` and recordings: `{ actor: id, name, thread }`. */
@@ -139,8 +141,10 @@ export class ReplyRef extends ActorRef {
 
   /** `<reply#7 to #42@1>`: call 7 of actor 42 on thread 1 (`to top level` for a call from outside any actor). */
   override toString(): string {
-    const caller = this.id === 0 ? 'top level' : `#${idText(this.id)}`;
-    return `<reply#${this.callId} to ${caller}${this.thread === 0 ? '' : `@${this.thread}`}>`;
+    const place = this[BOUND]?.placeText;
+    const caller = this.id === 0 ? 'top level' : `#${idText(this.id, place)}`;
+    const at = this.thread === 0 ? '' : `@${place === undefined ? this.thread : place(this.thread)}`;
+    return `<reply#${this.callId} to ${caller}${at}>`;
   }
 
   /** The plain-data form: `{ actor: the caller's id, name: 'reply', thread, call: callId }`. */

@@ -23,7 +23,7 @@ import { reduceReason } from '../wire/codec.js';
 import { type ApplyHost, apply, failCallTo } from './apply.js';
 import { InProcessTransport } from './in-process.js';
 import type { AnswerOf, Request, Signal } from './signal.js';
-import { PlaceLostError, type Transport, type TransportSink } from './transport.js';
+import { PlaceLostError, REMOTE_BASE, type Transport, type TransportSink } from './transport.js';
 
 /** What the router needs of the runtime of its place. */
 export interface RouterHost {
@@ -45,6 +45,8 @@ export type SignalObserver = (signal: Signal) => void;
 
 export class Router implements ApplyHost, TransportSink {
   private transport: Transport | undefined = undefined;
+  /** The transport to other nodes' places (REMOTE_BASE and up): the cluster, or a worker's way to it. */
+  private remote: Transport | undefined = undefined;
   /** The in-process transport: signals for this place's own actors. */
   private readonly here: InProcessTransport;
   private observer: SignalObserver | undefined = undefined;
@@ -65,6 +67,16 @@ export class Router implements ApplyHost, TransportSink {
       throw new Error('internal: a router is connected to one transport');
     }
     this.transport = transport;
+  }
+
+  /** Joins this place to other nodes' places (a cluster; on a worker thread, through the main thread). */
+  connectRemote(transport: Transport): void {
+    this.remote = transport;
+  }
+
+  /** The transport to other nodes, if this place has one. */
+  get remoteTransport(): Transport | undefined {
+    return this.remote;
   }
 
   /** Records every signal from now on (undefined: stop). */
@@ -88,7 +100,7 @@ export class Router implements ApplyHost, TransportSink {
       observer(s);
       return this.here.deliver(copy);
     }
-    const t = this.transport;
+    const t = place >= REMOTE_BASE ? this.remote : this.transport;
     if (t === undefined || !t.reaches(place)) {
       if (observer !== undefined) observer(s);
       return this.unreachable(place, s);
@@ -110,7 +122,7 @@ export class Router implements ApplyHost, TransportSink {
     if (cell === undefined) {
       const place = to.thread;
       if (place !== this.place) {
-        const t = this.transport;
+        const t = place >= REMOTE_BASE ? this.remote : this.transport;
         if (t === undefined || !t.reaches(place)) {
           return this.unreachable(place, { kind: 'msg', to, tag, sender, args, kwargs });
         }
@@ -132,7 +144,7 @@ export class Router implements ApplyHost, TransportSink {
   /** Asks `place` a control question (this place answers its own). */
   request<R extends Request>(place: number, r: R): Promise<AnswerOf<R>> {
     if (place === this.place) return this.here.request(place, r);
-    const t = this.transport;
+    const t = place >= REMOTE_BASE ? this.remote : this.transport;
     if (t === undefined || !t.reaches(place)) {
       try {
         return Promise.resolve(unreachableAnswer(place, r));
@@ -148,7 +160,9 @@ export class Router implements ApplyHost, TransportSink {
 
   /** Places the transport reaches (besides this one). */
   reaches(place: number): boolean {
-    return place === this.place || this.transport?.reaches(place) === true;
+    if (place === this.place) return true;
+    const t = place >= REMOTE_BASE ? this.remote : this.transport;
+    return t?.reaches(place) === true;
   }
 
   // ---- TransportSink: what other places send here ----

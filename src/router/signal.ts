@@ -183,7 +183,11 @@ export type Request =
   | { q: 'watch'; to: ActorRef }
   | { q: 'list' }
   | { q: 'tables'; heap: boolean }
-  | { q: 'stop'; ids: Float64Array; reason: ExitReason; timeout: number };
+  | { q: 'stop'; ids: Float64Array; reason: ExitReason; timeout: number }
+  /** Node monitors (answered by the main thread, which holds the cluster connection). */
+  | { q: 'monitorNode'; node: string; watcher: ActorRef; on: boolean }
+  /** A worker thread's request for another node's place, asked by the main thread for it. */
+  | { q: 'via'; place: number; r: Request };
 
 /** The answer type of each request. */
 export interface Answers {
@@ -197,6 +201,8 @@ export interface Answers {
   list: LiveTable;
   tables: Tables;
   stop: true;
+  via: unknown;
+  monitorNode: true;
 }
 
 export type AnswerOf<R extends Request> = Answers[R['q']];

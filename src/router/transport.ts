@@ -20,6 +20,12 @@
  */
 import type { AnswerOf, Request, Signal } from './signal.js';
 
+/**
+ * Places from here up are threads of other nodes of a cluster (local aliases, see cluster/places.ts);
+ * below are this process's threads. The router hands signals for them to its remote transport.
+ */
+export const REMOTE_BASE = 2 ** 16;
+
 export interface Transport {
   /** Does this transport carry signals to `place` now? */
   reaches(place: number): boolean;

@@ -43,6 +43,18 @@ export async function answerRequest(rt: Runtime, r: Request): Promise<unknown> {
       return rt.tables(r.heap);
     case 'stop':
       return rt.stopper.stopHere(r.ids, r.reason, r.timeout);
+    case 'monitorNode': {
+      const c = rt.cluster;
+      if (c === undefined) {
+        r.watcher.sendWith('NODEDOWN', null, [r.node, 'noconnection'], {});
+        return true;
+      }
+      if (r.on) c.monitorNode(r.node, r.watcher);
+      else c.demonitorNode(r.node, r.watcher);
+      return true;
+    }
+    case 'via':
+      return rt.router.request(r.place, r.r);
   }
 }
 

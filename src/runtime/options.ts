@@ -7,6 +7,7 @@ import { Actor, isForeignClass } from '../actors/actor.js';
 import { FunctionActor } from '../actors/function-actor.js';
 import { classInfo } from '../actors/handles.js';
 import type { ActorProxy } from '../actors/proxy.js';
+import { type ClusterOptions, type ResolvedCluster, resolveCluster } from '../cluster/options.js';
 import type { Controller } from '../controllers/controller.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { checkKnownOptions, checkOption, InvalidOptionError, NotAnActorError } from '../core/errors.js';
@@ -33,6 +34,11 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Time source for timeouts (default: the system clock; tests pass sinon's fake timers' globals). */
   clock?: Clock;
+  /**
+   * Join a cluster of runtimes over NATS: `{ servers, name, node, secret }` (see {@link ClusterOptions}
+   * and README, "Clusters"). Refs, calls, links, monitors and names then reach actors on other nodes.
+   */
+  cluster?: ClusterOptions;
 }
 
 /** Where to spawn, for `spawnWith`: a worker thread number, `'local'` (this thread) or `'own'` (a new thread). */
@@ -43,6 +49,11 @@ export interface SpawnOptions {
    * Default: the controller's placement (round-robin over worker threads for importable actors).
    */
   thread?: number | 'local' | 'own';
+  /**
+   * In a cluster: the node to start the actor on (its name, e.g. `'web-2'`); that node picks the thread.
+   * The actor's class must be importable there (the same code, see README "Clusters").
+   */
+  node?: string;
   /** Link the new actor to the current one, atomically (as spawnLink). */
   link?: boolean;
 }
@@ -99,7 +110,15 @@ export interface ThreadRole {
  */
 export const defaultController: { make?: () => Controller } = {};
 
-const KNOWN_OPTIONS = ['controller', 'callTimeout', 'shutdownTimeout', 'record', 'logger', 'clock'];
+const KNOWN_OPTIONS = [
+  'controller',
+  'callTimeout',
+  'shutdownTimeout',
+  'record',
+  'logger',
+  'clock',
+  'cluster',
+];
 
 /** @internal The options with their defaults, each checked (InvalidOptionError names a bad one). */
 export function resolveOptions(options: RuntimeOptions): {
@@ -108,8 +127,10 @@ export function resolveOptions(options: RuntimeOptions): {
   logger: Logger;
   clock: Clock;
   controller: Controller;
+  cluster: ResolvedCluster | undefined;
 } {
   checkKnownOptions(options, 'Runtime options', KNOWN_OPTIONS);
+  const cluster = options.cluster === undefined ? undefined : resolveCluster(options.cluster);
   const { callTimeout = 5000, shutdownTimeout = 5000 } = options;
   checkTimeout(callTimeout, 'options.callTimeout');
   checkTimeout(shutdownTimeout, 'options.shutdownTimeout');
@@ -142,7 +163,7 @@ export function resolveOptions(options: RuntimeOptions): {
     'must be a TaskletController or ThreadController',
     controller,
   );
-  return { callTimeout, shutdownTimeout, logger, clock, controller: controller as Controller };
+  return { callTimeout, shutdownTimeout, logger, clock, controller: controller as Controller, cluster };
 }
 
 /**
@@ -158,11 +179,23 @@ export function checkSpawnOptions(options: unknown): asserts options is SpawnOpt
     );
   }
   for (const key in options) {
-    if (key !== 'thread' && key !== 'link') {
-      throw new InvalidOptionError(`spawnWith options.${key} is not a spawn option (known: thread, link)`);
+    if (key !== 'thread' && key !== 'link' && key !== 'node') {
+      throw new InvalidOptionError(
+        `spawnWith options.${key} is not a spawn option (known: thread, link, node)`,
+      );
     }
   }
-  const { thread, link } = options as { thread?: unknown; link?: unknown };
+  const { thread, link, node } = options as { thread?: unknown; link?: unknown; node?: unknown };
+  if (node !== undefined && (typeof node !== 'string' || node === '')) {
+    throw new InvalidOptionError(
+      `spawnWith options.node must be the name of a node of the cluster, such as 'web-2' (got ${describeType(node)})`,
+    );
+  }
+  if (node !== undefined && thread !== undefined) {
+    throw new InvalidOptionError(
+      'spawnWith options.node and options.thread cannot be combined: the node picks the thread of an actor it runs',
+    );
+  }
   if (
     thread !== undefined &&
     thread !== 'local' &&

@@ -12,7 +12,12 @@ import { Scheduler } from '../actors/scheduler.js';
 import { sendAfter, TimerGroup, type TimerRef } from '../actors/timers.js';
 import type { Controller } from '../controllers/controller.js';
 import type { Clock } from '../core/clock.js';
-import { InvalidOptionError, NoSuchActorError, RuntimeStoppedError } from '../core/errors.js';
+import {
+  InvalidOptionError,
+  NoSuchActorError,
+  NoSuchNodeError,
+  RuntimeStoppedError,
+} from '../core/errors.js';
 import { UNNAMED } from '../core/inspect.js';
 import type { Logger } from '../core/logger.js';
 import { type ExitReason, isCleanStop, type Kwargs, NO_KWARGS } from '../core/message.js';
@@ -30,9 +35,11 @@ import { Recording } from '../record/recording.js';
 import { ID_SPACE, Links } from '../router/links.js';
 import { Router, type RouterHost } from '../router/router.js';
 import type { AnswerOf, LiveCell, Request, Tables } from '../router/signal.js';
+import { REMOTE_BASE } from '../router/transport.js';
 import type { PoolOptions, PoolProxy } from '../routing/pool.js';
 import type { Fabric } from '../threads/fabric.js';
 import { answerRequest, awaitExit, liveCellsOf, tablesOfEveryThread } from './answers.js';
+import { type ClusterNode, clusterStarter } from './cluster-hook.js';
 import { type NamedProxy, namedProxy } from './named.js';
 import { checkName, checkProxyClass, Registry, refToRegister } from './names.js';
 import {
@@ -121,7 +128,7 @@ export class Runtime implements Delivery, RouterHost {
    * already used by another Runtime, or a `record` path that cannot be opened.
    */
   constructor(options: RuntimeOptions = {}, role?: ThreadRole) {
-    const { callTimeout, shutdownTimeout, logger, clock, controller } = resolveOptions(options);
+    const { callTimeout, shutdownTimeout, logger, clock, controller, cluster } = resolveOptions(options);
     this.thread = role?.thread ?? 0;
     this.cells = new CellTable(this.thread * ID_SPACE);
     this.callTimeout = callTimeout;
@@ -152,7 +159,79 @@ export class Runtime implements Delivery, RouterHost {
     this.stopper = new Shutdown(this, shutdownTimeout);
     if (role !== undefined) role.attachFabric(this);
     else if (asleep) sleep(this);
-    else controller.attach(this);
+    else {
+      controller.attach(this);
+      if (cluster !== undefined) {
+        const start = clusterStarter.start;
+        if (start === undefined) throw new Error('internal: the cluster module is not loaded');
+        this.cluster = start(this, cluster);
+        const c = this.cluster;
+        this.placeText = (place) => c.placeText(place);
+        this.router.connectRemote(this.cluster);
+        this.joining = this.cluster.join();
+        // Seen by run() and connectNode(); a failure to connect is logged now too.
+        this.joining.catch((err) =>
+          this.logger.error(`cluster ${cluster.name}: node ${cluster.node} could not join: ${err}`, {
+            error: err,
+          }),
+        );
+      }
+    }
+  }
+
+  /** @internal How places print: in a cluster, another node's place is its node's name. */
+  placeText: ((place: number) => string) | undefined = undefined;
+
+  /** @internal This node's cluster membership (the `cluster` option), on the main thread. */
+  readonly cluster: ClusterNode | undefined;
+  /** @internal Resolves once the cluster connection is up. */
+  private joining: Promise<void> | undefined;
+
+  /**
+   * In a cluster: resolves once node `node` is up (at once if it is), so actors can be spawned on it;
+   * rejects with NoSuchNodeError after `options.timeout` ms (default 10000), and with InvalidOptionError
+   * when this runtime is not in a cluster (see README, "Clusters").
+   */
+  async connectNode(node: string, options: { timeout?: number } = {}): Promise<void> {
+    const c = this.cluster;
+    if (c === undefined) {
+      throw new InvalidOptionError(
+        `connectNode('${node}'): this runtime is not in a cluster; give it the cluster option ` +
+          '({ cluster: { servers, name, node, secret } })',
+      );
+    }
+    await this.joining;
+    const timeout = options.timeout ?? 10_000;
+    checkTimeout(timeout, 'connectNode options.timeout');
+    let timer: ReturnType<Clock['setTimeout']> | undefined;
+    try {
+      await Promise.race([
+        c.whenUp(node),
+        new Promise<never>((_, reject) => {
+          timer = this.clock.setTimeout(
+            () =>
+              reject(
+                new NoSuchNodeError(
+                  `node '${node}' did not come up within ${timeout} ms (up now: ${c.nodes().join(', ')})`,
+                ),
+              ),
+            timeout,
+          );
+        }),
+      ]);
+    } finally {
+      if (timer !== undefined) this.clock.clearTimeout(timer);
+    }
+  }
+
+  /** In a cluster: the names of the nodes up now, this one first (`[]` without a cluster). */
+  nodes(): string[] {
+    return this.cluster?.nodes() ?? [];
+  }
+
+  /** This runtime's node name in its cluster (undefined without one). */
+  get node(): string | undefined {
+    return this.cluster?.node;
   }
 
   /**
@@ -187,6 +266,7 @@ export class Runtime implements Delivery, RouterHost {
    * exits, after stopping every other actor. SIGINT/SIGTERM meanwhile trigger the same orderly shutdown.
    */
   async run<A extends unknown[], R>(main: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
+    if (this.joining !== undefined) await this.joining;
     const { cell } = this.spawnCell(main, args, undefined, false, { thread: 'local' });
     return runMain(this, cell!) as Promise<Awaited<R>>;
   }
@@ -414,7 +494,7 @@ export class Runtime implements Delivery, RouterHost {
       return badCall(tag, args, kwargs, timeout);
     }
     const cell = this.cellOf(to);
-    const remote = to.thread !== this.thread && this.fabric !== undefined;
+    const remote = to.thread !== this.thread && (this.fabric !== undefined || to.thread >= REMOTE_BASE);
     if (!remote && (cell === undefined || cell.state === DEAD) && !this.fabric?.isFuture(to.id)) {
       return Promise.reject(new NoSuchActorError(to));
     }
@@ -587,6 +667,7 @@ export class Runtime implements Delivery, RouterHost {
     try {
       this.timers?.close(); // no timer sends into a runtime that is stopping
       await this.stopper.stopAll();
+      await this.cluster?.leave();
       this.timers?.close();
       this.deadlines.close();
       this.scheduler.close();

@@ -10,7 +10,9 @@ import type { ProxyBase } from '../actors/proxy.js';
 import { ActorExitedError, describeReason, isErrorValue } from '../core/errors.js';
 import { type ExitReason, isCleanStop, NO_KWARGS } from '../core/message.js';
 import { ActorRef, CELL, ReplyRef } from '../core/ref.js';
+import { REMOTE_BASE } from '../router/transport.js';
 import { encodeRef, encodeValue } from '../wire/codec.js';
+import type { ClusterNode } from './cluster-hook.js';
 import { checkTarget, type SpawnOptions, type SpawnTarget } from './options.js';
 import { placeOf, proxyForTarget } from './placement.js';
 import type { Runtime } from './runtime.js';
@@ -44,7 +46,8 @@ export function spawnCell(
     const ref = new ActorRef(id, thread, name, rt);
     const d = descriptorOf(target, name);
     if (link && parent !== undefined) (parent.links ??= new Map()).set(id, ref);
-    rt.fabric!.spawn(thread, {
+    const via = thread >= REMOTE_BASE ? (rt.router.remoteTransport as ClusterNode) : rt.fabric!;
+    via.spawn(thread, {
       op: 'spawn',
       id,
       name,
@@ -104,7 +107,7 @@ export function adoptCell(
 export function releaseCell(rt: Runtime, cell: Cell, reason: ExitReason, crashTag: string | undefined): void {
   rt.registry.release(cell);
   if (cell.callsIn > 0) rt.calls.calleeExited(cell, reason);
-  if (rt.fabric !== undefined) failRemoteCallers(rt, cell, reason);
+  if (rt.fabric !== undefined || rt.router.remoteTransport !== undefined) failRemoteCallers(rt, cell, reason);
   if (rt.recording.on) rt.recording.write({ ev: 'exit', from: cell.ref, reason });
   if (isCleanStop(reason) || reason === 'killed' || cell.observed) return;
   if (cell.links !== undefined && cell.links.size > 0) return;

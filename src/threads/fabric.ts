@@ -379,6 +379,30 @@ export class Fabric implements Transport {
         return;
       case 'threadDown':
         return this.threadDown(p.thread);
+      case 'fwd': {
+        // A worker's signal for another node (this is the main thread): the cluster transport sends it on.
+        const remote = this.rt.router.remoteTransport as
+          | { forward?(place: number, p: Record<string, unknown>): void }
+          | undefined;
+        if (remote?.forward !== undefined) return remote.forward(p.place, p.p as never);
+        if (p.p.op !== 'spawn') {
+          const d = this.decoder;
+          const here = d.here;
+          const replyRef = d.replyRef;
+          try {
+            d.here = (id: number) => this.rt.bindRef(id, p.place, 'actor');
+            d.replyRef = (callId: number) => this.rt.bindRef(0, p.place, 'reply', callId) as ReplyRef;
+            this.rt.router.route(packetToSignal(p.p, d));
+          } finally {
+            d.here = here;
+            d.replyRef = replyRef;
+          }
+        }
+        return;
+      }
+      case 'remoteLost':
+        for (const place of p.places) this.sink.lost(place);
+        return;
       default:
         this.rt.logger.error(`thread ${this.thread}: unknown packet '${p.op}' from thread ${from}`);
     }

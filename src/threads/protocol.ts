@@ -76,6 +76,10 @@ export type Packet =
   | ({ op: 'connect'; thread: number; port: MessagePort } & Loads)
   | ({ op: 'threads'; live: number[] } & Loads)
   | ({ op: 'threadDown'; thread: number } & Loads)
+  /** A worker's signal (or spawn) for another node's place, for the main thread's cluster transport. */
+  | ({ op: 'fwd'; place: number; p: ActorPacket | SpawnPacket } & Loads)
+  /** The main thread lost these other nodes' places (`down`: the node itself is down). */
+  | ({ op: 'remoteLost'; places: number[]; down: boolean } & Loads)
   | ({ op: 'ready' } & Loads)
   | ({ op: 'retire' } & Loads)
   | ({ op: 'log'; level: 'error' | 'warn' | 'info' | 'debug'; message: string; fields: unknown } & Loads)

@@ -66,7 +66,9 @@ export class NatsServer {
   private async launch(port: number): Promise<void> {
     const bin = natsServerBinary();
     if (bin === undefined) {
-      throw new Error('nats-server is not installed: run `sudo apt-get install -y nats-server` (or .ci/run, which does)');
+      throw new Error(
+        'nats-server is not installed: run `sudo apt-get install -y nats-server` (or .ci/run, which does)',
+      );
     }
     const o = this.options;
     const conf: string[] = [];

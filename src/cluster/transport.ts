@@ -1,0 +1,899 @@
+/**
+ * The cluster transport: the Transport (router/transport.ts) for places on other nodes, over NATS. One
+ * per node, on its main thread; the node's worker threads reach other nodes through it (forward.ts).
+ *
+ * - **Carrying.** A signal becomes the packet the thread transport would make (threads/protocol.ts), its
+ *   places and ids rewritten for the wire (places.ts), packed with msgpackr (envelope.ts) and appended to
+ *   the batch for its node; batches go out once per event-loop turn, one NATS message per destination
+ *   node, on that node's one subject (so per-pair FIFO holds: NATS keeps one publisher's order).
+ * - **Sessions.** Every batch carries its sender's session epoch and a sequence number per destination.
+ *   A gap, a sequence that replays, a new epoch that was not announced, or a heartbeat that says more was
+ *   sent than arrived is a broken session: everything linked to or watching the other node, and every
+ *   call to it, gets `'noconnection'` (as the router does for a lost place), and both sides start a new
+ *   session. Loss is possible only at such a break, and every break is reported.
+ * - **Membership.** Every node publishes a heartbeat (its threads, and per peer the last sequence sent)
+ *   every `heartbeat` ms; a node not heard from for `downAfter` is down, as is one that says goodbye or
+ *   comes back as a new incarnation. A late timer on this node (a stalled event loop) restarts the
+ *   grace period instead of declaring everyone down.
+ * - **Security.** With a secret, every envelope is signed (HMAC-SHA256) and checked before it is
+ *   decoded; what is decoded is validated before it is used; envelopes of another cluster or addressed to
+ *   another incarnation are dropped (and counted).
+ */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Cell } from '../actors/cell.js';
+import { load } from '../actors/importable.js';
+import { type ActorExitedError, MessageTooLargeError, NoSuchNodeError } from '../core/errors.js';
+import { ID_SPACE } from '../core/inspect.js';
+import type { AnswerOf, Request, Signal } from '../router/signal.js';
+import { PlaceLostError, type Transport } from '../router/transport.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { Arrivals } from '../threads/arrivals.js';
+import { ThreadDecoder } from '../threads/decoder.js';
+import {
+  isActorPacket,
+  type Packet,
+  packetToSignal,
+  type SpawnPacket,
+  signalToPacket,
+} from '../threads/protocol.js';
+import { decodeValue, encodeValue } from '../wire/codec.js';
+import {
+  clusterKey,
+  decodePacket,
+  type EnvelopeHeader,
+  encodePacket,
+  openBatch,
+  sealBatch,
+} from './envelope.js';
+import type { ResolvedCluster } from './options.js';
+import { nodeOf, Places, REMOTE_BASE } from './places.js';
+
+// The cluster keeps real time even while a test fakes the global timers (sinon): heartbeats and loss
+// detection are between processes, whatever clock the runtime's own timeouts use.
+const realSetInterval = globalThis.setInterval;
+const realClearInterval = globalThis.clearInterval;
+const realNow = performance.now.bind(performance);
+
+/** Bytes an envelope adds around its packets (header, counts, signature), kept free in every NATS message. */
+const OVERHEAD = 512;
+
+/** What one node incarnation is to this one. */
+interface Peer {
+  key: string;
+  node: string;
+  up: boolean;
+  /** When a heartbeat or batch from it last arrived (this runtime's clock). */
+  heard: number;
+  /** Its worker threads (new actors placed on it go round-robin over them; none: its main thread). */
+  threads: number[];
+  next: number;
+  /** Outgoing session: epoch, last sequence sent, the batch being filled. */
+  outEpoch: number;
+  outSeq: number;
+  batch: Uint8Array[];
+  bytes: number;
+  /** The cause the next batch's session packet announces (a new session starts with one). */
+  announce: 'start' | 'broken' | 'ack' | undefined;
+  /** Incoming session: its epoch and the last sequence taken. */
+  inEpoch: number;
+  inSeq: number;
+  /** Packets held back while an earlier one from this node waits for its module imports. */
+  held: Packet[] | undefined;
+  /** Said goodbye, or replaced by a new incarnation: never up again. */
+  gone: boolean;
+}
+
+/** A request to another node, awaiting its answer. */
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  key: string;
+}
+
+/** Counters of what was refused or lost, for tests and introspection. */
+export interface ClusterCounters {
+  /** Envelopes dropped: bad signature, bad format, wrong cluster, another incarnation, replayed. */
+  rejected: number;
+  /** Sessions broken (each reported as 'noconnection'). */
+  breaks: number;
+  /** Batches and packets sent and taken. */
+  batchesOut: number;
+  batchesIn: number;
+  packetsOut: number;
+  packetsIn: number;
+}
+
+/** @internal */
+export class ClusterTransport implements Transport {
+  readonly self: string;
+  readonly places: Places;
+  private nc: NatsConnection | undefined;
+  private readonly key: Uint8Array | undefined;
+  private readonly peers = new Map<string, Peer>();
+  /** The live incarnation of each node name. */
+  private readonly current = new Map<string, string>();
+  private readonly dirty = new Set<Peer>();
+  private flushing = false;
+  private readonly requests = new Map<number, Pending>();
+  private nextRequest = 1;
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private lastTick = 0;
+  private lastBeat = 0;
+  private maxPayload = 1024 * 1024;
+  private closed = false;
+  private readonly decoder: ThreadDecoder;
+  private readonly arrivals: Arrivals;
+  private readonly upWaiters = new Map<string, (() => void)[]>();
+  /** Node monitors: node name → watchers (refs of actors on this node, any thread). */
+  private readonly nodeWatchers = new Map<string, Set<import('../core/ref.js').ActorRef>>();
+  readonly counters: ClusterCounters = {
+    rejected: 0,
+    breaks: 0,
+    batchesOut: 0,
+    batchesIn: 0,
+    packetsOut: 0,
+    packetsIn: 0,
+  };
+  private readonly subject: string;
+  private readonly hbSubject: string;
+
+  constructor(
+    private readonly rt: Runtime,
+    readonly options: ResolvedCluster,
+  ) {
+    const incarnation = randomHex16();
+    this.self = `${options.node}~${incarnation}`;
+    this.places = new Places(this.self, options.root);
+    this.key = options.secret === undefined ? undefined : clusterKey(options.name, options.secret);
+    this.subject = nodeSubject(options.name, options.node);
+    this.hbSubject = `parley.${options.name}.hb`;
+    this.decoder = new ThreadDecoder(rt);
+    this.arrivals = new Arrivals(rt, rt.router, this.decoder);
+  }
+
+  /** This node's name. */
+  get node(): string {
+    return this.options.node;
+  }
+
+  /** Connects to NATS, subscribes, announces itself and starts the heartbeat. */
+  async join(): Promise<void> {
+    const o = this.options;
+    const nc = await connect({
+      servers: o.servers,
+      name: this.self,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      reconnectJitter: 100,
+      pingInterval: 2000,
+      maxPingOut: 2,
+      ...o.auth,
+    } as never);
+    if (this.closed) {
+      await nc.close();
+      return;
+    }
+    this.nc = nc;
+    this.maxPayload = nc.info?.max_payload ?? this.maxPayload;
+    const onMessage = (err: Error | null, m: { data: Uint8Array }): void => {
+      if (err === null) this.onBatch(m.data);
+    };
+    nc.subscribe(this.subject, { callback: onMessage });
+    nc.subscribe(this.hbSubject, { callback: onMessage });
+    void this.watchStatus(nc);
+    this.lastTick = this.now();
+    this.heartbeat(true);
+    // Checked twice per heartbeat: a silent node is found at most half a heartbeat after `downAfter`.
+    this.heartbeatTimer = realSetInterval(() => this.tick(), Math.max(5, o.heartbeat >> 1));
+    this.heartbeatTimer.unref?.();
+    await nc.flush();
+  }
+
+  private now(): number {
+    return realNow();
+  }
+
+  // ---- Transport ----
+
+  reaches(place: number): boolean {
+    const a = this.places.lookup(place);
+    return a !== undefined && this.peers.get(a.key)?.up === true;
+  }
+
+  post(place: number, s: Signal): void {
+    const a = this.places.lookup(place);
+    if (a === undefined) throw new Error(`internal: place ${place} is not another node's`);
+    this.enqueue(a.key, a.thread, signalToPacket(s) as unknown as Record<string, unknown>);
+  }
+
+  /** A packet a worker thread of this node forwards (thread-wire form, this node's places). */
+  forward(place: number, p: Record<string, unknown>): void {
+    const a = this.places.lookup(place);
+    if (a === undefined || this.peers.get(a.key)?.up !== true) {
+      // Lost meanwhile: answer as the router does for an unreachable place.
+      const s = packetToSignal(p as never, this.remoteDecoder(place));
+      this.rt.router.route(s);
+      return;
+    }
+    this.enqueue(a.key, a.thread, p);
+  }
+
+  request<R extends Request>(place: number, r: R): Promise<AnswerOf<R>> {
+    const a = this.places.lookup(place);
+    const peer = a === undefined ? undefined : this.peers.get(a.key);
+    if (a === undefined || peer === undefined || !peer.up) return Promise.reject(new PlaceLostError(place));
+    const req = this.nextRequest++;
+    const { v, load } = encodeValue(r, 'request');
+    return new Promise((resolve, reject) => {
+      this.requests.set(req, { resolve: resolve as (v: unknown) => void, reject, key: a.key });
+      try {
+        this.enqueue(a.key, a.thread, { op: 'request', req, body: v, load });
+      } catch (err) {
+        this.requests.delete(req);
+        reject(err);
+      }
+    });
+  }
+
+  /** Starts an actor on another node's thread (the spawn packet goes first in that pair's order). */
+  spawn(place: number, p: SpawnPacket): void {
+    const a = this.places.lookup(place)!;
+    this.enqueue(a.key, a.thread, p as unknown as Record<string, unknown>);
+  }
+
+  /** The place a new actor spawned on node `node` goes to: its next worker thread (or main). */
+  placeOn(node: string): number {
+    const key = this.current.get(node);
+    const peer = key === undefined ? undefined : this.peers.get(key);
+    if (node === this.options.node) return this.rt.thread;
+    if (peer === undefined || !peer.up) {
+      throw new NoSuchNodeError(node, this.nodes());
+    }
+    const ts = peer.threads;
+    const thread = ts.length === 0 ? 0 : ts[peer.next++ % ts.length]!;
+    return this.places.alias(peer.key, thread);
+  }
+
+  /** Names of the nodes up now, this one first. */
+  nodes(): string[] {
+    const out = [this.options.node];
+    for (const [name, key] of this.current) if (this.peers.get(key)?.up) out.push(name);
+    return out;
+  }
+
+  /** The node name of a place (this node's for its own threads). */
+  nodeOfPlace(place: number): string {
+    return this.places.lookup(place)?.node ?? this.options.node;
+  }
+
+  placeText(place: number): string {
+    const a = this.places.lookup(place);
+    if (a === undefined) return String(place);
+    return a.thread === 0 ? a.node : `${a.node}/${a.thread}`;
+  }
+
+  /** Resolves once node `node` is up (at once if it is). */
+  whenUp(node: string): Promise<void> {
+    const key = this.current.get(node);
+    if (node === this.options.node || (key !== undefined && this.peers.get(key)?.up))
+      return Promise.resolve();
+    return new Promise((resolve) => {
+      let list = this.upWaiters.get(node);
+      if (list === undefined) this.upWaiters.set(node, (list = []));
+      list.push(resolve);
+    });
+  }
+
+  /** `watcher` gets `['NODEDOWN', null, [node, reason], {}]` once, when `node` goes down (at once if it is). */
+  monitorNode(node: string, watcher: import('../core/ref.js').ActorRef): void {
+    const key = this.current.get(node);
+    if (node !== this.options.node && (key === undefined || !this.peers.get(key)?.up)) {
+      watcher.sendWith('NODEDOWN', null, [node, 'noconnection'], {});
+      return;
+    }
+    let set = this.nodeWatchers.get(node);
+    if (set === undefined) this.nodeWatchers.set(node, (set = new Set()));
+    set.add(watcher);
+  }
+
+  demonitorNode(node: string, watcher: import('../core/ref.js').ActorRef): void {
+    const set = this.nodeWatchers.get(node);
+    if (set === undefined) return;
+    for (const w of set) if (w.equals(watcher)) set.delete(w);
+  }
+
+  /** Says goodbye (peers report this node down at once), then closes the connection. */
+  async leave(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.heartbeatTimer !== undefined) realClearInterval(this.heartbeatTimer);
+    const nc = this.nc;
+    if (nc === undefined) return;
+    try {
+      this.flush();
+      nc.publish(this.hbSubject, this.seal({ ...this.header('*', 'bye') }, []));
+      await nc.drain();
+    } catch {
+      // already closed
+    }
+    for (const r of this.requests.values()) r.reject(new PlaceLostError(0));
+    this.requests.clear();
+  }
+
+  close(): void {
+    void this.leave();
+  }
+
+  // ---- sending ----
+
+  private enqueue(key: string, thread: number, p: Record<string, unknown>): void {
+    const peer = this.peers.get(key);
+    if (peer === undefined || !peer.up) return;
+    this.places.toWire(p);
+    p.at = thread;
+    const bytes = encodePacket(p);
+    const limit = this.maxPayload - OVERHEAD;
+    if (bytes.length > limit) {
+      throw new MessageTooLargeError(bytes.length, limit, peer.node);
+    }
+    // Each packet takes its bytes and a 4-byte length in the batch.
+    if (peer.bytes + bytes.length + 4 > limit) this.flushPeer(peer);
+    peer.batch.push(bytes);
+    peer.bytes += bytes.length + 4;
+    this.counters.packetsOut++;
+    if (!this.dirty.has(peer)) {
+      this.dirty.add(peer);
+      if (!this.flushing) {
+        this.flushing = true;
+        queueMicrotask(() => this.flush());
+      }
+    }
+  }
+
+  private flush(): void {
+    this.flushing = false;
+    for (const peer of this.dirty) this.flushPeer(peer);
+    this.dirty.clear();
+  }
+
+  private flushPeer(peer: Peer): void {
+    if ((peer.batch.length === 0 && peer.announce === undefined) || this.nc === undefined || !peer.up) return;
+    const packets = peer.batch;
+    if (peer.announce !== undefined) {
+      packets.unshift(encodePacket({ op: 'session', cause: peer.announce }));
+      peer.announce = undefined;
+    }
+    peer.batch = [];
+    peer.bytes = 0;
+    peer.outSeq++;
+    const header: EnvelopeHeader = { ...this.header(peer.key, 'b'), epoch: peer.outEpoch, seq: peer.outSeq };
+    this.counters.batchesOut++;
+    try {
+      this.nc.publish(nodeSubject(this.options.name, peer.node), this.seal(header, packets));
+    } catch (err) {
+      this.rt.logger.warn(`cluster: could not publish to node ${peer.node}: ${err}`, { error: err });
+      this.breakSession(peer, 'publish failed');
+    }
+  }
+
+  private header(to: string, kind: EnvelopeHeader['kind']): EnvelopeHeader {
+    return { cluster: this.options.name, from: this.self, to, kind, epoch: 0, seq: 0 };
+  }
+
+  private seal(h: EnvelopeHeader, packets: Uint8Array[]): Uint8Array {
+    return sealBatch(h, packets, this.key);
+  }
+
+  private heartbeat(hello: boolean): void {
+    const nc = this.nc;
+    if (nc === undefined || this.closed) return;
+    this.lastBeat = this.now();
+    const seqs: Record<string, [number, number]> = {};
+    for (const p of this.peers.values()) if (p.up && p.outSeq > 0) seqs[p.key] = [p.outEpoch, p.outSeq];
+    const body = {
+      op: 'hb',
+      node: this.options.node,
+      threads: this.rt.fabricThreads(),
+      seqs,
+      hello,
+    };
+    try {
+      this.flush();
+      nc.publish(this.hbSubject, this.seal(this.header('*', 'hb'), [encodePacket(body)]));
+    } catch (err) {
+      this.rt.logger.debug(`cluster: heartbeat not published: ${err}`);
+    }
+  }
+
+  /** Every heartbeat interval: publish ours, and find nodes gone silent. */
+  private tick(): void {
+    const now = this.now();
+    const late = now - this.lastTick > this.options.heartbeat + (this.options.heartbeat >> 1);
+    this.lastTick = now;
+    if (now - this.lastBeat >= this.options.heartbeat - (this.options.heartbeat >> 2)) this.heartbeat(false);
+    for (const peer of this.peers.values()) {
+      if (!peer.up) continue;
+      // A stalled event loop here is not the others' silence: give them a new grace period.
+      if (late) peer.heard = now;
+      else if (now - peer.heard > this.options.downAfter) this.down(peer, 'timeout');
+    }
+  }
+
+  // ---- receiving ----
+
+  private onBatch(data: Uint8Array): void {
+    if (this.closed) return;
+    let header: EnvelopeHeader;
+    let packets: Uint8Array[];
+    try {
+      ({ header, packets } = openBatch(data, this.key, this.options.name));
+    } catch (err) {
+      return this.reject(`envelope refused: ${(err as Error).message}`);
+    }
+    if (header.from === this.self) return; // our own heartbeat
+    if (header.to !== '*' && header.to !== this.self) {
+      return this.reject(`envelope for ${header.to} (this node is ${this.self})`);
+    }
+    switch (header.kind) {
+      case 'hb':
+        return this.onHeartbeat(header, packets);
+      case 'bye': {
+        const peer = this.peers.get(header.from);
+        if (peer?.up) this.down(peer, 'bye');
+        return;
+      }
+      case 'b':
+        return this.onData(header, packets);
+    }
+  }
+
+  private reject(why: string): void {
+    this.counters.rejected++;
+    this.rt.logger.debug(`cluster: ${why}`);
+  }
+
+  private onHeartbeat(h: EnvelopeHeader, packets: Uint8Array[]): void {
+    let hb: Record<string, unknown>;
+    try {
+      hb = decodePacket(packets[0]!) as Record<string, unknown>;
+      if (
+        packets.length !== 1 ||
+        hb === null ||
+        typeof hb !== 'object' ||
+        hb.op !== 'hb' ||
+        hb.node !== nodeOf(h.from) ||
+        !Array.isArray(hb.threads) ||
+        !hb.threads.every((t) => Number.isInteger(t) && t > 0 && t < REMOTE_BASE) ||
+        typeof hb.seqs !== 'object' ||
+        hb.seqs === null
+      ) {
+        throw new TypeError('bad heartbeat');
+      }
+    } catch (err) {
+      return this.reject(`heartbeat refused: ${(err as Error).message}`);
+    }
+    const peer = this.peerOf(h.from, true);
+    if (peer === undefined) return;
+    peer.heard = this.now();
+    peer.threads = hb.threads as number[];
+    // What it says it sent us that never arrived: a loss at the tail of the session.
+    const mine = (hb.seqs as Record<string, unknown>)[this.self];
+    if (Array.isArray(mine) && typeof mine[0] === 'number' && typeof mine[1] === 'number') {
+      if (mine[0] !== peer.inEpoch || mine[1] > peer.inSeq) this.breakSession(peer, 'messages missing');
+    }
+    if (hb.hello === true) this.heartbeat(false);
+  }
+
+  /** The peer for a node key: a new incarnation of a node replaces (downs) the old one. */
+  private peerOf(key: string, create: boolean): Peer | undefined {
+    let peer = this.peers.get(key);
+    if (peer !== undefined) {
+      if (peer.up) return peer;
+      if (!create || peer.gone) return undefined;
+      // Silent too long, and reported down; it is back (a stalled process, a healed partition): the same
+      // incarnation, reachable again, in new sessions. Both sides have reported the break ('broken').
+      if (this.current.has(peer.node)) return undefined;
+      peer.up = true;
+      peer.heard = this.now();
+      peer.inEpoch = -1;
+      peer.inSeq = 0;
+      this.current.set(peer.node, key);
+      this.restart(peer, 'broken');
+      this.rt.logger.info(`cluster: node ${peer.node} is back`);
+      this.wakeUpWaiters(peer.node);
+      return peer;
+    }
+    if (!create) return undefined;
+    const node = nodeOf(key);
+    if (node === this.options.node) {
+      this.rt.logger.error(
+        `cluster ${this.options.name}: another node calls itself '${node}' (${key}); node names must be unique`,
+      );
+      return undefined;
+    }
+    const old = this.current.get(node);
+    if (old !== undefined) {
+      const p = this.peers.get(old);
+      if (p?.up) this.down(p, 'replaced');
+    }
+    peer = {
+      key,
+      node,
+      up: true,
+      heard: this.now(),
+      threads: [],
+      next: 0,
+      outEpoch: randomEpoch(),
+      outSeq: 0,
+      batch: [],
+      bytes: 0,
+      announce: 'start',
+      inEpoch: -1,
+      inSeq: 0,
+      held: undefined,
+      gone: false,
+    };
+    this.peers.set(key, peer);
+    this.current.set(node, key);
+    this.rt.logger.debug(`cluster: node ${node} is up (${key})`);
+    this.wakeUpWaiters(node);
+    // Tell it about us at once (it may not have heard our hello).
+    this.heartbeat(false);
+    return peer;
+  }
+
+  private wakeUpWaiters(node: string): void {
+    const waiting = this.upWaiters.get(node);
+    this.upWaiters.delete(node);
+    if (waiting !== undefined) for (const w of waiting) w();
+  }
+
+  private onData(h: EnvelopeHeader, packets: Uint8Array[]): void {
+    const peer = this.peerOf(h.from, true);
+    if (peer === undefined) return this.reject(`batch from ${h.from}, a node that is down`);
+    peer.heard = this.now();
+    // The first packet of a new session says why it started.
+    let first = 0;
+    if (h.epoch !== peer.inEpoch) {
+      let cause: unknown;
+      try {
+        const s = decodePacket(packets[0]!) as { op?: unknown; cause?: unknown };
+        cause = s?.op === 'session' ? s.cause : undefined;
+      } catch {
+        cause = undefined;
+      }
+      if (h.seq !== 1 || cause === undefined) {
+        this.breakSession(peer, `session ${h.epoch} from ${peer.node} did not start at its beginning`);
+        peer.inEpoch = h.epoch;
+        peer.inSeq = h.seq;
+        return; // its start is lost; this batch belongs to a session already broken
+      }
+      const had = peer.inEpoch !== -1;
+      peer.inEpoch = h.epoch;
+      peer.inSeq = 1;
+      first = 1;
+      if (cause === 'broken') this.breakSession(peer, 'the other side lost messages', 'ack');
+      else if (cause === 'start' && had) this.breakSession(peer, 'the other side restarted its session');
+    } else if (h.seq !== peer.inSeq + 1) {
+      if (h.seq <= peer.inSeq) return this.reject(`replayed batch ${h.seq} from ${peer.node}`);
+      this.breakSession(peer, `batches ${peer.inSeq + 1}..${h.seq - 1} from ${peer.node} were lost`);
+      peer.inSeq = h.seq;
+      return;
+    } else peer.inSeq = h.seq;
+    this.counters.batchesIn++;
+    for (let i = first; i < packets.length; i++) {
+      let p: Packet;
+      try {
+        const raw = decodePacket(packets[i]!) as Record<string, unknown>;
+        p = this.validate(raw, peer);
+      } catch (err) {
+        this.reject(`packet from ${peer.node} refused: ${(err as Error).message}`);
+        continue;
+      }
+      this.counters.packetsIn++;
+      this.take(peer, p);
+    }
+  }
+
+  /** Checks a decoded packet's shape and rewrites its places for this node; TypeError if it is bad. */
+  private validate(raw: Record<string, unknown>, peer: Peer): Packet {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new TypeError('not a packet');
+    const at = raw.at;
+    if (!Number.isInteger(at) || (at as number) < 0 || (at as number) >= REMOTE_BASE) {
+      throw new TypeError('bad target thread');
+    }
+    checkShape(raw);
+    this.places.fromWire(raw, peer.key);
+    return raw as unknown as Packet;
+  }
+
+  /** One packet from `peer`, in order (held back behind an earlier one's imports). */
+  private take(peer: Peer, p: Packet): void {
+    if (peer.held !== undefined) {
+      peer.held.push(p);
+      return;
+    }
+    const loads = p.load;
+    const at = (p as { at?: number }).at!;
+    if (loads !== undefined && loads.length > 0 && at === this.rt.thread) {
+      peer.held = [];
+      p.load = undefined;
+      void Promise.all(loads.map((d) => load(d).catch(() => undefined))).then(() => {
+        const queued = peer.held ?? [];
+        peer.held = undefined;
+        this.handle(peer, p, at);
+        for (const q of queued) this.take(peer, q);
+      });
+      return;
+    }
+    this.handle(peer, p, at);
+  }
+
+  private handle(peer: Peer, p: Packet, at: number): void {
+    try {
+      const from = this.places.alias(peer.key, 0);
+      if (at !== this.rt.thread && p.op !== 'request' && p.op !== 'answer') {
+        // For one of this node's worker threads: it handles the packet as one from the main thread.
+        delete (p as { at?: number }).at;
+        const fabric = this.rt.fabric;
+        if (fabric === undefined || !fabric.reaches(at)) return this.toLostThread(p, at);
+        if (p.op === 'spawn') fabric.spawn(at, p);
+        else fabric.send(at, p);
+        return;
+      }
+      if (isActorPacket(p)) {
+        this.arrivals.whenHere(p.to, () => this.arrivals.toActor(p, from));
+        return;
+      }
+      switch (p.op) {
+        case 'reply':
+          return this.rt.router.arrive(packetToSignal(p, this.decoder), false);
+        case 'spawn':
+          return this.arrivals.adopt(p);
+        case 'request': {
+          const r = decodeValue((p as { body: unknown }).body, this.decoder) as Request;
+          const req = (p as { req: number }).req;
+          this.rt.router.request(at, r).then(
+            (v) => this.answer(peer, req, v, false),
+            (e) => this.answer(peer, req, e, true),
+          );
+          return;
+        }
+        case 'answer': {
+          const r = this.requests.get(p.req);
+          if (r === undefined || r.key !== peer.key) return;
+          this.requests.delete(p.req);
+          const value = decodeValue(p.value, this.decoder);
+          if (p.failed) r.reject(value);
+          else r.resolve(value);
+          return;
+        }
+        default:
+          return this.reject(`unexpected packet '${p.op}' from ${peer.node}`);
+      }
+    } catch (err) {
+      this.rt.logger.error(`cluster: failed to handle '${p.op}' from node ${peer.node}: ${err}`, {
+        error: err,
+      });
+    }
+  }
+
+  /** A packet for a thread of this node that is gone: answered as for a lost place. */
+  private toLostThread(p: Packet, at: number): void {
+    if (isActorPacket(p) || p.op === 'reply') {
+      const s = packetToSignal(p, this.remoteDecoder(at));
+      this.rt.router.route(s);
+    }
+  }
+
+  private answer(peer: Peer, req: number, value: unknown, failed: boolean): void {
+    if (!peer.up) return;
+    let enc: { v: unknown; load: unknown };
+    try {
+      enc = encodeValue(value, 'answer');
+    } catch (err) {
+      enc = encodeValue(
+        err instanceof Error ? { name: err.name, message: err.message } : String(err),
+        'answer',
+      );
+      failed = true;
+    }
+    try {
+      this.enqueue(peer.key, 0, { op: 'answer', req, failed, value: enc.v, load: enc.load });
+    } catch (err) {
+      this.enqueue(peer.key, 0, {
+        op: 'answer',
+        req,
+        failed: true,
+        value: encodeValue(String(err), 'answer').v,
+      });
+    }
+  }
+
+  /** A decoder whose "own actors" are those of `place` (to answer for a signal that cannot be delivered). */
+  private remoteDecoder(place: number): ThreadDecoder {
+    const rt = this.rt;
+    const d = new ThreadDecoder(rt);
+    d.here = (id: number) => rt.bindRef(id, place, 'actor');
+    d.replyRef = (callId: number) => rt.bindRef(0, place, 'reply', callId) as never;
+    return d;
+  }
+
+  // ---- breaks and losses ----
+
+  /**
+   * The session with `peer` lost (or may have lost) signals: report 'noconnection' for everything that
+   * involved it, and start a new session (announcing `cause` to the other side).
+   */
+  private breakSession(peer: Peer, why: string, cause: 'broken' | 'ack' = 'broken'): void {
+    this.counters.breaks++;
+    this.rt.logger.warn(
+      `cluster: connection to node ${peer.node} broken (${why}); links and monitors get 'noconnection'`,
+    );
+    this.restart(peer, cause);
+    this.lostPlaces(peer);
+  }
+
+  /** A new outgoing session with `peer`; its first batch announces `cause` (sent even with nothing else). */
+  private restart(peer: Peer, cause: 'start' | 'broken' | 'ack'): void {
+    peer.batch = [];
+    peer.bytes = 0;
+    peer.outEpoch = randomEpoch();
+    peer.outSeq = 0;
+    peer.announce = cause;
+    this.dirty.add(peer);
+    if (!this.flushing) {
+      this.flushing = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  private down(peer: Peer, why: 'timeout' | 'bye' | 'replaced' | 'disconnected'): void {
+    if (why === 'bye' || why === 'replaced') peer.gone = true;
+    if (!peer.up) return;
+    peer.up = false;
+    peer.batch = [];
+    peer.held = undefined;
+    this.dirty.delete(peer);
+    if (this.current.get(peer.node) === peer.key) this.current.delete(peer.node);
+    this.rt.logger.debug(`cluster: node ${peer.node} is down (${why})`);
+    this.lostPlaces(peer);
+    const watchers = this.nodeWatchers.get(peer.node);
+    this.nodeWatchers.delete(peer.node);
+    if (watchers !== undefined) {
+      for (const w of watchers) w.sendWith('NODEDOWN', null, [peer.node, 'noconnection'], {});
+    }
+  }
+
+  /** Everything on `peer`'s places is 'noconnection' here and on this node's worker threads. */
+  private lostPlaces(peer: Peer): void {
+    for (const [req, r] of [...this.requests]) {
+      if (r.key !== peer.key) continue;
+      this.requests.delete(req);
+      r.reject(new PlaceLostError(0));
+    }
+    const places = [...this.places.placesOf(peer.key)];
+    const fabric = this.rt.fabric;
+    for (const t of fabric?.reached ?? []) fabric!.send(t, { op: 'remoteLost', places, down: !peer.up });
+    for (const place of places) this.rt.router.lost(place);
+  }
+
+  /** Our own connection dropped: whatever was in flight may be lost, with every node. */
+  private async watchStatus(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (this.closed) return;
+      if (s.type === 'disconnect') {
+        for (const peer of this.peers.values())
+          if (peer.up) this.breakSession(peer, 'disconnected from NATS');
+      } else if (s.type === 'reconnect') {
+        this.heartbeat(true);
+      }
+    }
+  }
+
+  /** @internal For tests: the peer states. */
+  peerStates(): { node: string; key: string; up: boolean; threads: number[] }[] {
+    return [...this.peers.values()].map((p) => ({ node: p.node, key: p.key, up: p.up, threads: p.threads }));
+  }
+
+  /** @internal */
+  get connection(): NatsConnection | undefined {
+    return this.nc;
+  }
+
+  /** @internal Live cells of watchers are not tracked here; a watcher that exits is removed lazily. */
+  forgetWatcher(_cell: Cell): void {}
+}
+
+/** `parley.<cluster>.n.<node>`: every batch for that node. */
+function nodeSubject(cluster: string, node: string): string {
+  return `parley.${cluster}.n.${node}`;
+}
+
+function randomHex16(): string {
+  const b = new Uint8Array(8);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+function randomEpoch(): number {
+  const b = new Uint32Array(1);
+  crypto.getRandomValues(b);
+  return b[0]! + 1;
+}
+
+const ACTOR_OPS = new Set(['msg', 'exit', 'link', 'unlink', 'monitor', 'demonitor', 'down', 'named']);
+
+/** The shape of a packet after decoding (before its places are rewritten); TypeError if it is wrong. */
+function checkShape(p: Record<string, unknown>): void {
+  const op = p.op;
+  const isArr = Array.isArray;
+  const idOk = (v: unknown) => typeof v === 'string' || (Number.isSafeInteger(v) && (v as number) >= 0);
+  const bad = (what: string) => {
+    throw new TypeError(`bad ${String(op)} packet: ${what}`);
+  };
+  if (p.load !== undefined && p.load !== null) {
+    if (!isArr(p.load) || !p.load.every(isDescriptor)) bad('load');
+  }
+  if (typeof op !== 'string') bad('op');
+  if (ACTOR_OPS.has(op as string) && !idOk(p.to)) bad('to');
+  switch (op) {
+    case 'msg':
+    case 'reply':
+      if (op === 'reply' && !Number.isSafeInteger(p.call)) bad('call');
+      if (!isArr(p.m) || p.m.length !== 4 || typeof p.m[0] !== 'string') bad('message');
+      return;
+    case 'exit':
+    case 'down':
+      if (!isArr(p.from)) bad('from');
+      if (op === 'exit' && typeof p.viaLink !== 'boolean') bad('viaLink');
+      if (op === 'down' && !idOk(p.mref)) bad('mref');
+      return;
+    case 'link':
+    case 'unlink':
+      if (!isArr(p.from)) bad('from');
+      return;
+    case 'monitor':
+      if (!isArr(p.watcher) || !idOk(p.mref)) bad('watcher');
+      return;
+    case 'demonitor':
+      if (!idOk(p.mref)) bad('mref');
+      return;
+    case 'named':
+      if (p.name !== undefined && p.name !== null && typeof p.name !== 'string') bad('name');
+      if (p.name === null) p.name = undefined;
+      return;
+    case 'spawn':
+      if (
+        !idOk(p.id) ||
+        typeof p.name !== 'string' ||
+        !isDescriptor(p.target) ||
+        typeof p.link !== 'boolean'
+      ) {
+        bad('fields');
+      }
+      if (p.parent !== null && !isArr(p.parent)) bad('parent');
+      if (typeof p.born !== 'number') bad('born');
+      return;
+    case 'request':
+      if (!Number.isSafeInteger(p.req)) bad('req');
+      return;
+    case 'answer':
+      if (!Number.isSafeInteger(p.req) || typeof p.failed !== 'boolean') bad('req');
+      return;
+    default:
+      bad('unknown op');
+  }
+}
+
+function isDescriptor(d: unknown): boolean {
+  return (
+    typeof d === 'object' &&
+    d !== null &&
+    typeof (d as { module?: unknown }).module === 'string' &&
+    typeof (d as { name?: unknown }).name === 'string'
+  );
+}
+
+export type { ActorExitedError };
+export { ID_SPACE };
