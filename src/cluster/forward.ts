@@ -5,13 +5,80 @@
  * to the main thread; the main thread's cluster transport sends them on. Requests go as `via` requests.
  * A place the main thread reports lost (`remoteLost`) is answered as the router answers any lost place.
  */
+import { NoSuchNodeError } from '../core/errors.js';
+import type { ActorRef } from '../core/ref.js';
 import type { AnswerOf, Request, Signal } from '../router/signal.js';
+import type { ClusterNode } from '../runtime/cluster-hook.js';
 import type { Transport } from '../router/transport.js';
 import type { Fabric } from '../threads/fabric.js';
 import { type SpawnPacket, signalToPacket } from '../threads/protocol.js';
 
-export class ViaMain implements Transport {
+export class ViaMain implements Transport, ClusterNode {
+  /** This node's name ('' until the main thread has said it: not in a cluster, or not yet). */
+  node = '';
+  /** Nodes up, as the main thread last said, with their places (threads) here. */
+  private table = new Map<string, number[]>();
+  private readonly names = new Map<number, string>();
+  private next = 0;
+  private readonly waiting = new Map<string, (() => void)[]>();
+
   constructor(private readonly fabric: Fabric) {}
+
+  /** The main thread's view of the cluster (sent whenever it changes). */
+  learn(self: string, table: [string, number[]][]): void {
+    this.node = self;
+    this.table = new Map(table);
+    for (const [node, places] of table) {
+      places.forEach((p, i) => this.names.set(p, i === 0 ? node : `${node}/${i}`));
+      const w = this.waiting.get(node);
+      this.waiting.delete(node);
+      if (w !== undefined) for (const wake of w) wake();
+    }
+  }
+
+  join(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  leave(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Round-robin over the node's worker threads (its main thread if it has none). */
+  placeOn(node: string): number {
+    const places = this.table.get(node);
+    if (places === undefined) throw new NoSuchNodeError(node, this.nodes());
+    return places.length === 1 ? places[0]! : places[1 + (this.next++ % (places.length - 1))]!;
+  }
+
+  nodes(): string[] {
+    return this.node === '' ? [] : [this.node, ...this.table.keys()];
+  }
+
+  whenUp(node: string): Promise<void> {
+    if (node === this.node || this.table.has(node)) return Promise.resolve();
+    return new Promise((resolve) => {
+      let w = this.waiting.get(node);
+      if (w === undefined) this.waiting.set(node, (w = []));
+      w.push(resolve);
+    });
+  }
+
+  monitorNode(node: string, watcher: ActorRef): void {
+    void this.fabric.request(0, { q: 'monitorNode', node, watcher, on: true });
+  }
+
+  demonitorNode(node: string, watcher: ActorRef): void {
+    void this.fabric.request(0, { q: 'monitorNode', node, watcher, on: false });
+  }
+
+  nodeOfPlace(place: number): string {
+    return (this.names.get(place) ?? this.node).split('/')[0]!;
+  }
+
+  placeText(place: number): string {
+    return this.names.get(place) ?? String(place);
+  }
 
   /** The main thread decides (it answers for a lost node as the router would). */
   reaches(_place: number): boolean {

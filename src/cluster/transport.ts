@@ -118,6 +118,9 @@ export class ClusterTransport implements Transport {
   private nextRequest = 1;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private lastTick = 0;
+  /** The version of the nodes table (shareTable), and the version each worker thread has. */
+  private tableVersion = 1;
+  private readonly tableSent = new Map<number, number>();
   private lastBeat = 0;
   private maxPayload = 1024 * 1024;
   private closed = false;
@@ -406,7 +409,33 @@ export class ClusterTransport implements Transport {
   }
 
   /** Every heartbeat interval: publish ours, and find nodes gone silent. */
+  /** Tells this node's worker threads which nodes are up and their places here, when that changed. */
+  private shareTable(): void {
+    const fabric = this.rt.fabric;
+    if (fabric === undefined) return;
+    const workers = fabric.reached;
+    if (workers.every((t) => this.tableSent.get(t) === this.tableVersion)) return;
+    const table: [string, number[]][] = [];
+    for (const [node, key] of this.current) {
+      const peer = this.peers.get(key);
+      if (peer === undefined || !peer.up) continue;
+      table.push([node, [0, ...peer.threads].map((t) => this.places.alias(key, t))]);
+    }
+    for (const t of workers) {
+      if (this.tableSent.get(t) === this.tableVersion) continue;
+      this.tableSent.set(t, this.tableVersion);
+      fabric.send(t, { op: 'nodes', self: this.options.node, table });
+    }
+    fabric.flush();
+  }
+
+  private tableChanged(): void {
+    this.tableVersion++;
+    this.shareTable();
+  }
+
   private tick(): void {
+    this.shareTable();
     const now = this.now();
     const late = now - this.lastTick > this.options.heartbeat + (this.options.heartbeat >> 1);
     this.lastTick = now;
@@ -475,7 +504,11 @@ export class ClusterTransport implements Transport {
     const peer = this.peerOf(h.from, true);
     if (peer === undefined) return;
     peer.heard = this.now();
-    peer.threads = hb.threads as number[];
+    const threads = hb.threads as number[];
+    if (threads.length !== peer.threads.length || threads.some((t, i) => peer.threads[i] !== t)) {
+      peer.threads = threads;
+      this.tableChanged();
+    }
     // What it says it sent us that never arrived: a loss at the tail of the session.
     const mine = (hb.seqs as Record<string, unknown>)[this.self];
     if (Array.isArray(mine) && typeof mine[0] === 'number' && typeof mine[1] === 'number') {
@@ -500,6 +533,7 @@ export class ClusterTransport implements Transport {
       this.current.set(peer.node, key);
       this.restart(peer, 'broken');
       this.rt.logger.info(`cluster: node ${peer.node} is back`);
+      this.tableChanged();
       this.wakeUpWaiters(peer.node);
       return peer;
     }
@@ -536,6 +570,7 @@ export class ClusterTransport implements Transport {
     this.peers.set(key, peer);
     this.current.set(node, key);
     this.rt.logger.debug(`cluster: node ${node} is up (${key})`);
+    this.tableChanged();
     this.wakeUpWaiters(node);
     // Tell it about us at once (it may not have heard our hello).
     this.heartbeat(false);
@@ -757,6 +792,7 @@ export class ClusterTransport implements Transport {
     this.dirty.delete(peer);
     if (this.current.get(peer.node) === peer.key) this.current.delete(peer.node);
     this.rt.logger.debug(`cluster: node ${peer.node} is down (${why})`);
+    this.tableChanged();
     this.lostPlaces(peer);
     const watchers = this.nodeWatchers.get(peer.node);
     this.nodeWatchers.delete(peer.node);

@@ -63,7 +63,11 @@ const rt = new Runtime(
       fabric.connect(0, setup.main);
       for (const [t, port] of setup.peers) fabric.connect(t, port);
       // Other nodes of a cluster (if the main thread is in one) are reached through the main thread.
-      runtime.router.connectRemote(new ViaMain(fabric));
+      const via = new ViaMain(fabric);
+      runtime.router.connectRemote(via);
+      // Its view of the cluster arrives from the main thread (if the node is in one).
+      runtime.cluster = via;
+      runtime.placeText = (place) => via.placeText(place);
       return fabric;
     },
     onIdle: setup.spinMicros > 0 ? () => fabric.spin(setup.spinMicros) : undefined,

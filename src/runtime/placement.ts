@@ -18,14 +18,10 @@ import type { Runtime } from './runtime.js';
 export function placeOf(rt: Runtime, target: SpawnTarget, name: string, options: SpawnOptions): number {
   if (options.node !== undefined && options.node !== rt.cluster?.node) {
     const cluster = rt.cluster;
-    if (cluster === undefined) {
+    if (cluster === undefined || cluster.node === '') {
       throw new InvalidOptionError(
-        rt.thread === 0
-          ? `spawnWith options.node ('${options.node}', for ${name}): this runtime is not in a cluster; give ` +
-              'it the cluster option ({ cluster: { servers, name, node, secret } }), or drop node'
-          : `spawnWith options.node ('${options.node}', for ${name}) works on a node's main thread only for ` +
-              `now, and this actor runs on worker thread ${rt.thread}: spawn ${name} from an actor on the main ` +
-              "thread (spawnWith({ thread: 'local' }, …) puts a supervisor there)",
+        `spawnWith options.node ('${options.node}', for ${name}): this runtime is not in a cluster; give ` +
+          'it the cluster option ({ cluster: { servers, name, node, secret } }), or drop node',
       );
     }
     const place = cluster.placeOn(options.node);

@@ -183,7 +183,7 @@ export class Runtime implements Delivery, RouterHost {
   placeText: ((place: number) => string) | undefined = undefined;
 
   /** @internal This node's cluster membership (the `cluster` option), on the main thread. */
-  readonly cluster: ClusterNode | undefined;
+  cluster: ClusterNode | undefined;
   /** @internal Resolves once the cluster connection is up. */
   private joining: Promise<void> | undefined;
 

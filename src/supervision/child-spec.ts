@@ -38,6 +38,12 @@ export interface ChildSpec<T extends SpawnTarget = SpawnTarget> {
   shutdown?: Shutdown;
   /** Registers the child under this name; after a restart the name points at the new instance. */
   name?: string;
+  /**
+   * In a cluster: the node the child runs on, or a list of nodes in order of preference: each start
+   * (and restart) goes to the first of them that is up, so a child whose node is lost is restarted on
+   * the next one (see README, "Clusters"). Default: this node, by the runtime's placement.
+   */
+  node?: string | readonly string[];
 }
 
 /**
@@ -128,12 +134,14 @@ export interface NormalSpec {
   /** `Infinity` given in the spec is 'infinity' here. */
   shutdown: number | 'brutal_kill' | 'infinity';
   name: string | undefined;
+  /** Nodes in order of preference (undefined: this node). */
+  node: readonly string[] | undefined;
   isSupervisor: boolean;
 }
 
 const STRATEGIES = ['one_for_one', 'one_for_all', 'rest_for_one'];
 const RESTARTS = ['permanent', 'transient', 'temporary'];
-const SPEC_KEYS = new Set(['id', 'actor', 'args', 'restart', 'shutdown', 'name']);
+const SPEC_KEYS = new Set(['id', 'actor', 'args', 'restart', 'shutdown', 'name', 'node']);
 const OPTION_KEYS = new Set(['strategy', 'intensity', 'period', 'children']);
 
 function fail(where: string, what: string, value: unknown): never {
@@ -182,7 +190,7 @@ export function normalizeSpec(
 ): NormalSpec {
   const at = index === undefined ? 'child spec' : `children[${index}]`;
   if (typeof spec !== 'object' || spec === null)
-    fail(at, 'must be an object { id, actor, args?, restart?, shutdown?, name? }', spec);
+    fail(at, 'must be an object { id, actor, args?, restart?, shutdown?, name?, node? }', spec);
   const who = typeof spec.id === 'string' ? `${at} ('${spec.id}')` : at;
   for (const key of Object.keys(spec)) {
     if (!SPEC_KEYS.has(key))
@@ -208,6 +216,18 @@ export function normalizeSpec(
   if (spec.name !== undefined && (typeof spec.name !== 'string' || spec.name.length === 0)) {
     fail(`${who}.name`, 'must be a non-empty string', spec.name);
   }
+  const node = spec.node;
+  if (
+    node !== undefined &&
+    !(typeof node === 'string' && node !== '') &&
+    !(Array.isArray(node) && node.length > 0 && node.every((n) => typeof n === 'string' && n !== ''))
+  ) {
+    fail(
+      `${who}.node`,
+      "must be a node's name or a non-empty array of node names, in order of preference",
+      node,
+    );
+  }
   const isSupervisor = isSupervisorClass(actor);
   return {
     id: spec.id,
@@ -216,6 +236,7 @@ export function normalizeSpec(
     restart: spec.restart ?? 'permanent',
     shutdown: sh ?? (isSupervisor ? 'infinity' : 5000),
     name: spec.name,
+    node: node === undefined ? undefined : typeof node === 'string' ? [node] : [...node],
     isSupervisor,
   };
 }

@@ -17,12 +17,14 @@ import {
   ChildRunningError,
   ChildStartError,
   NoSuchChildError,
+  NoSuchNodeError,
   ReceiveTimeoutError,
 } from '../core/errors.js';
 import { type ExitReason, isCleanStop, type Message } from '../core/message.js';
 import type { ActorRef } from '../core/ref.js';
 import { whenStarted } from '../runtime/answers.js';
 import type { SpawnOptions } from '../runtime/options.js';
+import type { Runtime } from '../runtime/runtime.js';
 import {
   type ChildCounts,
   type ChildInfo,
@@ -42,6 +44,18 @@ import { renderTrees } from './tree-view.js';
 export type { ChildCounts, ChildInfo } from './child-spec.js';
 
 const NO_PLACEMENT: SpawnOptions = {};
+
+/** A child spec's `node`: the first of its nodes that is up now (NoSuchNodeError if none is). */
+function onFirstNodeUp(rt: Runtime, nodes: readonly string[]): SpawnOptions {
+  const up = rt.cluster?.nodes() ?? [];
+  for (const node of nodes) if (up.includes(node)) return { node };
+  throw new NoSuchNodeError(
+    nodes.length === 1
+      ? nodes[0]!
+      : `none of the nodes ${nodes.join(', ')} is up (up now: ${up.join(', ') || 'none'})`,
+    nodes.length === 1 ? up : [],
+  );
+}
 
 /** Internal tag of the retry message a supervisor sends itself when a restart failed. */
 const RETRY = 'parley:supervisor:retry';
@@ -367,7 +381,8 @@ export class Supervisor extends Actor {
     const rt = this.runtime;
     let ref: ActorRef;
     try {
-      ref = rt.spawnCell(spec.actor, spec.args, this[CELL_OF], true, this.placeChild(spec.id)).proxy.ref;
+      const where = spec.node === undefined ? this.placeChild(spec.id) : onFirstNodeUp(rt, spec.node);
+      ref = rt.spawnCell(spec.actor, spec.args, this[CELL_OF], true, where).proxy.ref;
     } catch (err) {
       return err;
     }

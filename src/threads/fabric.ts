@@ -400,6 +400,13 @@ export class Fabric implements Transport {
         }
         return;
       }
+      case 'nodes': {
+        const remote = this.rt.router.remoteTransport as
+          | { learn?(self: string, table: [string, number[]][]): void }
+          | undefined;
+        remote?.learn?.(p.self, p.table);
+        return;
+      }
       case 'remoteLost':
         for (const place of p.places) this.sink.lost(place);
         return;

@@ -78,6 +78,8 @@ export type Packet =
   | ({ op: 'threadDown'; thread: number } & Loads)
   /** A worker's signal (or spawn) for another node's place, for the main thread's cluster transport. */
   | ({ op: 'fwd'; place: number; p: ActorPacket | SpawnPacket } & Loads)
+  /** The cluster as the main thread sees it: this node's name, and each node up with its places here. */
+  | ({ op: 'nodes'; self: string; table: [string, number[]][] } & Loads)
   /** The main thread lost these other nodes' places (`down`: the node itself is down). */
   | ({ op: 'remoteLost'; places: number[]; down: boolean } & Loads)
   | ({ op: 'ready' } & Loads)

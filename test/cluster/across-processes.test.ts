@@ -15,10 +15,13 @@ import {
   type Runtime,
   recv,
   silentLogger,
+  spawn,
   spawnWith,
+  started,
+  ThreadController,
   trapExit,
 } from '../../src/index.js';
-import { Account } from './fixtures/actors.js';
+import { Account, Spawner } from './fixtures/actors.js';
 import { NatsServer } from './nats-server.js';
 import { clusterRuntime, type NodeProcess, startNode } from './nodes.js';
 
@@ -105,5 +108,26 @@ describe('a cluster of processes', function () {
     });
     expect(seen.down).to.deep.equal(['noconnection', seen.mref]);
     expect(seen.again).to.equal(2);
+  });
+
+  it("spawns from an actor on a worker thread onto a worker thread of another process's node", async () => {
+    await peer!.stop();
+    peer = await startNode({ nats: nats.url, cluster: cluster(), node: 'peer2', threads: 2 });
+    await rt!.shutdown();
+    rt = clusterRuntime(
+      { nats: nats.url, cluster: cluster(), node: 'here' },
+      // Worker threads boot and import the test's modules first: seconds on a loaded machine.
+      { logger: silentLogger, controller: new ThreadController({ threads: 2 }), callTimeout: 60_000 },
+    );
+    const [total, acc, spawner] = await rt.run(async () => {
+      await connectNode('peer2');
+      const sp = spawn(Spawner);
+      // The worker learns the cluster from the main thread: wait until it knows peer2.
+      await started(sp);
+      return sp.spawnOnWhenUp('peer2', 10);
+    });
+    expect(total).to.equal(11);
+    expect(spawner).to.match(/^<Spawner#\d+@\d+>$/);
+    expect(acc).to.match(/^<Account#[\d.]+@peer2\/\d+>$/);
   });
 });
