@@ -8,8 +8,8 @@
 import { NoSuchNodeError } from '../core/errors.js';
 import type { ActorRef } from '../core/ref.js';
 import type { AnswerOf, Request, Signal } from '../router/signal.js';
-import type { ClusterNode } from '../runtime/cluster-hook.js';
 import type { Transport } from '../router/transport.js';
+import type { ClusterNode } from '../runtime/cluster-hook.js';
 import type { Fabric } from '../threads/fabric.js';
 import { type SpawnPacket, signalToPacket } from '../threads/protocol.js';
 
@@ -18,7 +18,7 @@ export class ViaMain implements Transport, ClusterNode {
   node = '';
   /** Nodes up, as the main thread last said, with their places (threads) here. */
   private table = new Map<string, number[]>();
-  private readonly names = new Map<number, string>();
+  private readonly placeNames = new Map<number, string>();
   private next = 0;
   private readonly waiting = new Map<string, (() => void)[]>();
 
@@ -29,7 +29,7 @@ export class ViaMain implements Transport, ClusterNode {
     this.node = self;
     this.table = new Map(table);
     for (const [node, places] of table) {
-      places.forEach((p, i) => this.names.set(p, i === 0 ? node : `${node}/${i}`));
+      places.forEach((p, i) => this.placeNames.set(p, i === 0 ? node : `${node}/${i}`));
       const w = this.waiting.get(node);
       this.waiting.delete(node);
       if (w !== undefined) for (const wake of w) wake();
@@ -73,11 +73,11 @@ export class ViaMain implements Transport, ClusterNode {
   }
 
   nodeOfPlace(place: number): string {
-    return (this.names.get(place) ?? this.node).split('/')[0]!;
+    return (this.placeNames.get(place) ?? this.node).split('/')[0]!;
   }
 
   placeText(place: number): string {
-    return this.names.get(place) ?? String(place);
+    return this.placeNames.get(place) ?? String(place);
   }
 
   /** The main thread decides (it answers for a lost node as the router would). */

@@ -21,11 +21,14 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Cell } from '../actors/cell.js';
+import type { Descriptor } from '../actors/importable.js';
 import { load } from '../actors/importable.js';
 import { type ActorExitedError, MessageTooLargeError, NoSuchNodeError } from '../core/errors.js';
 import { ID_SPACE } from '../core/inspect.js';
+import type { ActorRef } from '../core/ref.js';
 import type { AnswerOf, Request, Signal } from '../router/signal.js';
 import { PlaceLostError, type Transport } from '../router/transport.js';
+import type { ClusterNameTable } from '../runtime/cluster-hook.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { Arrivals } from '../threads/arrivals.js';
 import { ThreadDecoder } from '../threads/decoder.js';
@@ -45,6 +48,7 @@ import {
   openBatch,
   sealBatch,
 } from './envelope.js';
+import { ClusterNames } from './names.js';
 import type { ResolvedCluster } from './options.js';
 import { nodeOf, Places, REMOTE_BASE } from './places.js';
 
@@ -104,7 +108,7 @@ export interface ClusterCounters {
 }
 
 /** @internal */
-export class ClusterTransport implements Transport {
+export class ClusterTransport implements Transport, ClusterNameTable {
   readonly self: string;
   readonly places: Places;
   private nc: NatsConnection | undefined;
@@ -178,6 +182,24 @@ export class ClusterTransport implements Transport {
     }
     this.nc = nc;
     this.maxPayload = nc.info?.max_payload ?? this.maxPayload;
+    try {
+      this.kvNames = await ClusterNames.open(nc, {
+        cluster: o.name,
+        self: this.self,
+        // Known dead only: a node not heard of yet may be alive.
+        isAlive: (owner) => {
+          const p = this.peers.get(owner);
+          return p === undefined || p.up;
+        },
+        debug: (m) => this.rt.logger.debug(`cluster names: ${m}`),
+      });
+    } catch (err) {
+      this.rt.logger.warn(
+        `cluster ${o.name}: names are not cluster-wide on node ${o.node}: the NATS server has no JetStream ` +
+          `(start nats-server with -js) or refused the key-value bucket: ${err}`,
+        { error: err },
+      );
+    }
     const onMessage = (err: Error | null, m: { data: Uint8Array }): void => {
       if (err === null) this.onBatch(m.data);
     };
@@ -305,10 +327,90 @@ export class ClusterTransport implements Transport {
     for (const w of set) if (w.equals(watcher)) set.delete(w);
   }
 
+  // ---- cluster-wide names ----
+
+  private kvNames: ClusterNames | undefined;
+  private readonly releases = new Set<Promise<unknown>>();
+
+  get names(): ClusterNameTable | undefined {
+    return this.kvNames === undefined ? undefined : this;
+  }
+
+  async claim(name: string, ref: ActorRef, target: Descriptor | undefined): Promise<ActorRef | undefined> {
+    const entry = {
+      r: this.globalRef(ref),
+      t: target === undefined ? null : this.places.descriptorToWire(target),
+    };
+    const got = await this.kvNames!.claim(name, entry);
+    if (got.ok) return undefined;
+    return this.entryRef(got.holder)?.ref;
+  }
+
+  release(name: string, ref: ActorRef): void {
+    const names = this.kvNames;
+    if (names === undefined) return;
+    const entry = names.lookup(name);
+    if (entry === undefined || entry.owner !== this.self) return;
+    const held = this.entryRef(entry);
+    if (held === undefined || !held.ref.equals(ref)) return;
+    const p = names
+      .release(name)
+      .catch((err) => this.rt.logger.debug(`cluster names: release of '${name}': ${err}`));
+    this.releases.add(p);
+    void p.finally(() => this.releases.delete(p));
+  }
+
+  lookup(name: string): { ref: ActorRef; target: Descriptor | undefined } | undefined {
+    const entry = this.kvNames?.lookup(name);
+    return entry === undefined ? undefined : this.entryRef(entry);
+  }
+
+  mainOf(place: number): number {
+    const a = this.places.lookup(place);
+    return a === undefined ? 0 : this.places.alias(a.key, 0);
+  }
+
+  /** A ref as the name table keeps it: places as `NodeKey:thread` whatever node reads it. */
+  private globalRef(ref: ActorRef): unknown {
+    const r = [this.places.idToWire(ref.id), this.places.placeToWire(ref.thread), ref.name];
+    if (typeof r[0] === 'number') {
+      const place = Math.floor(ref.id / ID_SPACE);
+      r[0] = `${this.self}:${place}:${ref.id - place * ID_SPACE}`;
+    }
+    if (typeof r[1] === 'number') r[1] = `${this.self}:${r[1]}`;
+    return r;
+  }
+
+  private entryRef(entry: {
+    owner: string;
+    ref: unknown;
+  }): { ref: ActorRef; target: Descriptor | undefined } | undefined {
+    try {
+      const e = entry.ref as { r?: unknown; t?: unknown };
+      const r = e.r as unknown[];
+      if (!Array.isArray(r) || r.length !== 3 || typeof r[2] !== 'string') return undefined;
+      const id = this.places.idFromWire(r[0], entry.owner);
+      const place = this.places.placeFromWire(r[1], entry.owner);
+      const t = e.t;
+      const target =
+        t !== null && typeof t === 'object' && typeof (t as Descriptor).module === 'string'
+          ? this.places.descriptorFromWire(t as Descriptor)
+          : undefined;
+      return { ref: this.rt.bindRef(id, place, r[2]), target };
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Says goodbye (peers report this node down at once), then closes the connection. */
   async leave(): Promise<void> {
     if (this.closed) return;
+    // Names released as this node's actors stopped: let those writes land first (briefly).
+    if (this.releases.size > 0) {
+      await Promise.race([Promise.all(this.releases), new Promise((r) => setTimeout(r, 2000).unref())]);
+    }
     this.closed = true;
+    await this.kvNames?.close().catch(() => undefined);
     if (this.heartbeatTimer !== undefined) realClearInterval(this.heartbeatTimer);
     const nc = this.nc;
     if (nc === undefined) return;
@@ -793,6 +895,12 @@ export class ClusterTransport implements Transport {
     if (this.current.get(peer.node) === peer.key) this.current.delete(peer.node);
     this.rt.logger.debug(`cluster: node ${peer.node} is down (${why})`);
     this.tableChanged();
+    // Its names are free again (every survivor tries; the table's compare-and-set frees each once).
+    if (this.kvNames !== undefined) {
+      void this.kvNames
+        .releaseOwner(peer.key)
+        .catch((err) => this.rt.logger.debug(`cluster names: names of ${peer.node} not freed: ${err}`));
+    }
     this.lostPlaces(peer);
     const watchers = this.nodeWatchers.get(peer.node);
     this.nodeWatchers.delete(peer.node);

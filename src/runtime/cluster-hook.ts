@@ -3,6 +3,8 @@
  * above) sets `clusterStarter.start` as it loads (index.ts loads it), as the pool and supervision layers
  * set their hooks; the runtime asks it for a `ClusterNode` when the `cluster` option is given.
  */
+
+import type { Descriptor } from '../actors/importable.js';
 import type { ResolvedCluster } from '../cluster/options.js';
 import type { ActorRef } from '../core/ref.js';
 import type { Transport } from '../router/transport.js';
@@ -27,6 +29,20 @@ export interface ClusterNode extends Transport {
   nodeOfPlace(place: number): string;
   /** How a place prints: this node's threads as numbers, another node's as `node` or `node/thread`. */
   placeText(place: number): string;
+  /** Cluster-wide names (main thread only). */
+  readonly names?: ClusterNameTable | undefined;
+}
+
+/** @internal The cluster-wide name table, as the registry of a node's main thread uses it. */
+export interface ClusterNameTable {
+  /** Claims `name` for `ref` (an actor of this node); the live holder if another node's actor holds it. */
+  claim(name: string, ref: ActorRef, target: Descriptor | undefined): Promise<ActorRef | undefined>;
+  /** Releases `name` if this node holds it for `ref`. */
+  release(name: string, ref: ActorRef): void;
+  /** The holder of `name` on any node, from the local cache of the table (no round trip). */
+  lookup(name: string): { ref: ActorRef; target: Descriptor | undefined } | undefined;
+  /** The place of the main thread of the node that runs the actor at `place` (to ask it things). */
+  mainOf(place: number): number;
 }
 
 /** @internal */

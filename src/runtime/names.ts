@@ -21,6 +21,7 @@ import {
 import { ActorRef, ReplyRef } from '../core/ref.js';
 import { describeType, oneActorAdvice } from '../core/validate.js';
 import type { Found, Liveness } from '../router/signal.js';
+import { REMOTE_BASE } from '../router/transport.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -89,7 +90,25 @@ export class Registry {
         `${ref} is already registered as '${own}'; an actor holds one name: unregister('${own}') first`,
       );
     }
-    if (!(await this.alive(ref)).alive) throw new NoSuchActorError(ref, 'register');
+    const table = this.rt.cluster?.names;
+    if (table !== undefined && ref.thread >= REMOTE_BASE) {
+      // An actor of another node is registered by its node (which learns when it exits).
+      await this.rt.router.request(table.mainOf(ref.thread), { q: 'register', name, ref });
+      return;
+    }
+    const liveness = await this.alive(ref);
+    if (!liveness.alive) throw new NoSuchActorError(ref, 'register');
+    if (table !== undefined) {
+      const other = await table.claim(name, ref, liveness.target);
+      if (other !== undefined && !other.equals(ref)) {
+        throw new NameTakenError(
+          name,
+          other,
+          `the name '${name}' is already registered to ${other}, on node ${this.rt.cluster!.nodeOfPlace(other.thread)} ` +
+            '(names are cluster-wide); unregister it first, or pick another name',
+        );
+      }
+    }
     if (holder !== undefined) this.byId.delete(holder.id);
     this.byName.set(name, ref);
     this.byId.set(ref.id, name);
@@ -99,9 +118,16 @@ export class Registry {
   async unregister(name: string): Promise<boolean> {
     if (this.remote) return this.rt.router.request(0, { q: 'unregister', name });
     const holder = this.byName.get(name);
-    if (holder === undefined) return false;
+    if (holder === undefined) {
+      // Held on another node: that node unregisters it.
+      const table = this.rt.cluster?.names;
+      const found = table?.lookup(name);
+      if (table === undefined || found === undefined || found.ref.thread < REMOTE_BASE) return false;
+      return this.rt.router.request(table.mainOf(found.ref.thread), { q: 'unregister', name });
+    }
     this.byName.delete(name);
     this.byId.delete(holder.id);
+    this.rt.cluster?.names?.release(name, holder);
     this.mark(holder, undefined);
     return true;
   }
@@ -109,7 +135,7 @@ export class Registry {
   /** The live holder of `name` and, for one on another thread, what to import for a typed proxy. */
   async whereis(name: string): Promise<Found | undefined> {
     if (this.remote) return this.rt.router.request(0, { q: 'whereis', name });
-    const holder = this.byName.get(name);
+    const holder = this.byName.get(name) ?? this.rt.cluster?.names?.lookup(name)?.ref;
     if (holder === undefined) return undefined;
     const { alive, target } = await this.alive(holder);
     if (!alive) {
@@ -177,9 +203,11 @@ export class Registry {
 
   /** Forgets `name` if actor `id` still holds it (its release). */
   drop(name: string, id: number): undefined {
-    if (this.byName.get(name)?.id !== id) return;
+    const holder = this.byName.get(name);
+    if (holder?.id !== id) return;
     this.byName.delete(name);
     this.byId.delete(id);
+    this.rt.cluster?.names?.release(name, holder);
     return undefined;
   }
 
