@@ -25,11 +25,13 @@ export class ViaMain implements Transport, ClusterNode {
   constructor(private readonly fabric: Fabric) {}
 
   /** The main thread's view of the cluster (sent whenever it changes). */
-  learn(self: string, table: [string, number[]][]): void {
+  learn(self: string, table: [string, number[], number[]][]): void {
     this.node = self;
-    this.table = new Map(table);
-    for (const [node, places] of table) {
-      places.forEach((p, i) => this.placeNames.set(p, i === 0 ? node : `${node}/${i}`));
+    this.table = new Map(table.map(([node, places]) => [node, places]));
+    for (const [node, places, threads] of table) {
+      for (let i = 0; i < places.length; i++) {
+        this.placeNames.set(places[i]!, threads[i] === 0 ? node : `${node}/${threads[i]}`);
+      }
       const w = this.waiting.get(node);
       this.waiting.delete(node);
       if (w !== undefined) for (const wake of w) wake();

@@ -517,11 +517,12 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     if (fabric === undefined) return;
     const workers = fabric.reached;
     if (workers.every((t) => this.tableSent.get(t) === this.tableVersion)) return;
-    const table: [string, number[]][] = [];
+    const table: [string, number[], number[]][] = [];
     for (const [node, key] of this.current) {
       const peer = this.peers.get(key);
       if (peer === undefined || !peer.up) continue;
-      table.push([node, [0, ...peer.threads].map((t) => this.places.alias(key, t))]);
+      const threads = [0, ...peer.threads];
+      table.push([node, threads.map((t) => this.places.alias(key, t)), threads]);
     }
     for (const t of workers) {
       if (this.tableSent.get(t) === this.tableVersion) continue;

@@ -402,7 +402,7 @@ export class Fabric implements Transport {
       }
       case 'nodes': {
         const remote = this.rt.router.remoteTransport as
-          | { learn?(self: string, table: [string, number[]][]): void }
+          | { learn?(self: string, table: [string, number[], number[]][]): void }
           | undefined;
         remote?.learn?.(p.self, p.table);
         return;

@@ -79,7 +79,7 @@ export type Packet =
   /** A worker's signal (or spawn) for another node's place, for the main thread's cluster transport. */
   | ({ op: 'fwd'; place: number; p: ActorPacket | SpawnPacket } & Loads)
   /** The cluster as the main thread sees it: this node's name, and each node up with its places here. */
-  | ({ op: 'nodes'; self: string; table: [string, number[]][] } & Loads)
+  | ({ op: 'nodes'; self: string; table: [node: string, places: number[], threads: number[]][] } & Loads)
   /** The main thread lost these other nodes' places (`down`: the node itself is down). */
   | ({ op: 'remoteLost'; places: number[]; down: boolean } & Loads)
   | ({ op: 'ready' } & Loads)
