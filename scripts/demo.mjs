@@ -10,6 +10,8 @@ const examples = [
   ['supervision.ts'],
   ['speedup.ts', '4000000'],
   ['job-pool.ts'],
+  // Three nodes as processes over NATS; says how to get nats-server when it is missing.
+  ['cluster.ts'],
 ];
 for (const [name, ...args] of examples) {
   console.log(`\n=== examples/${name} ${args.join(' ')} ===`);

@@ -133,6 +133,17 @@ describe('examples', () => {
     expect(events).to.include.members(['spawn', 'send', 'exit']);
   });
 
+  it('cluster.ts runs three nodes as processes, kills one, and the supervisor restarts its child on another node', function () {
+    this.timeout(90_000);
+    const r = runExample('examples/cluster.ts');
+    expect(r.status, r.stdout + r.stderr).to.equal(0);
+    expect(r.stdout).to.include('counter runs on worker-1; add(5) -> 5');
+    expect(r.stdout).to.include("child 'counter' restarted (reason: 'noconnection')");
+    expect(r.stdout).to.include('counter restarted on worker-2; add(1) -> 1');
+    expect(r.stdout).to.include('nodes up: boss, worker-2\n');
+    expect(r.stdout).to.match(/done\n$/);
+  });
+
   it('supervision.ts shows restarts as they happen and the tree view', () => {
     const r = runExample('examples/supervision.ts');
     expect(r.status, r.stderr).to.equal(0);
