@@ -85,6 +85,10 @@ interface Peer {
   held: Packet[] | undefined;
   /** Said goodbye, or replaced by a new incarnation: never up again. */
   gone: boolean;
+  /** The last heartbeat's number (they count up). */
+  beat: number;
+  /** Its incoming session epochs so far: a batch of an old session is a replay. */
+  epochs: Set<number>;
 }
 
 /** A request to another node, awaiting its answer. */
@@ -126,6 +130,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   private tableVersion = 1;
   private readonly tableSent = new Map<number, number>();
   private lastBeat = 0;
+  private beats = 0;
   private maxPayload = 1024 * 1024;
   private closed = false;
   private readonly decoder: ThreadDecoder;
@@ -504,7 +509,9 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     };
     try {
       this.flush();
-      nc.publish(this.hbSubject, this.seal(this.header('*', 'hb'), [encodePacket(body)]));
+      // Heartbeats count up (a replayed one is refused: it could make a lost node look alive).
+      const h = { ...this.header('*', 'hb'), seq: ++this.beats };
+      nc.publish(this.hbSubject, this.seal(h, [encodePacket(body)]));
     } catch (err) {
       this.rt.logger.debug(`cluster: heartbeat not published: ${err}`);
     }
@@ -604,8 +611,12 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     } catch (err) {
       return this.reject(`heartbeat refused: ${(err as Error).message}`);
     }
+    const known = this.peers.get(h.from);
+    if (known !== undefined && h.seq <= known.beat)
+      return this.reject(`replayed heartbeat from ${known.node}`);
     const peer = this.peerOf(h.from, true);
     if (peer === undefined) return;
+    peer.beat = h.seq;
     peer.heard = this.now();
     const threads = hb.threads as number[];
     if (threads.length !== peer.threads.length || threads.some((t, i) => peer.threads[i] !== t)) {
@@ -669,6 +680,8 @@ export class ClusterTransport implements Transport, ClusterNameTable {
       inSeq: 0,
       held: undefined,
       gone: false,
+      beat: 0,
+      epochs: new Set(),
     };
     this.peers.set(key, peer);
     this.current.set(node, key);
@@ -693,6 +706,8 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     // The first packet of a new session says why it started.
     let first = 0;
     if (h.epoch !== peer.inEpoch) {
+      if (peer.epochs.has(h.epoch)) return this.reject(`replayed batch of an old session from ${peer.node}`);
+      peer.epochs.add(h.epoch);
       let cause: unknown;
       try {
         const s = decodePacket(packets[0]!) as { op?: unknown; cause?: unknown };
