@@ -25,8 +25,9 @@ export interface ClusterOptions {
   secret?: string | Uint8Array;
   /** Run without a secret: envelopes are not signed (trusted networks and tests only). */
   insecure?: boolean;
-  /** NATS user and password (as the NATS client's `user`/`pass`). */
+  /** NATS user (the client's `user`), with `pass`. */
   user?: string;
+  /** NATS password (the client's `pass`). */
   pass?: string;
   /** NATS token (the client's `token`). */
   token?: string;
