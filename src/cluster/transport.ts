@@ -133,6 +133,8 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   private beats = 0;
   private maxPayload = 1024 * 1024;
   private closed = false;
+  /** Disconnected from NATS (the client is reconnecting). */
+  private offline = false;
   private readonly decoder: ThreadDecoder;
   private readonly arrivals: Arrivals;
   private readonly upWaiters = new Map<string, (() => void)[]>();
@@ -226,6 +228,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   // ---- Transport ----
 
   reaches(place: number): boolean {
+    if (this.offline) return false; // what is sent now would be lost: answered 'noconnection' at once
     const a = this.places.lookup(place);
     return a !== undefined && this.peers.get(a.key)?.up === true;
   }
@@ -239,7 +242,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   /** A packet a worker thread of this node forwards (thread-wire form, this node's places). */
   forward(place: number, p: Record<string, unknown>): void {
     const a = this.places.lookup(place);
-    if (a === undefined || this.peers.get(a.key)?.up !== true) {
+    if (a === undefined || !this.reaches(place)) {
       // Lost meanwhile: answer as the router does for an unreachable place.
       const s = packetToSignal(p as never, this.remoteDecoder(place));
       this.rt.router.route(s);
@@ -251,7 +254,9 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   request<R extends Request>(place: number, r: R): Promise<AnswerOf<R>> {
     const a = this.places.lookup(place);
     const peer = a === undefined ? undefined : this.peers.get(a.key);
-    if (a === undefined || peer === undefined || !peer.up) return Promise.reject(new PlaceLostError(place));
+    if (a === undefined || peer === undefined || !this.reaches(place)) {
+      return Promise.reject(new PlaceLostError(place));
+    }
     const req = this.nextRequest++;
     const { v, load } = encodeValue(r, 'request');
     return new Promise((resolve, reject) => {
@@ -268,6 +273,15 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   /** Starts an actor on another node's thread (the spawn packet goes first in that pair's order). */
   spawn(place: number, p: SpawnPacket): void {
     const a = this.places.lookup(place)!;
+    if (!this.reaches(place)) {
+      // Its node is lost (or we are offline): the new actor is 'noconnection' at once, to a linked parent too.
+      if (p.link && p.parent !== null) {
+        const [pid, pplace, pname] = p.parent;
+        const parent = this.rt.bindRef(pid, pplace, pname);
+        this.rt.router.route({ kind: 'link', to: this.rt.bindRef(p.id, place, p.name), from: parent });
+      }
+      return;
+    }
     this.enqueue(a.key, a.thread, p as unknown as Record<string, unknown>);
   }
 
@@ -943,9 +957,28 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     for await (const s of nc.status()) {
       if (this.closed) return;
       if (s.type === 'disconnect') {
-        for (const peer of this.peers.values())
-          if (peer.up) this.breakSession(peer, 'disconnected from NATS');
+        // Whatever was in flight may be lost (the client does not keep it across a reconnect): every
+        // session breaks now, and until the connection is back nothing is sent (signals are answered
+        // 'noconnection' at once). The new sessions start once it is back.
+        this.offline = true;
+        for (const peer of this.peers.values()) {
+          if (!peer.up) continue;
+          this.counters.breaks++;
+          this.rt.logger.warn(
+            `cluster: disconnected from NATS; links and monitors to node ${peer.node} get 'noconnection'`,
+          );
+          peer.batch = [];
+          peer.bytes = 0;
+          this.lostPlaces(peer);
+        }
       } else if (s.type === 'reconnect') {
+        this.offline = false;
+        // The silence was ours: give every node a new grace period, and start new sessions.
+        const now = this.now();
+        for (const peer of this.peers.values()) {
+          peer.heard = now;
+          if (peer.up) this.restart(peer, 'broken');
+        }
         this.heartbeat(true);
       }
     }
