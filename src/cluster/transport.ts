@@ -77,6 +77,10 @@ interface Peer {
   /** Incoming session: its epoch and the last sequence taken. */
   inEpoch: number;
   inSeq: number;
+  /** Its incoming epochs that ended here: a batch of one of them is a replay, refused. */
+  ended: Set<number>;
+  /** The number of its last heartbeat (they count up per incarnation): one not above it is a replay. */
+  hbSeq: number;
   /** Packets held back while an earlier one from this node waits for its module imports. */
   held: Packet[] | undefined;
   /** Said goodbye, or replaced by a new incarnation: never up again. */
@@ -119,6 +123,8 @@ export class ClusterTransport implements Transport {
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private lastTick = 0;
   private lastBeat = 0;
+  /** Heartbeats sent (each carries its number as its seq, so a replayed one is refused). */
+  private beats = 0;
   private maxPayload = 1024 * 1024;
   private closed = false;
   private readonly decoder: ThreadDecoder;
@@ -399,7 +405,8 @@ export class ClusterTransport implements Transport {
     };
     try {
       this.flush();
-      nc.publish(this.hbSubject, this.seal(this.header('*', 'hb'), [encodePacket(body)]));
+      const h: EnvelopeHeader = { ...this.header('*', 'hb'), seq: ++this.beats };
+      nc.publish(this.hbSubject, this.seal(h, [encodePacket(body)]));
     } catch (err) {
       this.rt.logger.debug(`cluster: heartbeat not published: ${err}`);
     }
@@ -472,8 +479,13 @@ export class ClusterTransport implements Transport {
     } catch (err) {
       return this.reject(`heartbeat refused: ${(err as Error).message}`);
     }
+    const known = this.peers.get(h.from);
+    if (known !== undefined && h.seq <= known.hbSeq) {
+      return this.reject(`replayed heartbeat ${h.seq} from ${known.node}`);
+    }
     const peer = this.peerOf(h.from, true);
     if (peer === undefined) return;
+    peer.hbSeq = h.seq;
     peer.heard = this.now();
     peer.threads = hb.threads as number[];
     // What it says it sent us that never arrived: a loss at the tail of the session.
@@ -495,6 +507,7 @@ export class ClusterTransport implements Transport {
       if (this.current.has(peer.node)) return undefined;
       peer.up = true;
       peer.heard = this.now();
+      if (peer.inEpoch !== -1) peer.ended.add(peer.inEpoch);
       peer.inEpoch = -1;
       peer.inSeq = 0;
       this.current.set(peer.node, key);
@@ -530,6 +543,8 @@ export class ClusterTransport implements Transport {
       announce: 'start',
       inEpoch: -1,
       inSeq: 0,
+      ended: new Set(),
+      hbSeq: 0,
       held: undefined,
       gone: false,
     };
@@ -549,6 +564,15 @@ export class ClusterTransport implements Transport {
   }
 
   private onData(h: EnvelopeHeader, packets: Uint8Array[]): void {
+    // A batch of a session that ended, or one already taken: a replay (checked before a replay could
+    // bring a node that is down back up).
+    const known = this.peers.get(h.from);
+    if (
+      known !== undefined &&
+      (known.ended.has(h.epoch) || (h.epoch === known.inEpoch && h.seq <= known.inSeq))
+    ) {
+      return this.reject(`replayed batch ${h.seq} of session ${h.epoch} from ${known.node}`);
+    }
     const peer = this.peerOf(h.from, true);
     if (peer === undefined) return this.reject(`batch from ${h.from}, a node that is down`);
     peer.heard = this.now();
@@ -564,11 +588,13 @@ export class ClusterTransport implements Transport {
       }
       if (h.seq !== 1 || cause === undefined) {
         this.breakSession(peer, `session ${h.epoch} from ${peer.node} did not start at its beginning`);
+        if (peer.inEpoch !== -1) peer.ended.add(peer.inEpoch);
         peer.inEpoch = h.epoch;
         peer.inSeq = h.seq;
         return; // its start is lost; this batch belongs to a session already broken
       }
       const had = peer.inEpoch !== -1;
+      if (had) peer.ended.add(peer.inEpoch);
       peer.inEpoch = h.epoch;
       peer.inSeq = 1;
       first = 1;

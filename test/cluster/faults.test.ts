@@ -10,7 +10,7 @@
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { expect } from 'chai';
-import { openBatch, sealBatch } from '../../src/cluster/envelope.js';
+import { clusterKey, openBatch, sealBatch } from '../../src/cluster/envelope.js';
 import {
   ActorExitedError,
   connectNode,
@@ -18,6 +18,7 @@ import {
   type Message,
   MessageTooLargeError,
   monitor,
+  monitorNode,
   NoSuchNodeError,
   nodes,
   type Runtime,
@@ -483,14 +484,23 @@ describe('cluster faults', function () {
     expect(seen.down).to.equal(undefined);
   });
 
-  it('rejects a replayed batch of an ended session (after a reconnect), without delivering it again', async () => {
+  it('rejects replayed batches and heartbeats of an ended session (after a reconnect): nothing delivered twice, no break', async () => {
     const b = runtime({ nats: nats.url, cluster: cl, node: 'b', secret: SECRET }, { logger: silentLogger });
     const a = runtime({ nats: nats.url, cluster: cl, node: 'a', secret: SECRET }, { logger: silentLogger });
+    await joined(a);
+    const aKey = (a.cluster as unknown as { self: string }).self;
+    const key = clusterKey(cl, SECRET);
     const spy = await rawClient(nats.url);
-    const captured: Uint8Array[] = [];
+    const batches: Uint8Array[] = [];
+    const beats: Uint8Array[] = [];
     spy.subscribe(`parley.${cl}.n.b`, {
       callback: (_e, m) => {
-        captured.push(m.data.slice());
+        batches.push(m.data.slice());
+      },
+    });
+    spy.subscribe(`parley.${cl}.hb`, {
+      callback: (_e, m) => {
+        if (openBatch(m.data, key, cl).header.from === aKey) beats.push(m.data.slice());
       },
     });
     await spy.flush();
@@ -499,7 +509,11 @@ describe('cluster faults', function () {
       const rec = spawnWith({ node: 'b' }, Recorder);
       rec.n(0);
       await rec.stats();
-      const old = captured.slice();
+      // A heartbeat that tells b how far the first session went.
+      const beaten = beats.length;
+      await until(() => beats.length > beaten, 10_000, "a's next heartbeat");
+      const oldBatches = batches.slice();
+      const oldBeats = beats.slice();
       // A forced reconnect: a's sessions break and start again with new epochs.
       const breaks = counters(a).breaks;
       await (a.cluster as unknown as { connection: NatsConnection }).connection.reconnect();
@@ -510,30 +524,72 @@ describe('cluster faults', function () {
       const mid = await rec.stats();
       const rejected = counters(b).rejected;
       const bBreaks = counters(b).breaks;
-      for (const data of old) spy.publish(`parley.${cl}.n.b`, data);
+      for (const data of oldBatches) spy.publish(`parley.${cl}.n.b`, data);
+      for (const data of oldBeats) spy.publish(`parley.${cl}.hb`, data);
       await spy.flush();
-      await until(
-        () => counters(b).rejected >= rejected + old.length,
-        10_000,
-        'the old-session replays to be rejected',
-      );
+      const old = [...oldBatches, ...oldBeats];
+      // Replays that are not rejected are taken: wait for all to be rejected, or a while.
+      await until(() => counters(b).rejected >= rejected + old.length, 5_000, 'the replays').catch(() => {});
       rec.n(2);
       const after = await retry(() => rec.stats(), 20_000);
       return {
         mid,
         after,
         replayed: old.length,
+        beats: oldBeats.length,
         rejected: counters(b).rejected - rejected,
         newBreaks: counters(b).breaks - bBreaks,
       };
     });
     report(
-      `old-session replay: ${seen.replayed} batches of the first session replayed, ${seen.rejected} rejected, ` +
-        `breaks it caused at b ${seen.newBreaks}; delivered ${JSON.stringify(seen.after)}`,
+      `old-session replay: ${seen.replayed} envelopes of the first session replayed (${seen.beats} heartbeats), ` +
+        `${seen.rejected} rejected, breaks they caused at b ${seen.newBreaks}; delivered ${JSON.stringify(seen.after)}`,
     );
     expect(seen.after.dups, 'a replayed batch was delivered again').to.equal(0);
+    expect(seen.after.got).to.equal(3);
     expect(seen.rejected).to.equal(seen.replayed);
     expect(seen.newBreaks, 'a replay broke the live session').to.equal(0);
+  });
+
+  it('reports a killed node down although its recorded heartbeats are replayed', async () => {
+    const peer = await proc({ nats: nats.url, cluster: cl, node: 'peer', secret: SECRET });
+    const rt = runtime(
+      { nats: nats.url, cluster: cl, node: 'here', secret: SECRET },
+      { logger: silentLogger },
+    );
+    const spy = await rawClient(nats.url);
+    const key = clusterKey(cl, SECRET);
+    const beats: Uint8Array[] = [];
+    spy.subscribe(`parley.${cl}.hb`, {
+      callback: (_e, m) => {
+        if (openBatch(m.data, key, cl).header.from.startsWith('peer~')) beats.push(m.data.slice());
+      },
+    });
+    await spy.flush();
+    const seen = await rt.run(async () => {
+      await connectNode('peer');
+      await until(() => beats.length >= 3, 10_000, "3 of peer's heartbeats");
+      monitorNode('peer');
+      const rejected = counters(rt).rejected;
+      const t0 = performance.now();
+      peer.signal('SIGKILL');
+      let replayed = 0;
+      const replay = setInterval(() => {
+        spy.publish(`parley.${cl}.hb`, beats[replayed++ % beats.length]!);
+      }, 100);
+      try {
+        const down = await recv('NODEDOWN', { timeout: 20_000 }).catch(() => undefined);
+        return { down, ms: performance.now() - t0, replayed, rejected: counters(rt).rejected - rejected };
+      } finally {
+        clearInterval(replay);
+      }
+    });
+    report(
+      `heartbeat replay: ${seen.replayed} recorded heartbeats replayed, ${seen.rejected} rejected; NODEDOWN ` +
+        `${seen.down === undefined ? 'never (20 s)' : `after ${seen.ms.toFixed(0)} ms`}`,
+    );
+    expect(seen.down?.[2]).to.deep.equal(['peer', 'noconnection']);
+    expect(seen.rejected).to.be.greaterThan(0);
   });
 
   it("rejects a batch from another cluster, even one addressed to this node's incarnation", async () => {
