@@ -13,6 +13,7 @@ import { expect } from 'chai';
 import { clusterKey, openBatch, sealBatch } from '../../src/cluster/envelope.js';
 import {
   ActorExitedError,
+  type ActorRef,
   connectNode,
   link,
   type Message,
@@ -24,6 +25,7 @@ import {
   type Runtime,
   recv,
   silentLogger,
+  spawn,
   spawnWith,
   trapExit,
 } from '../../src/index.js';
@@ -56,6 +58,17 @@ function counters(rt: Runtime): {
 /** Resolves once a runtime that runs no main of its own has joined its cluster. */
 function joined(rt: Runtime): Promise<void> {
   return (rt as unknown as { joining: Promise<void> }).joining;
+}
+
+/** Monitors `target` from a local actor of its own: resolves with the DOWN message and when it came. */
+function watchDown(target: ActorRef): Promise<{ down: Message; at: number }> {
+  return new Promise((resolve) => {
+    spawn(async () => {
+      monitor(target);
+      const down = await recv('DOWN');
+      resolve({ down, at: performance.now() });
+    });
+  });
 }
 
 /** Polls `cond` until it holds (or throws after `ms`, saying `what`). */
@@ -169,6 +182,7 @@ describe('cluster faults', function () {
       const calls: Promise<Outcome>[] = [];
       let casts = 0;
       let replied = 0;
+      let balance = 0;
       // Calls that would take a minute: in flight when the node dies.
       for (let i = 0; i < 50; i++) calls.push(settle(sleeper.slow(60_000)));
       let t0 = 0;
@@ -177,7 +191,7 @@ describe('cluster faults', function () {
       const flood = (async () => {
         for (;;) {
           for (let i = 0; i < 300; i++) {
-            acc.add();
+            acc.cast('add');
             casts++;
           }
           for (let i = 0; i < 30; i++)
@@ -185,6 +199,7 @@ describe('cluster faults', function () {
               settle(
                 acc.deposit(1).then((v) => {
                   replied++;
+                  balance = Math.max(balance, v);
                   return v;
                 }),
               ),
@@ -201,6 +216,7 @@ describe('cluster faults', function () {
       const callsAtKill = calls.length;
       t0 = performance.now();
       peer.signal('SIGKILL');
+      if (process.env.FDEBUG) console.error('kill', t0.toFixed(0));
       await flood;
       const got: Message[] = [];
       while (got.length < 3)
@@ -209,7 +225,19 @@ describe('cluster faults', function () {
       const hang = sleep(30_000).then(() => 'hung' as const);
       const outcomes = await Promise.race([Promise.all(calls), hang]);
       const settledMs = performance.now() - t0;
-      return { got, mref, smref, detectMs, goneMs, settledMs, outcomes, castsAtKill, callsAtKill, casts };
+      return {
+        got,
+        mref,
+        smref,
+        detectMs,
+        goneMs,
+        settledMs,
+        outcomes,
+        castsAtKill,
+        callsAtKill,
+        casts,
+        balance,
+      };
     });
     expect(seen.outcomes, 'pending calls still unresolved 30 s after the kill').to.not.equal('hung');
     const outcomes = seen.outcomes as Outcome[];
@@ -217,7 +245,8 @@ describe('cluster faults', function () {
     const nocon = outcomes.filter((o) => !o.ok && isNoConnection(o.e)).length;
     const other = outcomes.filter((o) => !o.ok && !isNoConnection(o.e));
     report(
-      `SIGKILL busy: ${seen.castsAtKill} casts and ${seen.callsAtKill} calls sent before the kill (${seen.casts} casts, ` +
+      `SIGKILL busy: ${seen.castsAtKill} casts and ${seen.callsAtKill} calls sent before the kill (last balance seen ` +
+        `${seen.balance}: casts and deposits taken; ${seen.casts} casts, ` +
         `${outcomes.length} calls in all); replied ${ok}, rejected 'noconnection' ${nocon}, other ${other.length}; ` +
         `node down after ${seen.goneMs.toFixed(0)} ms, links/monitors told in ${seen.detectMs.toFixed(0)} ms, every call settled in ${seen.settledMs.toFixed(0)} ms`,
     );
@@ -243,13 +272,15 @@ describe('cluster faults', function () {
     const seen = await rt.run(async () => {
       await connectNode('peer');
       const rec = spawnWith({ node: 'peer' }, Recorder);
+      const sleeper = spawnWith({ node: 'peer' }, Account, 0);
       await rec.stats();
-      const mref = monitor(rec);
+      await sleeper.count();
+      const watch = watchDown(rec.ref);
       let sent = 0;
       let stop = false;
       const sender = (async () => {
         while (!stop) {
-          for (let k = 0; k < 50; k++) rec.n(sent++);
+          for (let k = 0; k < 50; k++) rec.cast('n', sent++);
           await sleep(2);
         }
       })();
@@ -257,12 +288,14 @@ describe('cluster faults', function () {
       const before = await rec.stats();
       const sentAtKill = sent;
       const t0 = performance.now();
+      // Calls that would take a minute, in flight through the outage: each must settle.
+      const inFlight = Array.from({ length: 20 }, () => settle(sleeper.slow(60_000)));
       await broker.kill();
       await sleep(1000);
       await broker.restart();
       const restartedMs = performance.now() - t0;
-      const down = await recv('DOWN', { timeout: 20_000 }).catch(() => undefined);
-      const downMs = performance.now() - t0;
+      const down = await Promise.race([watch, sleep(20_000).then(() => undefined)]);
+      const downMs = down === undefined ? Number.NaN : down.at - t0;
       await connectNode('peer', { timeout: 30_000 });
       const first = await retry(() => rec.stats(), 30_000);
       const backMs = performance.now() - t0;
@@ -272,7 +305,20 @@ describe('cluster faults', function () {
       stop = true;
       await sender;
       const after = await retry(() => rec.stats(), 30_000);
-      return { before, sentAtKill, sent, sentBack, first, after, down, mref, restartedMs, downMs, backMs };
+      const calls = await Promise.race([Promise.all(inFlight), sleep(30_000).then(() => 'hung' as const)]);
+      return {
+        calls,
+        before,
+        sentAtKill,
+        sent,
+        sentBack,
+        first,
+        after,
+        down: down?.down,
+        restartedMs,
+        downMs,
+        backMs,
+      };
     });
     const lost = checkStream(seen.after, seen.sent, 'broker kill+restart');
     report(
@@ -280,12 +326,17 @@ describe('cluster faults', function () {
         `back after ${seen.restartedMs.toFixed(0)} ms; DOWN ${seen.down === undefined ? 'never' : `after ${seen.downMs.toFixed(0)} ms`}; ` +
         `calls work again after ${seen.backMs.toFixed(0)} ms; ${seen.sent - seen.sentBack} sent after that`,
     );
-    if (lost > 0)
-      expect(seen.down?.[2], `lost ${lost} without a report`).to.deep.equal(['noconnection', seen.mref]);
+    if (lost > 0) expect(seen.down?.[2][0], `lost ${lost} without a report`).to.equal('noconnection');
     // What was sent once the nodes had reached each other again arrived (a new session, unbroken).
     const lateLost = seen.after.gaps.filter(([, last]) => last >= seen.sentBack).length;
     expect(lateLost, 'casts lost after the broker was back and calls worked').to.equal(0);
     expect(seen.after.got).to.be.greaterThan(seen.first.got);
+    expect(seen.calls, 'calls in flight through the outage never settled').to.not.equal('hung');
+    const reasons = (seen.calls as Outcome[]).map((o) =>
+      o.ok ? 'replied' : isNoConnection(o.e) ? 'noconnection' : String(o.e),
+    );
+    report(`broker kill+restart: 20 calls in flight through the outage: ${[...new Set(reasons)].join(', ')}`);
+    expect(reasons).to.deep.equal(Array(20).fill('noconnection'));
   });
 
   it("reports a slow consumer cut off by the broker as 'noconnection', and loses nothing else", async () => {
@@ -301,14 +352,14 @@ describe('cluster faults', function () {
       await connectNode('peer');
       const rec = spawnWith({ node: 'peer' }, Recorder);
       let sent = 0;
-      while (sent < 100) rec.n(sent++);
+      while (sent < 100) rec.cast('n', sent++);
       const first = await rec.stats();
       const mref = monitor(rec);
       peer.signal('SIGSTOP');
       const t0 = performance.now();
       // 32 MB at a stopped reader: far more than the broker's 256 KB allowance and the socket buffers.
       while (sent < 4100) {
-        for (let k = 0; k < 20; k++) rec.n(sent++, pad);
+        for (let k = 0; k < 20; k++) rec.cast('n', sent++, pad);
         await turn();
       }
       const floodMs = performance.now() - t0;
@@ -321,7 +372,7 @@ describe('cluster faults', function () {
       await retry(() => rec.stats(), 30_000);
       // The new session carries what is sent now.
       const resumed = sent;
-      for (let k = 0; k < 100; k++) rec.n(sent++);
+      for (let k = 0; k < 100; k++) rec.cast('n', sent++);
       const st = await retry(() => rec.stats(), 30_000);
       const peerCounters = await retry(() => rec.counters(), 30_000);
       return {
@@ -358,10 +409,10 @@ describe('cluster faults', function () {
       await connectNode('b');
       const rec = spawnWith({ node: 'b' }, Recorder);
       const mref = monitor(rec);
-      rec.n(0);
+      rec.cast('n', 0);
       let thrown: unknown;
       try {
-        rec.n(1, big);
+        rec.cast('n', 1, big);
       } catch (err) {
         thrown = err;
       }
@@ -371,8 +422,8 @@ describe('cluster faults', function () {
       } catch (err) {
         called = err;
       }
-      rec.n(3, 'y'.repeat(30_000));
-      rec.n(4);
+      rec.cast('n', 3, 'y'.repeat(30_000));
+      rec.cast('n', 4);
       const st = await rec.stats();
       const down = await recv('DOWN', { timeout: 0 }).catch(() => undefined);
       return { thrown, called, st, down, mref };
@@ -459,7 +510,7 @@ describe('cluster faults', function () {
       const rec = spawnWith({ node: 'b' }, Recorder);
       const mref = monitor(rec);
       for (let i = 0; i < 10; i++) {
-        rec.n(i);
+        rec.cast('n', i);
         await turn();
       }
       const before = await rec.stats();
@@ -468,7 +519,7 @@ describe('cluster faults', function () {
       for (const data of captured) spy.publish(`parley.${cl}.n.b`, data);
       await spy.flush();
       await until(() => counters(b).rejected >= rejected + batches, 10_000, 'the replays to be rejected');
-      rec.n(10);
+      rec.cast('n', 10);
       const after = await rec.stats();
       const down = await recv('DOWN', { timeout: 0 }).catch(() => undefined);
       return { before, after, batches, rejected: counters(b).rejected - rejected, down, mref };
@@ -507,7 +558,7 @@ describe('cluster faults', function () {
     const seen = await a.run(async () => {
       await connectNode('b');
       const rec = spawnWith({ node: 'b' }, Recorder);
-      rec.n(0);
+      rec.cast('n', 0);
       await rec.stats();
       // A heartbeat that tells b how far the first session went.
       const beaten = beats.length;
@@ -520,7 +571,7 @@ describe('cluster faults', function () {
       await until(() => counters(a).breaks > breaks, 10_000, 'the reconnect to break the session');
       await connectNode('b', { timeout: 20_000 });
       await retry(() => rec.stats(), 20_000);
-      rec.n(1);
+      rec.cast('n', 1);
       const mid = await rec.stats();
       const rejected = counters(b).rejected;
       const bBreaks = counters(b).breaks;
@@ -530,7 +581,7 @@ describe('cluster faults', function () {
       const old = [...oldBatches, ...oldBeats];
       // Replays that are not rejected are taken: wait for all to be rejected, or a while.
       await until(() => counters(b).rejected >= rejected + old.length, 5_000, 'the replays').catch(() => {});
-      rec.n(2);
+      rec.cast('n', 2);
       const after = await retry(() => rec.stats(), 20_000);
       return {
         mid,
@@ -609,7 +660,7 @@ describe('cluster faults', function () {
     await xa.run(async () => {
       await connectNode('b');
       const rec = spawnWith({ node: 'b' }, Recorder);
-      rec.n(0);
+      rec.cast('n', 0);
       await rec.stats();
     });
     // The same batches readdressed to y's b (its incarnation), still saying cluster x (insecure: no signature).
@@ -658,8 +709,9 @@ describe('cluster faults', function () {
       const toIntruder = await settle(intruder.connectNode('signed', { timeout: 1500 }));
       const toSigned = await settle(connectNode('intruder', { timeout: 500 }));
       const rec = spawnWith({ node: 'signed' }, Recorder);
-      rec.n(0);
+      rec.cast('n', 0);
       const before = await rec.stats();
+      await until(() => captured.length > 0, 10_000, "signed2's batches on the wire");
       // signed2's real batches with their signatures stripped: valid but for the missing signature.
       const stripped = captured.map((d) => {
         const u = d.slice(0, d.length - 32);
@@ -696,7 +748,7 @@ describe('cluster faults', function () {
     expect(seen.nodes).to.deep.equal(['signed2', 'signed']);
     expect(seen.signedNodes).to.deep.equal(['signed', 'signed2']);
     expect(counters(intruder).rejected).to.be.greaterThan(0);
-    expect(seen.rejected).to.equal(seen.stripped);
+    expect(seen.rejected).to.be.at.least(seen.stripped);
     expect(seen.after.got).to.equal(seen.before.got);
   });
 });
