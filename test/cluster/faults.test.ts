@@ -297,7 +297,11 @@ describe('cluster faults', function () {
       const down = await Promise.race([watch, sleep(20_000).then(() => undefined)]);
       const downMs = down === undefined ? Number.NaN : down.at - t0;
       await connectNode('peer', { timeout: 30_000 });
-      const first = await retry(() => rec.stats(), 30_000);
+      let tries = 0;
+      const first = await retry(() => {
+        tries++;
+        return rec.stats();
+      }, 30_000);
       const backMs = performance.now() - t0;
       // Keep sending a while after the broker is back: the new session must carry it all.
       const sentBack = sent;
@@ -306,7 +310,10 @@ describe('cluster faults', function () {
       await sender;
       const after = await retry(() => rec.stats(), 30_000);
       const calls = await Promise.race([Promise.all(inFlight), sleep(30_000).then(() => 'hung' as const)]);
+      const peerCounters = await rec.counters();
       return {
+        tries,
+        breaks: `here ${counters(rt).breaks}, at the peer ${peerCounters.breaks}`,
         calls,
         before,
         sentAtKill,
@@ -335,7 +342,10 @@ describe('cluster faults', function () {
     const reasons = (seen.calls as Outcome[]).map((o) =>
       o.ok ? 'replied' : isNoConnection(o.e) ? 'noconnection' : String(o.e),
     );
-    report(`broker kill+restart: 20 calls in flight through the outage: ${[...new Set(reasons)].join(', ')}`);
+    report(
+      `broker kill+restart: 20 calls in flight through the outage: ${[...new Set(reasons)].join(', ')}; ` +
+        `sessions broken ${seen.breaks}; first call after connectNode took ${seen.tries} tries`,
+    );
     expect(reasons).to.deep.equal(Array(20).fill('noconnection'));
   });
 
