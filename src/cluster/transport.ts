@@ -81,14 +81,20 @@ interface Peer {
   /** Incoming session: its epoch and the last sequence taken. */
   inEpoch: number;
   inSeq: number;
+  /** The last of its sessions this side took (kept when `inEpoch` is reset). */
+  seenEpoch: number;
+  /** `seenEpoch` when this side's session last restarted (its announcement names it). */
+  announceSeen: number;
+  /** Its incoming epochs that ended here: a batch of one of them is a replay, refused. */
+  ended: Set<number>;
+  /** The number of its last heartbeat (they count up per incarnation): one not above it is a replay. */
+  hbSeq: number;
   /** Packets held back while an earlier one from this node waits for its module imports. */
   held: Packet[] | undefined;
   /** Said goodbye, or replaced by a new incarnation: never up again. */
   gone: boolean;
-  /** The last heartbeat's number (they count up). */
-  beat: number;
-  /** Its incoming session epochs so far: a batch of an old session is a replay. */
-  epochs: Set<number>;
+  /** After this node reconnected: not reachable until it is heard from (then a new session starts). */
+  waiting: boolean;
 }
 
 /** A request to another node, awaiting its answer. */
@@ -130,6 +136,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   private tableVersion = 1;
   private readonly tableSent = new Map<number, number>();
   private lastBeat = 0;
+  /** Heartbeats sent (each carries its number as its seq, so a replayed one is refused). */
   private beats = 0;
   private maxPayload = 1024 * 1024;
   private closed = false;
@@ -230,7 +237,9 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   reaches(place: number): boolean {
     if (this.offline) return false; // what is sent now would be lost: answered 'noconnection' at once
     const a = this.places.lookup(place);
-    return a !== undefined && this.peers.get(a.key)?.up === true;
+    if (a === undefined) return false;
+    const peer = this.peers.get(a.key);
+    return peer !== undefined && peer.up && !peer.waiting;
   }
 
   post(place: number, s: Signal): void {
@@ -319,8 +328,9 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   /** Resolves once node `node` is up (at once if it is). */
   whenUp(node: string): Promise<void> {
     const key = this.current.get(node);
-    if (node === this.options.node || (key !== undefined && this.peers.get(key)?.up))
-      return Promise.resolve();
+    const peer = key === undefined ? undefined : this.peers.get(key);
+    // Up, and reachable now (not while this node reconnects to NATS).
+    if (node === this.options.node || (peer?.up && !peer.waiting && !this.offline)) return Promise.resolve();
     return new Promise((resolve) => {
       let list = this.upWaiters.get(node);
       if (list === undefined) this.upWaiters.set(node, (list = []));
@@ -484,7 +494,9 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     if ((peer.batch.length === 0 && peer.announce === undefined) || this.nc === undefined || !peer.up) return;
     const packets = peer.batch;
     if (peer.announce !== undefined) {
-      packets.unshift(encodePacket({ op: 'session', cause: peer.announce }));
+      // `seen`: the other side's session this side last took, so a 'broken' that is about a session the
+      // other side has already replaced (and reported) does not break its new one again.
+      packets.unshift(encodePacket({ op: 'session', cause: peer.announce, seen: peer.announceSeen }));
       peer.announce = undefined;
     }
     peer.batch = [];
@@ -523,8 +535,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     };
     try {
       this.flush();
-      // Heartbeats count up (a replayed one is refused: it could make a lost node look alive).
-      const h = { ...this.header('*', 'hb'), seq: ++this.beats };
+      const h: EnvelopeHeader = { ...this.header('*', 'hb'), seq: ++this.beats };
       nc.publish(this.hbSubject, this.seal(h, [encodePacket(body)]));
     } catch (err) {
       this.rt.logger.debug(`cluster: heartbeat not published: ${err}`);
@@ -626,12 +637,18 @@ export class ClusterTransport implements Transport, ClusterNameTable {
       return this.reject(`heartbeat refused: ${(err as Error).message}`);
     }
     const known = this.peers.get(h.from);
-    if (known !== undefined && h.seq <= known.beat)
-      return this.reject(`replayed heartbeat from ${known.node}`);
+    if (known !== undefined && h.seq <= known.hbSeq) {
+      return this.reject(`replayed heartbeat ${h.seq} from ${known.node}`);
+    }
     const peer = this.peerOf(h.from, true);
     if (peer === undefined) return;
-    peer.beat = h.seq;
+    peer.hbSeq = h.seq;
     peer.heard = this.now();
+    if (peer.waiting) {
+      peer.waiting = false;
+      this.restart(peer, 'broken');
+      this.wakeUpWaiters(peer.node);
+    }
     const threads = hb.threads as number[];
     if (threads.length !== peer.threads.length || threads.some((t, i) => peer.threads[i] !== t)) {
       peer.threads = threads;
@@ -640,7 +657,12 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     // What it says it sent us that never arrived: a loss at the tail of the session.
     const mine = (hb.seqs as Record<string, unknown>)[this.self];
     if (Array.isArray(mine) && typeof mine[0] === 'number' && typeof mine[1] === 'number') {
-      if (mine[0] !== peer.inEpoch || mine[1] > peer.inSeq) this.breakSession(peer, 'messages missing');
+      // Its current session to us: more sent than taken, or a session we never saw start. (A session
+      // that ended here is being replaced: it learns so from our announcement.)
+      const [epoch, seq] = mine as [number, number];
+      if (epoch === peer.inEpoch ? seq > peer.inSeq : peer.inEpoch !== -1 && !peer.ended.has(epoch)) {
+        this.breakSession(peer, 'messages missing');
+      }
     }
     if (hb.hello === true) this.heartbeat(false);
   }
@@ -656,6 +678,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
       if (this.current.has(peer.node)) return undefined;
       peer.up = true;
       peer.heard = this.now();
+      if (peer.inEpoch !== -1) peer.ended.add(peer.inEpoch);
       peer.inEpoch = -1;
       peer.inSeq = 0;
       this.current.set(peer.node, key);
@@ -692,10 +715,13 @@ export class ClusterTransport implements Transport, ClusterNameTable {
       announce: 'start',
       inEpoch: -1,
       inSeq: 0,
+      ended: new Set(),
+      seenEpoch: -1,
+      announceSeen: -1,
+      waiting: false,
+      hbSeq: 0,
       held: undefined,
       gone: false,
-      beat: 0,
-      epochs: new Set(),
     };
     this.peers.set(key, peer);
     this.current.set(node, key);
@@ -714,33 +740,55 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   }
 
   private onData(h: EnvelopeHeader, packets: Uint8Array[]): void {
+    // A batch of a session that ended, or one already taken: a replay (checked before a replay could
+    // bring a node that is down back up).
+    const known = this.peers.get(h.from);
+    if (
+      known !== undefined &&
+      (known.ended.has(h.epoch) || (h.epoch === known.inEpoch && h.seq <= known.inSeq))
+    ) {
+      return this.reject(`replayed batch ${h.seq} of session ${h.epoch} from ${known.node}`);
+    }
     const peer = this.peerOf(h.from, true);
     if (peer === undefined) return this.reject(`batch from ${h.from}, a node that is down`);
     peer.heard = this.now();
+    if (peer.waiting) {
+      peer.waiting = false;
+      this.restart(peer, 'broken');
+      this.wakeUpWaiters(peer.node);
+    }
     // The first packet of a new session says why it started.
     let first = 0;
     if (h.epoch !== peer.inEpoch) {
-      if (peer.epochs.has(h.epoch)) return this.reject(`replayed batch of an old session from ${peer.node}`);
-      peer.epochs.add(h.epoch);
       let cause: unknown;
+      let seen: unknown;
       try {
-        const s = decodePacket(packets[0]!) as { op?: unknown; cause?: unknown };
+        const s = decodePacket(packets[0]!) as { op?: unknown; cause?: unknown; seen?: unknown };
         cause = s?.op === 'session' ? s.cause : undefined;
+        seen = s?.seen;
       } catch {
         cause = undefined;
       }
       if (h.seq !== 1 || cause === undefined) {
         this.breakSession(peer, `session ${h.epoch} from ${peer.node} did not start at its beginning`);
+        if (peer.inEpoch !== -1) peer.ended.add(peer.inEpoch);
         peer.inEpoch = h.epoch;
+        peer.seenEpoch = h.epoch;
         peer.inSeq = h.seq;
         return; // its start is lost; this batch belongs to a session already broken
       }
       const had = peer.inEpoch !== -1;
+      if (had) peer.ended.add(peer.inEpoch);
       peer.inEpoch = h.epoch;
+      peer.seenEpoch = h.epoch;
       peer.inSeq = 1;
       first = 1;
-      if (cause === 'broken') this.breakSession(peer, 'the other side lost messages', 'ack');
-      else if (cause === 'start' && had) this.breakSession(peer, 'the other side restarted its session');
+      this.rt.logger.debug(
+        `cluster: session ${h.epoch} from ${peer.node} starts (${String(cause)}, about our session ${String(seen)}; ours is ${peer.outEpoch})`,
+      );
+      if (cause === 'broken' && seen === peer.outEpoch) {
+        this.breakSession(peer, 'the other side lost messages', 'ack');
+      } else if (cause === 'start' && had) this.breakSession(peer, 'the other side restarted its session');
     } else if (h.seq !== peer.inSeq + 1) {
       if (h.seq <= peer.inSeq) return this.reject(`replayed batch ${h.seq} from ${peer.node}`);
       this.breakSession(peer, `batches ${peer.inSeq + 1}..${h.seq - 1} from ${peer.node} were lost`);
@@ -908,6 +956,8 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     peer.outEpoch = randomEpoch();
     peer.outSeq = 0;
     peer.announce = cause;
+    // What it is about: the other side's session as it was when this one broke.
+    peer.announceSeen = peer.seenEpoch;
     this.dirty.add(peer);
     if (!this.flushing) {
       this.flushing = true;
@@ -969,15 +1019,22 @@ export class ClusterTransport implements Transport, ClusterNameTable {
           );
           peer.batch = [];
           peer.bytes = 0;
+          // Its session to us is over too: what it sends until it has heard of this is refused (it
+          // reports the break itself when our new session's announcement reaches it).
+          if (peer.inEpoch !== -1) peer.ended.add(peer.inEpoch);
+          peer.inEpoch = -1;
+          peer.inSeq = 0;
           this.lostPlaces(peer);
         }
       } else if (s.type === 'reconnect') {
         this.offline = false;
-        // The silence was ours: give every node a new grace period, and start new sessions.
+        // The silence was ours: give every node a new grace period. New sessions start once each node
+        // is heard from again (what is published before it has subscribed again would be lost); the
+        // hello makes them answer at once.
         const now = this.now();
         for (const peer of this.peers.values()) {
           peer.heard = now;
-          if (peer.up) this.restart(peer, 'broken');
+          if (peer.up) peer.waiting = true;
         }
         this.heartbeat(true);
       }
