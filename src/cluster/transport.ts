@@ -436,20 +436,48 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     if (this.closed) return;
     // Names released as this node's actors stopped: let those writes land first (briefly).
     if (this.releases.size > 0) {
-      await Promise.race([Promise.all(this.releases), new Promise((r) => setTimeout(r, 2000).unref())]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all(this.releases),
+        new Promise((r) => {
+          timer = setTimeout(r, 2000);
+        }),
+      ]);
+      clearTimeout(timer);
     }
     this.closed = true;
-    await this.kvNames?.close().catch(() => undefined);
+    if (this.kvNames !== undefined) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        this.kvNames.close().catch(() => undefined),
+        new Promise((r) => {
+          timer = setTimeout(r, 2000);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     if (this.heartbeatTimer !== undefined) realClearInterval(this.heartbeatTimer);
     const nc = this.nc;
     if (nc === undefined) return;
     try {
-      this.flush();
-      nc.publish(this.hbSubject, this.seal({ ...this.header('*', 'bye') }, []));
-      await nc.drain();
+      if (!this.offline) {
+        this.flush();
+        nc.publish(this.hbSubject, this.seal({ ...this.header('*', 'bye') }, []));
+        // Drain sends what is queued; it cannot finish while the server is away: close after 2 s at most.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          nc.drain(),
+          new Promise((r) => {
+            timer = setTimeout(r, 2000);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
     } catch {
       // already closed
     }
+    // Nothing of the connection outlives the runtime (its reconnect loop would keep the process alive).
+    await nc.close().catch(() => undefined);
     for (const r of this.requests.values()) r.reject(new PlaceLostError(0));
     this.requests.clear();
   }

@@ -420,17 +420,15 @@ export class MessageTooLargeError extends ParleyError {
 export class NoSuchNodeError extends ParleyError {
   override readonly code = 'ERR_PARLEY_NO_SUCH_NODE';
   constructor(
-    /** The node asked for. */
+    /** The node asked for (for a child spec with several nodes: them all, comma-separated). */
     readonly node: string,
     known: readonly string[] = [],
+    /** What happened (default: it is not up). */
+    detail = 'is not up in this cluster',
   ) {
     super(
-      known.length === 0 && node.includes(' ')
-        ? node
-        : `node '${node}' is not up in this cluster (up now: ${known.join(', ') || 'none'}); start it, check ` +
-            "its name, or wait for it with connectNode('" +
-            node +
-            "')",
+      `node '${node}' ${detail} (up now: ${known.join(', ') || 'none'}); start it, check its name, or wait ` +
+        `for it with connectNode('${node.split(', ')[0]}')`,
     );
   }
 }

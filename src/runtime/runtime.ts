@@ -13,6 +13,8 @@ import { sendAfter, TimerGroup, type TimerRef } from '../actors/timers.js';
 import type { Controller } from '../controllers/controller.js';
 import type { Clock } from '../core/clock.js';
 import {
+  checkKnownOptions,
+  checkOption,
   InvalidOptionError,
   NoSuchActorError,
   NoSuchNodeError,
@@ -193,36 +195,55 @@ export class Runtime implements Delivery, RouterHost {
    * when this runtime is not in a cluster (see README, "Clusters").
    */
   async connectNode(node: string, options: { timeout?: number } = {}): Promise<void> {
+    checkArgument(
+      typeof node === 'string' && node !== '',
+      'connectNode(node, options)',
+      'node',
+      "must be a node's name, such as 'web-2'",
+      node,
+    );
+    checkOption(
+      typeof options === 'object' && options !== null && !Array.isArray(options),
+      'connectNode options',
+      'must be an object such as { timeout: 5000 }',
+      options,
+    );
+    checkKnownOptions(options, 'connectNode options', ['timeout']);
+    const timeout = options.timeout ?? 10_000;
+    checkTimeout(timeout, 'connectNode options.timeout');
     const c = this.cluster;
-    if (c === undefined) {
+    if (c === undefined || c.node === '') {
       throw new InvalidOptionError(
         `connectNode('${node}'): this runtime is not in a cluster; give it the cluster option ` +
           '({ cluster: { servers, name, node, secret } })',
       );
     }
     await this.joining;
-    const timeout = options.timeout ?? 10_000;
-    checkTimeout(timeout, 'connectNode options.timeout');
+    if (this.stopping !== undefined)
+      throw new RuntimeStoppedError(`connectNode('${node}'): the runtime is shutting down`);
     let timer: ReturnType<Clock['setTimeout']> | undefined;
+    let stop: (() => void) | undefined;
     try {
       await Promise.race([
         c.whenUp(node),
         new Promise<never>((_, reject) => {
           timer = this.clock.setTimeout(
-            () =>
-              reject(
-                new NoSuchNodeError(
-                  `node '${node}' did not come up within ${timeout} ms (up now: ${c.nodes().join(', ')})`,
-                ),
-              ),
+            () => reject(new NoSuchNodeError(node, c.nodes(), `did not come up within ${timeout} ms`)),
             timeout,
           );
+          // Shutdown ends the wait (no timer outlives the runtime).
+          stop = () => reject(new RuntimeStoppedError(`connectNode('${node}'): the runtime has shut down`));
+          this.waits.add(stop);
         }),
       ]);
     } finally {
       if (timer !== undefined) this.clock.clearTimeout(timer);
+      if (stop !== undefined) this.waits.delete(stop);
     }
   }
+
+  /** Waits that shutdown ends (connectNode). */
+  private readonly waits = new Set<() => void>();
 
   /** In a cluster: the names of the nodes up now, this one first (`[]` without a cluster). */
   nodes(): string[] {
@@ -666,6 +687,8 @@ export class Runtime implements Delivery, RouterHost {
   private async stopAll(): Promise<void> {
     try {
       this.timers?.close(); // no timer sends into a runtime that is stopping
+      for (const stop of this.waits) stop();
+      this.waits.clear();
       await this.stopper.stopAll();
       await this.cluster?.leave();
       this.timers?.close();

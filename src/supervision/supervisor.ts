@@ -50,10 +50,11 @@ function onFirstNodeUp(rt: Runtime, nodes: readonly string[]): SpawnOptions {
   const up = rt.cluster?.nodes() ?? [];
   for (const node of nodes) if (up.includes(node)) return { node };
   throw new NoSuchNodeError(
+    nodes.join(', '),
+    up,
     nodes.length === 1
-      ? nodes[0]!
-      : `none of the nodes ${nodes.join(', ')} is up (up now: ${up.join(', ') || 'none'})`,
-    nodes.length === 1 ? up : [],
+      ? 'is not up in this cluster'
+      : 'are none of them up (a child spec lists them in order of preference)',
   );
 }
 
