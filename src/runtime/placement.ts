@@ -58,10 +58,12 @@ export function placeOf(rt: Runtime, target: SpawnTarget, name: string, options:
     return where;
   }
   const placement: Placement | undefined = rt.controller.placement;
-  if (placement === undefined || rt.fabric === undefined) return rt.thread;
+  // Without worker threads, a placement is asked only on a cluster node (a controller may spread new
+  // actors over nodes: the conformance suite's cluster leg does).
+  if (placement === undefined || (rt.fabric === undefined && rt.cluster === undefined)) return rt.thread;
   if (typeof target === 'function' && !(target.prototype instanceof Actor)) return rt.thread; // plain function
   if (!isImportable(target)) descriptorOf(target, name); // throws NotImportableError saying what to do
-  return placement.next(rt.fabric.live, rt.thread);
+  return placement.next(rt.fabric?.live ?? [], rt.thread);
 }
 
 /** @internal A proxy for `ref` typed after `target` (its class or functionActor). */

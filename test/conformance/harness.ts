@@ -17,6 +17,7 @@ import {
   recv,
   type SpawnOptions,
 } from '../../src/index.js';
+import { HERE, PEER, startTestCluster, stopClusterLeg, type TestCluster } from './cluster-leg.js';
 import { type ControllerEntry, controllers } from './controllers.js';
 
 export interface SpyLogger extends Logger {
@@ -37,19 +38,29 @@ export interface Harness {
    * Different slots are different worker threads as long as the controller has that many (slots wrap
    * around the live workers). `0` is the main thread. On a tasklet controller every slot is `{}`: the
    * actor is spawned as before, on the one thread there is, so a test means the same on every controller.
+   * On the cluster leg, odd slots are the other node (another process) and even slots this node.
    * Only importable actors (classes with @handles or @actor, functionActors) can be put on a worker.
    */
   on(n: number): SpawnOptions;
   /**
-   * Marks the current test as intentionally single-thread: on a thread controller the harness then does
-   * not require it to cross threads. `why` says what makes the behaviour inherently local. Use sparingly.
+   * Marks the current test as intentionally single-thread: on a thread controller (or the cluster leg) the
+   * harness then does not require it to cross threads (or nodes). `why` says what makes the behaviour inherently local. Use sparingly.
    */
   local(why: string): void;
+}
+
+/** What the harness uses of a runtime's cluster transport (src/cluster/transport.ts). */
+interface ClusterInternals {
+  introduce(key: string, threads: number[]): void;
+  counters: { packetsOut: number };
 }
 
 export function spyLogger(): SpyLogger {
   return { error: sinon.spy(), warn: sinon.spy(), info: sinon.spy(), debug: sinon.spy() };
 }
+
+// The cluster leg's nats-server and peer process live for the whole run: stopped when the root suite ends.
+if (controllers.some((c) => c.cluster) && typeof after === 'function') after(stopClusterLeg);
 
 /** `describe(title)` once per controller in controllers.ts. */
 export function onEveryController(title: string, body: (h: Harness) => void): void {
@@ -57,21 +68,41 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
     describe(`${title} [${controller.name}]`, () => {
       let made: Runtime[] = [];
       let localWhy: string | undefined;
+      /** The cluster leg: this test's cluster, its peer node already up in the other process. */
+      let cluster: TestCluster | undefined;
       const h: Harness = {
         controller,
         logger: spyLogger(),
         runtime(options = {}) {
           h.logger = spyLogger();
           // On threads, the first message to a worker waits for it to boot and import the test's modules
-          // (seconds on a loaded machine): the default call timeout leaves room for that. A test that is
-          // about timeouts passes its own.
-          const boot = controller.threads ? { callTimeout: 15_000 } : {};
-          const rt = new Runtime({ logger: h.logger, ...boot, ...options, controller: controller.make() });
+          // (seconds on a loaded machine); on the cluster leg, the other node imports them: the default call
+          // timeout leaves room for that. A test that is about timeouts passes its own.
+          const boot = controller.threads || controller.cluster ? { callTimeout: 15_000 } : {};
+          const joined =
+            cluster === undefined
+              ? {}
+              : { cluster: { ...cluster.options, node: made.length === 0 ? HERE : `${HERE}${made.length}` } };
+          const rt = new Runtime({
+            logger: h.logger,
+            ...boot,
+            ...options,
+            ...joined,
+            controller: controller.make(),
+          });
           made.push(rt);
+          if (cluster !== undefined) {
+            // The peer is up already; this node learns its key here instead of from its first heartbeat, so
+            // the test can spawn on it at once (what is sent waits for this node's connection).
+            (rt.cluster as unknown as ClusterInternals).introduce(cluster.peerKey, cluster.peerThreads);
+            cluster.configure({ callTimeout: options.callTimeout, shutdownTimeout: options.shutdownTimeout });
+            cluster.logTo(h.logger);
+          }
           return rt;
         },
         on(n) {
           const rt = made.at(-1);
+          if (controller.cluster && rt !== undefined) return { node: n % 2 === 1 ? PEER : rt.node! };
           if (!controller.threads || rt === undefined) return {};
           if (n === 0) return { thread: 'local' };
           const live = rt.fabricThreads();
@@ -81,8 +112,12 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
           localWhy = why;
         },
       };
-      beforeEach(() => {
+      beforeEach(async function () {
         localWhy = undefined;
+        if (controller.cluster) {
+          this.timeout(90_000); // the first test starts the nats-server and the peer process
+          cluster = await startTestCluster();
+        }
       });
       afterEach(async function () {
         const rts = made;
@@ -90,7 +125,13 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
         const pending = this.currentTest?.isPending() === true;
         // Read before the harness shuts the runtimes down (shutdown sends signals of its own). A test that
         // shut a runtime down itself (or ran it with run()) counts what that shutdown sent: it is part of it.
-        const crossed = rts.reduce((n, rt) => n + rt.crossings(), 0);
+        // On the cluster leg: packets sent to the other node.
+        const crossed = rts.reduce(
+          (n, rt) => n + rt.crossings() + ((rt.cluster as unknown as ClusterInternals)?.counters.packetsOut ?? 0),
+          0,
+        );
+        const peer = cluster;
+        cluster = undefined;
         for (const rt of rts) {
           await rt.shutdown();
           expect(rt.stats(), 'nothing is left after shutdown').to.deep.equal({
@@ -100,11 +141,20 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
             names: 0,
           });
         }
-        if (!controller.threads || pending || this.currentTest?.state !== 'passed') return;
+        if (peer !== undefined) {
+          expect(await peer.stopPeer(), 'nothing is left on the other node after shutdown').to.deep.equal({
+            actors: 0,
+            calls: 0,
+            deadlines: 0,
+            names: 0,
+          });
+        }
+        const crossing = controller.threads || controller.cluster === true;
+        if (!crossing || pending || this.currentTest?.state !== 'passed') return;
         tally(controller.name, this.currentTest!.fullTitle(), crossed, localWhy);
         if (localWhy === undefined && crossed === 0) {
           expect.fail(
-            `no signal crossed threads on ${controller.name}: place the partners apart (h.on(n)), ` +
+            `no signal crossed threads or nodes on ${controller.name}: place the partners apart (h.on(n)), ` +
               'or mark the test h.local(why) if its behaviour is inherently single-thread',
           );
         }

@@ -1,0 +1,106 @@
+/**
+ * The other node of the conformance suite's cluster leg: a long-lived Node process (started by
+ * cluster-leg.ts) that, on request from the mocha process over its IPC channel, starts a fresh Runtime
+ * joined to a test's cluster, and on a second request shuts it down and answers with what it left behind
+ * (so the leak check after each test covers this node too). What the runtime logs goes back to the
+ * harness, which hands it to the test's spy logger (as a ThreadController forwards its workers' logs).
+ * Actor classes are imported on demand, when a spawn packet names their module. Exits when the mocha
+ * process goes away (the IPC channel closes).
+ */
+import { type Logger, Runtime, TaskletController } from '../../src/index.js';
+
+/** What the harness asks (cluster-leg.ts sends these). */
+export type PeerRequest =
+  | {
+      op: 'start';
+      id: number;
+      nats: string;
+      cluster: string;
+      node: string;
+      root: string;
+      downAfter: number;
+    }
+  | { op: 'configure'; id: number; callTimeout?: number; shutdownTimeout?: number }
+  | { op: 'stop'; id: number };
+
+/** What this process answers; `log` lines come unasked, tagged with the node that logged them. */
+export type PeerAnswer =
+  | { op: 'answer'; id: number; key?: string; threads?: number[]; stats?: unknown; error?: string }
+  | { op: 'log'; node: string; level: keyof Logger; text: string; fields?: unknown };
+
+let rt: Runtime | undefined;
+
+function reply(a: PeerAnswer): void {
+  process.send?.(a);
+}
+
+/** Log fields as the IPC channel can carry them (advanced serialization: structured clone). */
+function portable(fields: unknown): unknown {
+  if (fields === undefined || fields === null || typeof fields !== 'object') return fields;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields as Record<string, unknown>)) {
+    try {
+      out[k] = structuredClone(v);
+    } catch {
+      out[k] = String(v);
+    }
+  }
+  return out;
+}
+
+function forwardingLogger(node: string): Logger {
+  const at =
+    (level: keyof Logger) =>
+    (text: string, fields?: unknown): void =>
+      reply({ op: 'log', node, level, text: String(text), fields: portable(fields) });
+  return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') } as Logger;
+}
+
+async function handle(r: PeerRequest): Promise<PeerAnswer> {
+  switch (r.op) {
+    case 'start': {
+      if (rt !== undefined) await rt.shutdown();
+      const made = new Runtime({
+        controller: new TaskletController({ copyMessages: true }),
+        logger: forwardingLogger(r.node),
+        callTimeout: 15_000,
+        cluster: {
+          servers: r.nats,
+          name: r.cluster,
+          node: r.node,
+          insecure: true,
+          root: r.root,
+          downAfter: r.downAfter,
+        },
+      });
+      rt = made;
+      await made.connectNode(r.node); // resolves once joined
+      const cluster = made.cluster as unknown as { self: string };
+      return { op: 'answer', id: r.id, key: cluster.self, threads: made.fabricThreads() };
+    }
+    case 'configure': {
+      // The test's runtime options that decide what this node's actors see (call timeouts, shutdown).
+      const m = rt as unknown as { callTimeout: number; stopper: { timeout: number } } | undefined;
+      if (m !== undefined && r.callTimeout !== undefined) m.callTimeout = r.callTimeout;
+      if (m !== undefined && r.shutdownTimeout !== undefined) m.stopper.timeout = r.shutdownTimeout;
+      return { op: 'answer', id: r.id };
+    }
+    case 'stop': {
+      const done = rt;
+      rt = undefined;
+      if (done === undefined) return { op: 'answer', id: r.id, stats: undefined };
+      await done.shutdown();
+      return { op: 'answer', id: r.id, stats: done.stats() };
+    }
+  }
+}
+
+process.on('message', (r: PeerRequest) => {
+  handle(r).then(reply, (err: unknown) =>
+    reply({ op: 'answer', id: r.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+  );
+});
+process.on('disconnect', () => {
+  void (rt?.shutdown() ?? Promise.resolve()).finally(() => process.exit(0));
+});
+process.send?.({ op: 'answer', id: 0 });
