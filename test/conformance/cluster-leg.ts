@@ -52,14 +52,22 @@ type Ask = { [K in PeerRequest['op']]: Omit<Extract<PeerRequest, { op: K }>, 'id
 class PeerHost {
   private next = 1;
   private readonly waiting = new Map<number, (a: PeerAnswer & { op: 'answer' }) => void>();
-  /** Where the peer's log lines go (the current test's spy logger), by the peer cluster that logs. */
-  logTo: { cluster: string; logger: Logger } | undefined;
+  /** Where the peer's log lines and recorded events go (the current test's), by the peer cluster. */
+  logTo: { cluster: string; logger: Logger; rt: Runtime } | undefined;
   cluster = '';
   output = '';
 
   private constructor(readonly proc: ChildProcess) {
     proc.on('message', (a: PeerAnswer) => {
+      if (a.op === 'event') {
+        const to = this.logTo;
+        if (to !== undefined && to.cluster === this.cluster) {
+          (to.rt as unknown as { recording: { forwarded(e: unknown): void } }).recording.forwarded(a.event);
+        }
+        return;
+      }
       if (a.op === 'log') {
+        if (process.env.PARLEY_PEER_LOG === '1') process.stderr.write(`[${this.cluster} peer ${a.level}] ${a.text} ${(a.fields as { error?: Error })?.error?.stack ?? ''}\n`);
         const to = this.logTo;
         if (to !== undefined && to.cluster === this.cluster) to.logger[a.level](a.text, a.fields as never);
         return;
@@ -143,7 +151,9 @@ export async function stopClusterLeg(): Promise<void> {
   shared = undefined;
   const exited = new Promise((r) => host.proc.once('exit', r));
   host.stop();
+  const kill = setTimeout(() => host.proc.kill('SIGKILL'), 10_000);
   await exited;
+  clearTimeout(kill);
   await nats.stop();
 }
 
@@ -153,12 +163,15 @@ export interface TestCluster {
   /** The peer's node key (`peer~incarnation`) and worker threads, to introduce it to this node at once. */
   peerKey: string;
   peerThreads: number[];
-  /** Passes the test's runtime options that the peer's actors see (call and shutdown timeouts). */
-  configure(o: { callTimeout?: number; shutdownTimeout?: number }): void;
+  /**
+   * Passes the test's runtime options that the peer's actors see (call and shutdown timeouts), and whether
+   * the test records (the peer's events then go to `rt`'s recording).
+   */
+  configure(o: { callTimeout?: number; shutdownTimeout?: number; record?: boolean }): void;
   /** Shuts the peer's runtime down; resolves with its stats() after shutdown. */
   stopPeer(): Promise<unknown>;
-  /** Sends the peer's log lines to `logger` from now on. */
-  logTo(logger: Logger): void;
+  /** Sends the peer's log lines to `logger`, its recorded events to `rt`'s recording, from now on. */
+  logTo(logger: Logger, rt: Runtime): void;
 }
 
 /** Starts a new cluster for one test, with its peer node up in the peer host process. */
@@ -178,8 +191,8 @@ export async function startTestCluster(): Promise<TestCluster> {
       const r = await host.ask({ op: 'stop' });
       return r.stats;
     },
-    logTo(logger) {
-      host.logTo = { cluster, logger };
+    logTo(logger, rt) {
+      host.logTo = { cluster, logger, rt };
     },
   };
 }

@@ -95,8 +95,12 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
             // The peer is up already; this node learns its key here instead of from its first heartbeat, so
             // the test can spawn on it at once (what is sent waits for this node's connection).
             (rt.cluster as unknown as ClusterInternals).introduce(cluster.peerKey, cluster.peerThreads);
-            cluster.configure({ callTimeout: options.callTimeout, shutdownTimeout: options.shutdownTimeout });
-            cluster.logTo(h.logger);
+            cluster.configure({
+              callTimeout: options.callTimeout,
+              shutdownTimeout: options.shutdownTimeout,
+              record: options.record !== undefined,
+            });
+            cluster.logTo(h.logger, rt);
           }
           return rt;
         },
@@ -132,8 +136,13 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
         );
         const peer = cluster;
         cluster = undefined;
-        for (const rt of rts) {
-          await rt.shutdown();
+        // Every runtime is shut down before any is checked: one left running (a cluster connection) would
+        // keep mocha from exiting.
+        const shut: PromiseSettledResult<void>[] = [];
+        for (const rt of rts) shut.push(...(await Promise.allSettled([rt.shutdown()])));
+        const left = peer === undefined ? undefined : await peer.stopPeer();
+        for (const [i, rt] of rts.entries()) {
+          if (shut[i]!.status === 'rejected') throw (shut[i] as PromiseRejectedResult).reason;
           expect(rt.stats(), 'nothing is left after shutdown').to.deep.equal({
             actors: 0,
             calls: 0,
@@ -142,7 +151,7 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
           });
         }
         if (peer !== undefined) {
-          expect(await peer.stopPeer(), 'nothing is left on the other node after shutdown').to.deep.equal({
+          expect(left, 'nothing is left on the other node after shutdown').to.deep.equal({
             actors: 0,
             calls: 0,
             deadlines: 0,

@@ -20,13 +20,14 @@ export type PeerRequest =
       root: string;
       downAfter: number;
     }
-  | { op: 'configure'; id: number; callTimeout?: number; shutdownTimeout?: number }
+  | { op: 'configure'; id: number; callTimeout?: number; shutdownTimeout?: number; record?: boolean }
   | { op: 'stop'; id: number };
 
 /** What this process answers; `log` lines come unasked, tagged with the node that logged them. */
 export type PeerAnswer =
   | { op: 'answer'; id: number; key?: string; threads?: number[]; stats?: unknown; error?: string }
-  | { op: 'log'; node: string; level: keyof Logger; text: string; fields?: unknown };
+  | { op: 'log'; node: string; level: keyof Logger; text: string; fields?: unknown }
+  | { op: 'event'; node: string; event: unknown };
 
 let rt: Runtime | undefined;
 
@@ -42,7 +43,11 @@ function portable(fields: unknown): unknown {
     try {
       out[k] = structuredClone(v);
     } catch {
-      out[k] = String(v);
+      try {
+        out[k] = String(v);
+      } catch {
+        out[k] = '[unprintable]';
+      }
     }
   }
   return out;
@@ -51,8 +56,13 @@ function portable(fields: unknown): unknown {
 function forwardingLogger(node: string): Logger {
   const at =
     (level: keyof Logger) =>
-    (text: string, fields?: unknown): void =>
-      reply({ op: 'log', node, level, text: String(text), fields: portable(fields) });
+    (text: string, fields?: unknown): void => {
+      try {
+        reply({ op: 'log', node, level, text: String(text), fields: portable(fields) });
+      } catch (err) {
+        reply({ op: 'log', node, level, text: `[a log line that could not be forwarded: ${err}]` });
+      }
+    };
   return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') } as Logger;
 }
 
@@ -83,6 +93,15 @@ async function handle(r: PeerRequest): Promise<PeerAnswer> {
       const m = rt as unknown as { callTimeout: number; stopper: { timeout: number } } | undefined;
       if (m !== undefined && r.callTimeout !== undefined) m.callTimeout = r.callTimeout;
       if (m !== undefined && r.shutdownTimeout !== undefined) m.stopper.timeout = r.shutdownTimeout;
+      if (rt !== undefined && r.record === true) {
+        // The test records: this node's events go to its recording too (as worker threads forward theirs).
+        const node = (rt.cluster as unknown as { node: string }).node;
+        const recording = (rt as unknown as { recording: { to(sink: unknown): void } }).recording;
+        recording.to({
+          write: (e: unknown) => reply({ op: 'event', node, event: portable(e) }),
+          close() {},
+        });
+      }
       return { op: 'answer', id: r.id };
     }
     case 'stop': {
@@ -101,6 +120,7 @@ process.on('message', (r: PeerRequest) => {
   );
 });
 process.on('disconnect', () => {
+  setTimeout(() => process.exit(0), 5000).unref();
   void (rt?.shutdown() ?? Promise.resolve()).finally(() => process.exit(0));
 });
 process.send?.({ op: 'answer', id: 0 });
