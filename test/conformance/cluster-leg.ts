@@ -23,17 +23,17 @@ export const PEER = 'peer';
 
 /**
  * The cluster leg's controller: one thread per node (messages copied, as between nodes), and new
- * importable actors spawned without a place alternate between the other node and this one, starting with
- * the other (as a ThreadController's round-robin spreads them over its worker threads). Plain functions
- * stay where they are spawned, as on threads.
+ * importable actors spawned on this node without a place go to the other node (as a ThreadController puts
+ * them on its worker threads, never on the main thread). Plain functions, and actors whose spawn args only
+ * this node can hold, stay where they are spawned, as on threads. (Alternating between the nodes spread
+ * them more, but a spawn that falls back to this node then uses up the other node's turn.)
  */
 export class SpreadController extends TaskletController {
   private rt: Runtime | undefined;
-  private turn = 0;
   readonly placement = {
     next: (_live: number[], self: number): number => {
       const cluster = this.rt?.cluster as unknown as { placeOn(node: string): number } | undefined;
-      return cluster === undefined || this.turn++ % 2 === 1 ? self : cluster.placeOn(PEER);
+      return cluster === undefined ? self : cluster.placeOn(PEER);
     },
   };
 
@@ -47,7 +47,9 @@ export class SpreadController extends TaskletController {
   }
 }
 
-type Ask = { [K in PeerRequest['op']]: Omit<Extract<PeerRequest, { op: K }>, 'id'> & { op: K } }[PeerRequest['op']];
+type Ask = {
+  [K in PeerRequest['op']]: Omit<Extract<PeerRequest, { op: K }>, 'id'> & { op: K };
+}[PeerRequest['op']];
 
 class PeerHost {
   private next = 1;
@@ -67,7 +69,10 @@ class PeerHost {
         return;
       }
       if (a.op === 'log') {
-        if (process.env.PARLEY_PEER_LOG === '1') process.stderr.write(`[${this.cluster} peer ${a.level}] ${a.text} ${(a.fields as { error?: Error })?.error?.stack ?? ''}\n`);
+        if (process.env.PARLEY_PEER_LOG === '1')
+          process.stderr.write(
+            `[${this.cluster} peer ${a.level}] ${a.text} ${(a.fields as { error?: Error })?.error?.stack ?? ''}\n`,
+          );
         const to = this.logTo;
         if (to !== undefined && to.cluster === this.cluster) to.logger[a.level](a.text, a.fields as never);
         return;
@@ -91,7 +96,10 @@ class PeerHost {
     });
     const host = new PeerHost(proc);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`peer host did not start in 60 s:\n${host.output}`)), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`peer host did not start in 60 s:\n${host.output}`)),
+        60_000,
+      );
       host.waiting.set(0, () => {
         clearTimeout(timer);
         resolve();
@@ -168,7 +176,7 @@ export interface TestCluster {
    * the test records (the peer's events then go to `rt`'s recording).
    */
   configure(o: { callTimeout?: number; shutdownTimeout?: number; record?: boolean }): void;
-  /** Shuts the peer's runtime down; resolves with its stats() after shutdown. */
+  /** Shuts the peer's runtime down (once; again: the same answer); resolves with its stats() after. */
   stopPeer(): Promise<unknown>;
   /** Sends the peer's log lines to `logger`, its recorded events to `rt`'s recording, from now on. */
   logTo(logger: Logger, rt: Runtime): void;
@@ -179,17 +187,32 @@ export async function startTestCluster(): Promise<TestCluster> {
   const { nats, host } = await both();
   const cluster = `c${process.pid}x${++tests}`;
   host.cluster = cluster;
-  const a = await host.ask({ op: 'start', nats: nats.url, cluster, node: PEER, root: ROOT, downAfter: DOWN_AFTER });
+  let stopped: Promise<unknown> | undefined;
+  const a = await host.ask({
+    op: 'start',
+    nats: nats.url,
+    cluster,
+    node: PEER,
+    root: ROOT,
+    downAfter: DOWN_AFTER,
+  });
   return {
-    options: { servers: nats.url, name: cluster, node: HERE, insecure: true, root: ROOT, downAfter: DOWN_AFTER },
+    options: {
+      servers: nats.url,
+      name: cluster,
+      node: HERE,
+      insecure: true,
+      root: ROOT,
+      downAfter: DOWN_AFTER,
+    },
     peerKey: a.key!,
     peerThreads: a.threads ?? [],
     configure(o) {
       void host.ask({ op: 'configure', ...o }).catch(() => {});
     },
-    async stopPeer() {
-      const r = await host.ask({ op: 'stop' });
-      return r.stats;
+    stopPeer() {
+      stopped ??= host.ask({ op: 'stop' }).then((r) => r.stats);
+      return stopped;
     },
     logTo(logger, rt) {
       host.logTo = { cluster, logger, rt };

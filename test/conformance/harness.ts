@@ -101,6 +101,19 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
               record: options.record !== undefined,
             });
             cluster.logTo(h.logger, rt);
+            // The test's runtime is the test's cluster, as a thread leg's runtime is all its threads: shutting
+            // it down (or run() ending) shuts the other node down first (its actors were mostly started
+            // later), then this one.
+            const peer = cluster;
+            const own = rt.shutdown.bind(rt);
+            let shutting: Promise<void> | undefined;
+            rt.shutdown = () => {
+              shutting ??= (async () => {
+                await peer.stopPeer().catch(() => undefined);
+                await own();
+              })();
+              return shutting;
+            };
           }
           return rt;
         },
@@ -131,7 +144,8 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
         // shut a runtime down itself (or ran it with run()) counts what that shutdown sent: it is part of it.
         // On the cluster leg: packets sent to the other node.
         const crossed = rts.reduce(
-          (n, rt) => n + rt.crossings() + ((rt.cluster as unknown as ClusterInternals)?.counters.packetsOut ?? 0),
+          (n, rt) =>
+            n + rt.crossings() + ((rt.cluster as unknown as ClusterInternals)?.counters.packetsOut ?? 0),
           0,
         );
         const peer = cluster;
@@ -240,6 +254,7 @@ export async function until(done: () => boolean, ms = 5000): Promise<void> {
  * than the events that follow them), then compares.
  */
 export async function expectNotes(seen: string[], expected: string[]): Promise<void> {
-  while (seen.length < expected.length) await new Promise((r) => setTimeout(r, 5));
+  // Bounded: a note that never comes fails the comparison (an endless wait would keep mocha from exiting).
+  await until(() => seen.length >= expected.length, 60_000);
   expect(seen).to.deep.equal(expected);
 }
