@@ -32,6 +32,8 @@ export function placeOf(rt: Runtime, target: SpawnTarget, name: string, options:
     if (place !== rt.thread) descriptorOf(target, name); // NotImportableError now, not on the other node
     return place;
   }
+  // This node named: without worker threads, its one thread (a placement only picks among threads).
+  if (options.node !== undefined && rt.fabric === undefined) return rt.thread;
   const where = options.thread;
   if (where === 'local') return rt.thread;
   if (where === 'own') {

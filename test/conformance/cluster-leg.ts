@@ -176,8 +176,12 @@ export interface TestCluster {
    * the test records (the peer's events then go to `rt`'s recording).
    */
   configure(o: { callTimeout?: number; shutdownTimeout?: number; record?: boolean }): void;
-  /** Shuts the peer's runtime down (once; again: the same answer); resolves with its stats() after. */
-  stopPeer(): Promise<unknown>;
+  /**
+   * Shuts the peer's runtime down (once; again: the same answer); resolves with its stats() after. With
+   * `from` (a runtime of this test's cluster), first lets everything `from` has sent reach the peer: it
+   * waits for `from` to join, then sends a fence on its connection that the peer awaits.
+   */
+  stopPeer(from?: Runtime): Promise<unknown>;
   /** Sends the peer's log lines to `logger`, its recorded events to `rt`'s recording, from now on. */
   logTo(logger: Logger, rt: Runtime): void;
 }
@@ -210,8 +214,21 @@ export async function startTestCluster(): Promise<TestCluster> {
     configure(o) {
       void host.ask({ op: 'configure', ...o }).catch(() => {});
     },
-    stopPeer() {
-      stopped ??= host.ask({ op: 'stop' }).then((r) => r.stats);
+    stopPeer(from) {
+      stopped ??= (async () => {
+        let fence = false;
+        if (from !== undefined) {
+          try {
+            await from.connectNode(HERE); // this node has joined (what waited for the connection is sent)
+            const nc = (from.cluster as unknown as { connection?: { publish(s: string): void } }).connection;
+            nc?.publish(`parley-fence.${cluster}`);
+            fence = nc !== undefined;
+          } catch {
+            // not joined (shut down before it could): nothing of it to wait for
+          }
+        }
+        return (await host.ask({ op: 'stop', fence })).stats;
+      })();
       return stopped;
     },
     logTo(logger, rt) {

@@ -109,7 +109,7 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
             let shutting: Promise<void> | undefined;
             rt.shutdown = () => {
               shutting ??= (async () => {
-                await peer.stopPeer().catch(() => undefined);
+                await peer.stopPeer(rt).catch(() => undefined);
                 await own();
               })();
               return shutting;
@@ -137,6 +137,9 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
         }
       });
       afterEach(async function () {
+        // A test that timed out with sinon's fake timers installed never ran its `finally`: real timers
+        // back, or the shutdown below and every later test would wait on a clock nobody ticks.
+        (globalThis.setTimeout as { clock?: { uninstall?(): void } }).clock?.uninstall?.();
         const rts = made;
         made = [];
         const pending = this.currentTest?.isPending() === true;

@@ -21,7 +21,7 @@ export type PeerRequest =
       downAfter: number;
     }
   | { op: 'configure'; id: number; callTimeout?: number; shutdownTimeout?: number; record?: boolean }
-  | { op: 'stop'; id: number };
+  | { op: 'stop'; id: number; fence: boolean };
 
 /** What this process answers; `log` lines come unasked, tagged with the node that logged them. */
 export type PeerAnswer =
@@ -30,6 +30,21 @@ export type PeerAnswer =
   | { op: 'event'; node: string; event: unknown };
 
 let rt: Runtime | undefined;
+/** Fences the other node has published (see cluster-leg.ts, FENCE) since this runtime started. */
+let fences = 0;
+let fenced: (() => void) | undefined;
+
+/** Resolves once a fence has arrived (at most `ms` later: the other node may have had nothing to send). */
+function fence(ms: number): Promise<void> {
+  if (fences > 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    fenced = () => {
+      clearTimeout(t);
+      resolve();
+    };
+  });
+}
 
 function reply(a: PeerAnswer): void {
   process.send?.(a);
@@ -85,7 +100,20 @@ async function handle(r: PeerRequest): Promise<PeerAnswer> {
       });
       rt = made;
       await made.connectNode(r.node); // resolves once joined
-      const cluster = made.cluster as unknown as { self: string };
+      const cluster = made.cluster as unknown as {
+        self: string;
+        connection: { subscribe(s: string, o: { callback(): void }): void };
+      };
+      fences = 0;
+      // On the cluster's own connection: a fence arrives after everything the other node sent before it.
+      cluster.connection.subscribe(`parley-fence.${r.cluster}`, {
+        callback: () => {
+          if (rt !== made) return;
+          fences++;
+          fenced?.();
+          fenced = undefined;
+        },
+      });
       return { op: 'answer', id: r.id, key: cluster.self, threads: made.fabricThreads() };
     }
     case 'configure': {
@@ -108,6 +136,11 @@ async function handle(r: PeerRequest): Promise<PeerAnswer> {
       const done = rt;
       rt = undefined;
       if (done === undefined) return { op: 'answer', id: r.id, stats: undefined };
+      if (r.fence) {
+        rt = done;
+        await fence(5000); // what the other node sent first (a spawn…) is here before this node stops
+        rt = undefined;
+      }
       await done.shutdown();
       return { op: 'answer', id: r.id, stats: done.stats() };
     }
