@@ -221,6 +221,9 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     nc.subscribe(this.hbSubject, { callback: onMessage });
     void this.watchStatus(nc);
     this.lastTick = this.now();
+    // Nodes introduced before the connection was up get their grace period from now; what was queued for
+    // them goes out first (heartbeat() flushes).
+    for (const peer of this.peers.values()) peer.heard = this.lastTick;
     this.heartbeat(true);
     // Checked twice per heartbeat: a silent node is found at most half a heartbeat after `downAfter`.
     this.heartbeatTimer = realSetInterval(() => this.tick(), Math.max(5, o.heartbeat >> 1));
@@ -305,6 +308,16 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     const ts = peer.threads;
     const thread = ts.length === 0 ? 0 : ts[peer.next++ % ts.length]!;
     return this.places.alias(peer.key, thread);
+  }
+
+  /**
+   * @internal Takes node incarnation `key` (`node~incarnation`) as up before its first heartbeat, with its
+   * worker `threads`: for a test harness that learns another node's key out of band and spawns on it at
+   * once, before this node has joined. What is sent to it waits for the connection.
+   */
+  introduce(key: string, threads: number[]): void {
+    const peer = this.peerOf(key, true);
+    if (peer !== undefined) peer.threads = threads;
   }
 
   /** Names of the nodes up now, this one first. */
@@ -514,6 +527,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
 
   private flush(): void {
     this.flushing = false;
+    if (this.nc === undefined) return; // not joined yet: the batches wait (join() flushes them)
     for (const peer of this.dirty) this.flushPeer(peer);
     this.dirty.clear();
   }

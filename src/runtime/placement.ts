@@ -28,6 +28,8 @@ export function placeOf(rt: Runtime, target: SpawnTarget, name: string, options:
     if (place !== rt.thread) descriptorOf(target, name); // NotImportableError now, not on the other node
     return place;
   }
+  // This node named: without worker threads, its one thread (a placement only picks among threads).
+  if (options.node !== undefined && rt.fabric === undefined) return rt.thread;
   const where = options.thread;
   if (where === 'local') return rt.thread;
   if (where === 'own') {
@@ -54,10 +56,12 @@ export function placeOf(rt: Runtime, target: SpawnTarget, name: string, options:
     return where;
   }
   const placement: Placement | undefined = rt.controller.placement;
-  if (placement === undefined || rt.fabric === undefined) return rt.thread;
+  // Without worker threads, a placement is asked only on a cluster node (a controller may spread new
+  // actors over nodes: the conformance suite's cluster leg does).
+  if (placement === undefined || (rt.fabric === undefined && rt.cluster === undefined)) return rt.thread;
   if (typeof target === 'function' && !(target.prototype instanceof Actor)) return rt.thread; // plain function
   if (!isImportable(target)) descriptorOf(target, name); // throws NotImportableError saying what to do
-  return placement.next(rt.fabric.live, rt.thread);
+  return placement.next(rt.fabric?.live ?? [], rt.thread);
 }
 
 /** @internal A proxy for `ref` typed after `target` (its class or functionActor). */

@@ -17,6 +17,7 @@ import {
   recv,
   type SpawnOptions,
 } from '../../src/index.js';
+import { HERE, PEER, startTestCluster, stopClusterLeg, type TestCluster } from './cluster-leg.js';
 import { type ControllerEntry, controllers } from './controllers.js';
 
 export interface SpyLogger extends Logger {
@@ -37,19 +38,29 @@ export interface Harness {
    * Different slots are different worker threads as long as the controller has that many (slots wrap
    * around the live workers). `0` is the main thread. On a tasklet controller every slot is `{}`: the
    * actor is spawned as before, on the one thread there is, so a test means the same on every controller.
+   * On the cluster leg, odd slots are the other node (another process) and even slots this node.
    * Only importable actors (classes with @handles or @actor, functionActors) can be put on a worker.
    */
   on(n: number): SpawnOptions;
   /**
-   * Marks the current test as intentionally single-thread: on a thread controller the harness then does
-   * not require it to cross threads. `why` says what makes the behaviour inherently local. Use sparingly.
+   * Marks the current test as intentionally single-thread: on a thread controller (or the cluster leg) the
+   * harness then does not require it to cross threads (or nodes). `why` says what makes the behaviour inherently local. Use sparingly.
    */
   local(why: string): void;
+}
+
+/** What the harness uses of a runtime's cluster transport (src/cluster/transport.ts). */
+interface ClusterInternals {
+  introduce(key: string, threads: number[]): void;
+  counters: { packetsOut: number };
 }
 
 export function spyLogger(): SpyLogger {
   return { error: sinon.spy(), warn: sinon.spy(), info: sinon.spy(), debug: sinon.spy() };
 }
+
+// The cluster leg's nats-server and peer process live for the whole run: stopped when the root suite ends.
+if (controllers.some((c) => c.cluster) && typeof after === 'function') after(stopClusterLeg);
 
 /** `describe(title)` once per controller in controllers.ts. */
 export function onEveryController(title: string, body: (h: Harness) => void): void {
@@ -57,21 +68,58 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
     describe(`${title} [${controller.name}]`, () => {
       let made: Runtime[] = [];
       let localWhy: string | undefined;
+      /** The cluster leg: this test's cluster, its peer node already up in the other process. */
+      let cluster: TestCluster | undefined;
       const h: Harness = {
         controller,
         logger: spyLogger(),
         runtime(options = {}) {
           h.logger = spyLogger();
           // On threads, the first message to a worker waits for it to boot and import the test's modules
-          // (seconds on a loaded machine): the default call timeout leaves room for that. A test that is
-          // about timeouts passes its own.
-          const boot = controller.threads ? { callTimeout: 15_000 } : {};
-          const rt = new Runtime({ logger: h.logger, ...boot, ...options, controller: controller.make() });
+          // (seconds on a loaded machine); on the cluster leg, the other node imports them: the default call
+          // timeout leaves room for that. A test that is about timeouts passes its own.
+          const boot = controller.threads || controller.cluster ? { callTimeout: 15_000 } : {};
+          const joined =
+            cluster === undefined
+              ? {}
+              : { cluster: { ...cluster.options, node: made.length === 0 ? HERE : `${HERE}${made.length}` } };
+          const rt = new Runtime({
+            logger: h.logger,
+            ...boot,
+            ...options,
+            ...joined,
+            controller: controller.make(),
+          });
           made.push(rt);
+          if (cluster !== undefined) {
+            // The peer is up already; this node learns its key here instead of from its first heartbeat, so
+            // the test can spawn on it at once (what is sent waits for this node's connection).
+            (rt.cluster as unknown as ClusterInternals).introduce(cluster.peerKey, cluster.peerThreads);
+            cluster.configure({
+              callTimeout: options.callTimeout,
+              shutdownTimeout: options.shutdownTimeout,
+              record: options.record !== undefined,
+            });
+            cluster.logTo(h.logger, rt);
+            // The test's runtime is the test's cluster, as a thread leg's runtime is all its threads: shutting
+            // it down (or run() ending) shuts the other node down first (its actors were mostly started
+            // later), then this one.
+            const peer = cluster;
+            const own = rt.shutdown.bind(rt);
+            let shutting: Promise<void> | undefined;
+            rt.shutdown = () => {
+              shutting ??= (async () => {
+                await peer.stopPeer(rt).catch(() => undefined);
+                await own();
+              })();
+              return shutting;
+            };
+          }
           return rt;
         },
         on(n) {
           const rt = made.at(-1);
+          if (controller.cluster && rt !== undefined) return { node: n % 2 === 1 ? PEER : rt.node! };
           if (!controller.threads || rt === undefined) return {};
           if (n === 0) return { thread: 'local' };
           const live = rt.fabricThreads();
@@ -81,18 +129,37 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
           localWhy = why;
         },
       };
-      beforeEach(() => {
+      beforeEach(async function () {
         localWhy = undefined;
+        if (controller.cluster) {
+          this.timeout(90_000); // the first test starts the nats-server and the peer process
+          cluster = await startTestCluster();
+        }
       });
       afterEach(async function () {
+        // A test that timed out with sinon's fake timers installed never ran its `finally`: real timers
+        // back, or the shutdown below and every later test would wait on a clock nobody ticks.
+        (globalThis.setTimeout as { clock?: { uninstall?(): void } }).clock?.uninstall?.();
         const rts = made;
         made = [];
         const pending = this.currentTest?.isPending() === true;
         // Read before the harness shuts the runtimes down (shutdown sends signals of its own). A test that
         // shut a runtime down itself (or ran it with run()) counts what that shutdown sent: it is part of it.
-        const crossed = rts.reduce((n, rt) => n + rt.crossings(), 0);
-        for (const rt of rts) {
-          await rt.shutdown();
+        // On the cluster leg: packets sent to the other node.
+        const crossed = rts.reduce(
+          (n, rt) =>
+            n + rt.crossings() + ((rt.cluster as unknown as ClusterInternals)?.counters.packetsOut ?? 0),
+          0,
+        );
+        const peer = cluster;
+        cluster = undefined;
+        // Every runtime is shut down before any is checked: one left running (a cluster connection) would
+        // keep mocha from exiting.
+        const shut: PromiseSettledResult<void>[] = [];
+        for (const rt of rts) shut.push(...(await Promise.allSettled([rt.shutdown()])));
+        const left = peer === undefined ? undefined : await peer.stopPeer();
+        for (const [i, rt] of rts.entries()) {
+          if (shut[i]!.status === 'rejected') throw (shut[i] as PromiseRejectedResult).reason;
           expect(rt.stats(), 'nothing is left after shutdown').to.deep.equal({
             actors: 0,
             calls: 0,
@@ -100,11 +167,20 @@ export function onEveryController(title: string, body: (h: Harness) => void): vo
             names: 0,
           });
         }
-        if (!controller.threads || pending || this.currentTest?.state !== 'passed') return;
+        if (peer !== undefined) {
+          expect(left, 'nothing is left on the other node after shutdown').to.deep.equal({
+            actors: 0,
+            calls: 0,
+            deadlines: 0,
+            names: 0,
+          });
+        }
+        const crossing = controller.threads || controller.cluster === true;
+        if (!crossing || pending || this.currentTest?.state !== 'passed') return;
         tally(controller.name, this.currentTest!.fullTitle(), crossed, localWhy);
         if (localWhy === undefined && crossed === 0) {
           expect.fail(
-            `no signal crossed threads on ${controller.name}: place the partners apart (h.on(n)), ` +
+            `no signal crossed threads or nodes on ${controller.name}: place the partners apart (h.on(n)), ` +
               'or mark the test h.local(why) if its behaviour is inherently single-thread',
           );
         }
@@ -181,6 +257,7 @@ export async function until(done: () => boolean, ms = 5000): Promise<void> {
  * than the events that follow them), then compares.
  */
 export async function expectNotes(seen: string[], expected: string[]): Promise<void> {
-  while (seen.length < expected.length) await new Promise((r) => setTimeout(r, 5));
+  // Bounded: a note that never comes fails the comparison (an endless wait would keep mocha from exiting).
+  await until(() => seen.length >= expected.length, 60_000);
   expect(seen).to.deep.equal(expected);
 }
