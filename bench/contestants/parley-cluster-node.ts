@@ -10,8 +10,10 @@
  *   every ACK_EVERY), then one call for its count, which must be n;
  * - natsCall: n sequential calls of an Echo with a 40-byte Uint8Array;
  * - natsCallsInFlight: the same with CALLS_IN_FLIGHT calls outstanding.
- * A wrong answer exits non-zero.
+ * A wrong answer exits non-zero. With PARLEY_BENCH_CPU=<file>, each side appends `<workload> <role> <CPU µs
+ * per message>` to that file (the process's CPU time over the workload: steadier than rates on a busy machine).
  */
+import { appendFileSync } from 'node:fs';
 import {
   connectNode,
   type Logger,
@@ -44,6 +46,19 @@ const logger: Logger = {
   debug() {},
 } as Logger;
 
+const cpuLog = process.env.PARLEY_BENCH_CPU;
+let cpuFrom = process.cpuUsage();
+/** Starts the CPU time measured for PARLEY_BENCH_CPU. */
+function cpuStart(): void {
+  cpuFrom = process.cpuUsage();
+}
+/** Appends this side's CPU µs per message to PARLEY_BENCH_CPU's file. */
+function cpuReport(): void {
+  if (cpuLog === undefined) return;
+  const used = process.cpuUsage(cpuFrom);
+  appendFileSync(cpuLog, `${workload} ${role} ${((used.user + used.system) / n).toFixed(2)} ${(used.system / n).toFixed(2)}\n`);
+}
+
 const rt = new Runtime({
   controller: new TaskletController(),
   logger,
@@ -59,6 +74,7 @@ async function oneWay(): Promise<number> {
   const sink = spawnWith({ node: 'recv' }, Sink, me());
   if ((await sink.count()) !== 0) fail('a fresh sink is not empty');
   let acked = 0;
+  cpuStart();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
     while (i - acked >= WINDOW) acked = (await recv('ack'))[2][0] as number;
@@ -88,6 +104,7 @@ async function calls(inFlight: number): Promise<number> {
       if (reply.length !== PAYLOAD_BYTES) fail(`reply of ${reply.length} bytes`);
     }
   };
+  cpuStart();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: Math.min(inFlight, n) }, lane));
   return n / ((performance.now() - t0) / 1000);
@@ -95,8 +112,10 @@ async function calls(inFlight: number): Promise<number> {
 
 if (role === 'recv') {
   await rt.run(async () => {
+    cpuStart();
     readyLine();
     await stopOnStdinEnd();
+    cpuReport();
   });
 } else if (role === 'send') {
   const rate = await rt.run(async () => {
@@ -112,6 +131,7 @@ if (role === 'recv') {
         return fail(`unknown workload ${workload}`);
     }
   });
+  cpuReport();
   resultLine(rate);
   await stopOnStdinEnd();
 } else {
