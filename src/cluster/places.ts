@@ -129,12 +129,16 @@ export class Places {
    * monitor ref and class descriptor it holds.
    */
   toWire(p: Record<string, unknown>): void {
-    this.packet(p, true, '');
+    this.packet(p, true, '', true);
   }
 
-  /** The inverse of toWire for a packet that came from node incarnation `from`; throws TypeError on bad data. */
-  fromWire(p: Record<string, unknown>, from: string): void {
-    this.packet(p, false, from);
+  /**
+   * The inverse of toWire for a packet that came from node incarnation `from`; throws TypeError on bad
+   * data. `mayShare` false: the packet is known to be a tree (decoded from plain msgpack, which can not
+   * share an object), so its objects need no tracking.
+   */
+  fromWire(p: Record<string, unknown>, from: string, mayShare = true): void {
+    this.packet(p, false, from, mayShare);
   }
 
   private id(v: unknown, out: boolean, from: string): number | string {
@@ -146,13 +150,13 @@ export class Places {
    * its op does not have are never read, so they are left alone). Packets differ in shape: reading only
    * the fields of the op keeps this off slow (megamorphic) property lookups.
    */
-  private packet(p: Record<string, unknown>, out: boolean, from: string): void {
+  private packet(p: Record<string, unknown>, out: boolean, from: string, mayShare: boolean): void {
     switch (p.op) {
       case 'msg':
         p.to = this.id(p.to, out, from);
-        return this.message(p, out, from);
+        return this.message(p, out, from, mayShare);
       case 'reply':
-        return this.message(p, out, from);
+        return this.message(p, out, from, mayShare);
       case 'link':
       case 'unlink':
         p.to = this.id(p.to, out, from);
@@ -170,7 +174,7 @@ export class Places {
   }
 
   /** A message or reply: its modules, and its sender and args (a plain one has no refs but its sender). */
-  private message(p: Record<string, unknown>, out: boolean, from: string): void {
+  private message(p: Record<string, unknown>, out: boolean, from: string, mayShare: boolean): void {
     if (p.load !== undefined) this.loads(p, out);
     const m = p.m;
     if (p.plain === true && Array.isArray(m)) {
@@ -179,7 +183,12 @@ export class Places {
       if (Array.isArray(m[1])) m[1] = this.ref(m[1], out, from);
       return;
     }
-    this.walkOne(m, out, from);
+    // An object met twice must be translated once. Going out, a message shares objects only if its
+    // encoder marked its args as a graph (wire/encode.ts); coming in, only a packet decoded as a graph
+    // can (the caller says). A tree is walked without tracking what it met.
+    if (out) mayShare = Array.isArray(m) && isGraph(m[2]);
+    if (mayShare) this.walkOne(m, out, from);
+    else if (m !== null && typeof m === 'object') this.deep(m, out, from, undefined);
   }
 
   private loads(p: Record<string, unknown>, out: boolean): void {
@@ -252,10 +261,13 @@ export class Places {
   }
 
   /** Translates tagged refs, proxies and class descriptors anywhere inside an encoded value. */
-  private deep(v: object, out: boolean, from: string, seen: Set<object>): void {
+  /** `seen`: the objects met so far, or undefined for a tree (where none is met twice). */
+  private deep(v: object, out: boolean, from: string, seen: Set<object> | undefined): void {
     if (ArrayBuffer.isView(v)) return; // bytes (the commonest leaf): nothing inside
-    if (seen.has(v)) return;
-    seen.add(v);
+    if (seen !== undefined) {
+      if (seen.has(v)) return;
+      seen.add(v);
+    }
     if (Array.isArray(v)) {
       for (const x of v) if (x !== null && typeof x === 'object') this.deep(x, out, from, seen);
       return;
@@ -290,6 +302,16 @@ export class Places {
       if (x !== null && typeof x === 'object') this.deep(x, out, from, seen);
     }
   }
+}
+
+/** Is `v` the wire's mark of a value with cycles or shared objects (`{ [TAG]: 'graph', v }`)? */
+function isGraph(v: unknown): boolean {
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    Object.hasOwn(v, TAG) &&
+    (v as Record<string, unknown>)[TAG] === 'graph'
+  );
 }
 
 /** The node name of a NodeKey `${node}~${incarnation}`. */

@@ -43,6 +43,7 @@ import {
   type EnvelopeHeader,
   encodePacket,
   openBatch,
+  packetMayShare,
   sealBatch,
 } from './envelope.js';
 import type { ResolvedCluster } from './options.js';
@@ -584,8 +585,9 @@ export class ClusterTransport implements Transport {
     for (let i = first; i < packets.length; i++) {
       let p: Packet;
       try {
-        const raw = decodePacket(packets[i]!) as Record<string, unknown>;
-        p = this.validate(raw, peer);
+        const bytes = packets[i]!;
+        const raw = decodePacket(bytes) as Record<string, unknown>;
+        p = this.validate(raw, peer, packetMayShare(bytes));
       } catch (err) {
         this.reject(`packet from ${peer.node} refused: ${(err as Error).message}`);
         continue;
@@ -596,14 +598,14 @@ export class ClusterTransport implements Transport {
   }
 
   /** Checks a decoded packet's shape and rewrites its places for this node; TypeError if it is bad. */
-  private validate(raw: Record<string, unknown>, peer: Peer): Packet {
+  private validate(raw: Record<string, unknown>, peer: Peer, mayShare: boolean): Packet {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new TypeError('not a packet');
     const at = raw.at;
     if (!Number.isInteger(at) || (at as number) < 0 || (at as number) >= REMOTE_BASE) {
       throw new TypeError('bad target thread');
     }
     checkShape(raw);
-    this.places.fromWire(raw, peer.key);
+    this.places.fromWire(raw, peer.key, mayShare);
     return raw as unknown as Packet;
   }
 
