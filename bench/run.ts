@@ -18,6 +18,7 @@ import { renderChart } from './chart.js';
 import { baseline } from './contestants/baseline.js';
 import { rawNats } from './contestants/nats-raw.js';
 import { cpuFanOut, parleySpin, parleyTasklet, parleyThreads } from './contestants/parley.js';
+import { parleyCluster } from './contestants/parley-cluster.js';
 import { comedyPeer, comedyThreaded, nactPeer } from './contestants/peers.js';
 import type { Contestant } from './contestants/types.js';
 import { natsUnavailable, stopNats } from './nats.js';
@@ -92,10 +93,10 @@ const inProcess = [baseline, parleyTasklet, nactPeer, comedyPeer];
 
 /**
  * The cluster workloads' contestants: two Node processes each, through one nats-server started for the run
- * (bench/nats.ts). Raw NATS is their yardstick (issue 12's targets: Parley ≥ 0.7× raw NATS). The Parley
- * contestant goes here, after rawNats, once it exists (see types.ts: natsOneWay, natsCall, natsCallsInFlight).
+ * (bench/nats.ts). Raw NATS is their yardstick (issue 12's targets: Parley ≥ 0.7× raw NATS); the Parley
+ * contestant is two Parley nodes (contestants/parley-cluster.ts).
  */
-const clusterContestants: Contestant[] = [rawNats];
+const clusterContestants: Contestant[] = [rawNats, parleyCluster];
 
 const workloads: Workload[] = [
   {

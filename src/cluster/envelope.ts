@@ -311,6 +311,14 @@ export function encodePacket(value: unknown): Uint8Array {
   return packed;
 }
 
+/**
+ * @internal Whether the packet `bytes` (as decodePacket takes them) may decode to a value that holds one
+ * object twice: only a mode-1 packet can; plain msgpack (mode 0) always decodes to a tree.
+ */
+export function packetMayShare(bytes: Uint8Array): boolean {
+  return bytes[0] !== MODE_TREE;
+}
+
 /** Extension types whose fixext1 form (`d4 <type> 00`) is a tag on the value that follows it. */
 const EXT_TAGS = new Set([0x73 /* Set */, 0x65 /* Error */, 0x78 /* RegExp */]);
 /** Extension types that carry their data in their payload: BigInt, typed arrays/ArrayBuffer/DataView, Date. */

@@ -30,7 +30,10 @@ export interface Alias {
 }
 
 export class Places {
-  private readonly byKey = new Map<string, number>();
+  /** Alias places by node incarnation, then by thread. */
+  private readonly byKey = new Map<string, number[]>();
+  /** Objects met by the current packet's deep walk (reused: emptied after each packet). */
+  private readonly seen = new Set<object>();
   private readonly aliases: (Alias | undefined)[] = [];
   /** Alias places of each node incarnation, to report them lost together. */
   private readonly ofNode = new Map<string, number[]>();
@@ -44,12 +47,15 @@ export class Places {
 
   /** The alias place of `thread` of node incarnation `key` (allocated on first use). */
   alias(key: string, thread: number): number {
-    const k = `${key}:${thread}`;
-    let p = this.byKey.get(k);
-    if (p !== undefined) return p;
-    p = REMOTE_BASE + this.aliases.length;
+    // Looked up for every packet that arrives: by key, then by thread (no string built per lookup).
+    let threads = this.byKey.get(key);
+    if (threads !== undefined) {
+      const p = threads[thread];
+      if (p !== undefined) return p;
+    } else this.byKey.set(key, (threads = []));
+    const p = REMOTE_BASE + this.aliases.length;
     if (p > MAX_PLACE) throw new Error('internal: too many remote threads seen (over 2 million)');
-    this.byKey.set(k, p);
+    threads[thread] = p;
     this.aliases.push({ node: nodeOf(key), key, thread });
     let list = this.ofNode.get(key);
     if (list === undefined) this.ofNode.set(key, (list = []));
@@ -123,44 +129,113 @@ export class Places {
    * monitor ref and class descriptor it holds.
    */
   toWire(p: Record<string, unknown>): void {
-    this.packet(p, true, '');
+    this.packet(p, true, '', true);
   }
 
-  /** The inverse of toWire for a packet that came from node incarnation `from`; throws TypeError on bad data. */
-  fromWire(p: Record<string, unknown>, from: string): void {
-    this.packet(p, false, from);
+  /**
+   * The inverse of toWire for a packet that came from node incarnation `from`; throws TypeError on bad
+   * data. `mayShare` false: the packet is known to be a tree (decoded from plain msgpack, which can not
+   * share an object), so its objects need no tracking.
+   */
+  fromWire(p: Record<string, unknown>, from: string, mayShare = true): void {
+    this.packet(p, false, from, mayShare);
   }
 
-  private packet(p: Record<string, unknown>, out: boolean, from: string): void {
-    const id = (v: unknown) => (out ? this.idToWire(v as number) : this.idFromWire(v, from));
-    const ref = (r: unknown) => this.ref(r, out, from);
+  private id(v: unknown, out: boolean, from: string): number | string {
+    return out ? this.idToWire(v as number) : this.idFromWire(v, from);
+  }
+
+  /**
+   * Translates the fields each op has (a packet from another node was shape-checked by op first; fields
+   * its op does not have are never read, so they are left alone). Packets differ in shape: reading only
+   * the fields of the op keeps this off slow (megamorphic) property lookups.
+   */
+  private packet(p: Record<string, unknown>, out: boolean, from: string, mayShare: boolean): void {
     switch (p.op) {
       case 'msg':
-      case 'exit':
+        p.to = this.id(p.to, out, from);
+        return this.message(p, out, from, mayShare);
+      case 'reply':
+        return this.message(p, out, from, mayShare);
       case 'link':
       case 'unlink':
-      case 'monitor':
+        p.to = this.id(p.to, out, from);
+        p.from = this.ref(p.from, out, from);
+        return;
       case 'demonitor':
-      case 'down':
+        p.to = this.id(p.to, out, from);
+        p.mref = this.id(p.mref, out, from);
+        return;
       case 'named':
-        p.to = id(p.to);
+        p.to = this.id(p.to, out, from);
+        return;
+    }
+    this.anyPacket(p, out, from);
+  }
+
+  /** A message or reply: its modules, and its sender and args (a plain one has no refs but its sender). */
+  private message(p: Record<string, unknown>, out: boolean, from: string, mayShare: boolean): void {
+    if (p.load !== undefined) this.loads(p, out);
+    const m = p.m;
+    if (p.plain === true && Array.isArray(m)) {
+      // Primitive args, decoded without a look at them (decodePlain): only the sender, a bare EncodedRef,
+      // is translated. (From another node, args that are not primitives stay data: nothing revives them.)
+      if (Array.isArray(m[1])) m[1] = this.ref(m[1], out, from);
+      return;
+    }
+    // An object met twice must be translated once. Going out, a message shares objects only if its
+    // encoder marked its args as a graph (wire/encode.ts); coming in, only a packet decoded as a graph
+    // can (the caller says). A tree is walked without tracking what it met.
+    if (out) mayShare = Array.isArray(m) && isGraph(m[2]);
+    if (mayShare) this.walkOne(m, out, from);
+    else if (m !== null && typeof m === 'object') this.deep(m, out, from, undefined);
+  }
+
+  private loads(p: Record<string, unknown>, out: boolean): void {
+    if (Array.isArray(p.load)) p.load = p.load.map((d) => this.descriptor(d, out));
+  }
+
+  /** Every other packet: each field that may hold a ref, an id or a descriptor. */
+  private anyPacket(p: Record<string, unknown>, out: boolean, from: string): void {
+    switch (p.op) {
+      case 'exit':
+      case 'monitor':
+      case 'down':
+        p.to = this.id(p.to, out, from);
         break;
       case 'spawn':
-        p.id = id(p.id);
-        if (p.parent !== null) p.parent = ref(p.parent);
+        p.id = this.id(p.id, out, from);
+        if (p.parent !== null) p.parent = this.ref(p.parent, out, from);
         p.target = this.descriptor(p.target, out);
         break;
     }
-    if (p.from !== undefined && typeof p.from !== 'number') p.from = ref(p.from);
-    if (p.watcher !== undefined) p.watcher = ref(p.watcher);
-    if (p.mref !== undefined) p.mref = id(p.mref);
-    if (Array.isArray(p.load)) p.load = p.load.map((d) => this.descriptor(d, out));
-    if (p.plain === true && Array.isArray(p.m) && Array.isArray(p.m[1])) p.m[1] = ref(p.m[1]);
-    const seen = new Set<object>();
-    for (const k of ['m', 'reason', 'args', 'body', 'value']) {
-      const v = p[k];
-      if (v !== null && typeof v === 'object') this.deep(v, out, from, seen);
+    if (p.from !== undefined && typeof p.from !== 'number') p.from = this.ref(p.from, out, from);
+    if (p.watcher !== undefined) p.watcher = this.ref(p.watcher, out, from);
+    if (p.mref !== undefined) p.mref = this.id(p.mref, out, from);
+    this.loads(p, out);
+    const seen = this.seen;
+    try {
+      this.walk(p.m, out, from, seen);
+      this.walk(p.reason, out, from, seen);
+      this.walk(p.args, out, from, seen);
+      this.walk(p.body, out, from, seen);
+      this.walk(p.value, out, from, seen);
+    } finally {
+      seen.clear();
     }
+  }
+
+  private walkOne(v: unknown, out: boolean, from: string): void {
+    if (v === null || typeof v !== 'object') return;
+    try {
+      this.deep(v, out, from, this.seen);
+    } finally {
+      this.seen.clear();
+    }
+  }
+
+  private walk(v: unknown, out: boolean, from: string, seen: Set<object>): void {
+    if (v !== null && typeof v === 'object') this.deep(v, out, from, seen);
   }
 
   private descriptor(d: unknown, out: boolean): Descriptor {
@@ -186,9 +261,13 @@ export class Places {
   }
 
   /** Translates tagged refs, proxies and class descriptors anywhere inside an encoded value. */
-  private deep(v: object, out: boolean, from: string, seen: Set<object>): void {
-    if (seen.has(v)) return;
-    seen.add(v);
+  /** `seen`: the objects met so far, or undefined for a tree (where none is met twice). */
+  private deep(v: object, out: boolean, from: string, seen: Set<object> | undefined): void {
+    if (ArrayBuffer.isView(v)) return; // bytes (the commonest leaf): nothing inside
+    if (seen !== undefined) {
+      if (seen.has(v)) return;
+      seen.add(v);
+    }
     if (Array.isArray(v)) {
       for (const x of v) if (x !== null && typeof x === 'object') this.deep(x, out, from, seen);
       return;
@@ -223,6 +302,16 @@ export class Places {
       if (x !== null && typeof x === 'object') this.deep(x, out, from, seen);
     }
   }
+}
+
+/** Is `v` the wire's mark of a value with cycles or shared objects (`{ [TAG]: 'graph', v }`)? */
+function isGraph(v: unknown): boolean {
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    Object.hasOwn(v, TAG) &&
+    (v as Record<string, unknown>)[TAG] === 'graph'
+  );
 }
 
 /** The node name of a NodeKey `${node}~${incarnation}`. */

@@ -46,6 +46,7 @@ import {
   type EnvelopeHeader,
   encodePacket,
   openBatch,
+  packetMayShare,
   sealBatch,
 } from './envelope.js';
 import { ClusterNames } from './names.js';
@@ -841,8 +842,9 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     for (let i = first; i < packets.length; i++) {
       let p: Packet;
       try {
-        const raw = decodePacket(packets[i]!) as Record<string, unknown>;
-        p = this.validate(raw, peer);
+        const bytes = packets[i]!;
+        const raw = decodePacket(bytes) as Record<string, unknown>;
+        p = this.validate(raw, peer, packetMayShare(bytes));
       } catch (err) {
         this.reject(`packet from ${peer.node} refused: ${(err as Error).message}`);
         continue;
@@ -853,14 +855,14 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   }
 
   /** Checks a decoded packet's shape and rewrites its places for this node; TypeError if it is bad. */
-  private validate(raw: Record<string, unknown>, peer: Peer): Packet {
+  private validate(raw: Record<string, unknown>, peer: Peer, mayShare: boolean): Packet {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new TypeError('not a packet');
     const at = raw.at;
     if (!Number.isInteger(at) || (at as number) < 0 || (at as number) >= REMOTE_BASE) {
       throw new TypeError('bad target thread');
     }
     checkShape(raw);
-    this.places.fromWire(raw, peer.key);
+    this.places.fromWire(raw, peer.key, mayShare);
     return raw as unknown as Packet;
   }
 
@@ -899,7 +901,9 @@ export class ClusterTransport implements Transport, ClusterNameTable {
         return;
       }
       if (isActorPacket(p)) {
-        this.arrivals.whenHere(p.to, () => this.arrivals.toActor(p, from));
+        // An actor that is here now needs no waiting (and no closure per packet).
+        if (this.rt.localCell(p.to) !== undefined) this.arrivals.toActor(p, from);
+        else this.arrivals.whenHere(p.to, () => this.arrivals.toActor(p, from));
         return;
       }
       switch (p.op) {
@@ -1120,39 +1124,35 @@ const ACTOR_OPS = new Set(['msg', 'exit', 'link', 'unlink', 'monitor', 'demonito
 function checkShape(p: Record<string, unknown>): void {
   const op = p.op;
   const isArr = Array.isArray;
-  const idOk = (v: unknown) => typeof v === 'string' || (Number.isSafeInteger(v) && (v as number) >= 0);
-  const bad = (what: string) => {
-    throw new TypeError(`bad ${String(op)} packet: ${what}`);
-  };
   if (p.load !== undefined && p.load !== null) {
-    if (!isArr(p.load) || !p.load.every(isDescriptor)) bad('load');
+    if (!isArr(p.load) || !p.load.every(isDescriptor)) badPacket(op, 'load');
   }
-  if (typeof op !== 'string') bad('op');
-  if (ACTOR_OPS.has(op as string) && !idOk(p.to)) bad('to');
+  if (typeof op !== 'string') badPacket(op, 'op');
+  if (ACTOR_OPS.has(op as string) && !idOk(p.to)) badPacket(op, 'to');
   switch (op) {
     case 'msg':
     case 'reply':
-      if (op === 'reply' && !Number.isSafeInteger(p.call)) bad('call');
-      if (!isArr(p.m) || p.m.length !== 4 || typeof p.m[0] !== 'string') bad('message');
+      if (op === 'reply' && !Number.isSafeInteger(p.call)) badPacket(op, 'call');
+      if (!isArr(p.m) || p.m.length !== 4 || typeof p.m[0] !== 'string') badPacket(op, 'message');
       return;
     case 'exit':
     case 'down':
-      if (!isArr(p.from)) bad('from');
-      if (op === 'exit' && typeof p.viaLink !== 'boolean') bad('viaLink');
-      if (op === 'down' && !idOk(p.mref)) bad('mref');
+      if (!isArr(p.from)) badPacket(op, 'from');
+      if (op === 'exit' && typeof p.viaLink !== 'boolean') badPacket(op, 'viaLink');
+      if (op === 'down' && !idOk(p.mref)) badPacket(op, 'mref');
       return;
     case 'link':
     case 'unlink':
-      if (!isArr(p.from)) bad('from');
+      if (!isArr(p.from)) badPacket(op, 'from');
       return;
     case 'monitor':
-      if (!isArr(p.watcher) || !idOk(p.mref)) bad('watcher');
+      if (!isArr(p.watcher) || !idOk(p.mref)) badPacket(op, 'watcher');
       return;
     case 'demonitor':
-      if (!idOk(p.mref)) bad('mref');
+      if (!idOk(p.mref)) badPacket(op, 'mref');
       return;
     case 'named':
-      if (p.name !== undefined && p.name !== null && typeof p.name !== 'string') bad('name');
+      if (p.name !== undefined && p.name !== null && typeof p.name !== 'string') badPacket(op, 'name');
       if (p.name === null) p.name = undefined;
       return;
     case 'spawn':
@@ -1162,20 +1162,29 @@ function checkShape(p: Record<string, unknown>): void {
         !isDescriptor(p.target) ||
         typeof p.link !== 'boolean'
       ) {
-        bad('fields');
+        badPacket(op, 'fields');
       }
-      if (p.parent !== null && !isArr(p.parent)) bad('parent');
-      if (typeof p.born !== 'number') bad('born');
+      if (p.parent !== null && !isArr(p.parent)) badPacket(op, 'parent');
+      if (typeof p.born !== 'number') badPacket(op, 'born');
       return;
     case 'request':
-      if (!Number.isSafeInteger(p.req)) bad('req');
+      if (!Number.isSafeInteger(p.req)) badPacket(op, 'req');
       return;
     case 'answer':
-      if (!Number.isSafeInteger(p.req) || typeof p.failed !== 'boolean') bad('req');
+      if (!Number.isSafeInteger(p.req) || typeof p.failed !== 'boolean') badPacket(op, 'req');
       return;
     default:
-      bad('unknown op');
+      badPacket(op, 'unknown op');
   }
+}
+
+/** An id on the wire: a number (the sender's place) or a string naming a node's thread. */
+function idOk(v: unknown): boolean {
+  return typeof v === 'string' || (Number.isSafeInteger(v) && (v as number) >= 0);
+}
+
+function badPacket(op: unknown, what: string): never {
+  throw new TypeError(`bad ${String(op)} packet: ${what}`);
 }
 
 function isDescriptor(d: unknown): boolean {
