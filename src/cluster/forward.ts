@@ -8,7 +8,7 @@
 import { NoSuchNodeError } from '../core/errors.js';
 import type { ActorRef } from '../core/ref.js';
 import type { AnswerOf, Request, Signal } from '../router/signal.js';
-import type { Transport } from '../router/transport.js';
+import { REMOTE_BASE, type Transport } from '../router/transport.js';
 import type { ClusterNode } from '../runtime/cluster-hook.js';
 import type { Fabric } from '../threads/fabric.js';
 import { type SpawnPacket, signalToPacket } from '../threads/protocol.js';
@@ -25,7 +25,11 @@ export class ViaMain implements Transport, ClusterNode {
   constructor(private readonly fabric: Fabric) {}
 
   /** The main thread's view of the cluster (sent whenever it changes). */
+  /** Called when the main thread first says the node is in a cluster. */
+  onLearn: (() => void) | undefined = undefined;
+
   learn(self: string, table: [string, number[], number[]][]): void {
+    if (this.node === '') this.onLearn?.();
     this.node = self;
     this.table = new Map(table.map(([node, places]) => [node, places]));
     for (const [node, places, threads] of table) {
@@ -79,7 +83,10 @@ export class ViaMain implements Transport, ClusterNode {
   }
 
   placeText(place: number): string {
-    return this.placeNames.get(place) ?? String(place);
+    const name = this.placeNames.get(place);
+    if (name !== undefined) return name;
+    if (this.node === '' || place >= REMOTE_BASE) return String(place);
+    return place === 0 ? this.node : `${this.node}/${place}`;
   }
 
   /** The main thread decides (it answers for a lost node as the router would). */

@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { type KV, type KvEntry, Kvm } from '@nats-io/kv';
 import type { NatsConnection, Status } from '@nats-io/transport-node';
-import { InvalidArgumentError } from '../core/errors.js';
+import { ClusterNamesUnavailableError, InvalidArgumentError } from '../core/errors.js';
 
 /** @internal Longest name, in bytes of UTF-8 (its key is then 1366 characters, well under NATS's 4 KiB control line). */
 export const MAX_NAME_BYTES = 1024;
@@ -60,12 +60,7 @@ export interface ClusterNamesOptions {
  * concurrent writers kept winning. The outcome of a claim that rejects with it may be unknown: claiming
  * again with the same ref is idempotent.
  */
-export class ClusterNamesUnavailableError extends Error {
-  readonly code = 'ERR_PARLEY_CLUSTER_NAMES_UNAVAILABLE';
-  override get name(): string {
-    return 'ClusterNamesUnavailableError';
-  }
-}
+export { ClusterNamesUnavailableError };
 
 /** A decoded, validated value. */
 interface Stored {
@@ -396,6 +391,28 @@ export class ClusterNames {
 
   private alive(owner: string): boolean {
     return owner === this.self || this.isAlive(owner);
+  }
+
+  /**
+   * `lookup` from the bucket itself (a round trip): what another node registered just now, before the watch
+   * has brought it. Updates the cache; falls back to it if the bucket does not answer in time.
+   */
+  async fetch(name: string): Promise<NameEntry | undefined> {
+    checkName(name, 'fetch');
+    try {
+      const e = await this.op(
+        () => this.kv.get(nameToKey(name)),
+        Date.now() + this.timeoutMs,
+        `fetch '${name}'`,
+      );
+      if (e !== null && e !== undefined) {
+        const deleted = e.operation === 'DEL' || e.operation === 'PURGE';
+        this.seen(name, e.revision, deleted ? undefined : this.decode(name, e));
+      }
+    } catch (err) {
+      this.debug(`names: fetch of '${name}' failed, using the cache: ${err}`);
+    }
+    return this.lookup(name);
   }
 
   private decode(name: string, e: KvEntry): Stored | undefined {

@@ -2,8 +2,8 @@
  * The `cluster` option of a Runtime: which NATS servers, which cluster, which node this is, how traffic
  * is authenticated, and how fast a lost node is noticed. Checked at once, in `new Runtime(…)`.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { checkKnownOptions, checkOption } from '../core/errors.js';
 
 /**
@@ -80,6 +80,9 @@ const KNOWN = [
 
 const NAME = /^[A-Za-z0-9_-]{1,32}$/;
 const NODE = /^[A-Za-z0-9_-]{1,64}$/;
+/** A NATS URL (nats/tls/ws/wss, optional user:pass@) or a bare host:port. */
+const SERVER =
+  /^(?:(?:nats|tls|ws|wss):\/\/(?:[^@/\s]+@)?)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?\/?$/;
 
 /** @internal Checks the `cluster` option; InvalidOptionError naming what is wrong. */
 export function resolveCluster(o: ClusterOptions): ResolvedCluster {
@@ -97,6 +100,14 @@ export function resolveCluster(o: ClusterOptions): ResolvedCluster {
     "must be a NATS server URL or a non-empty array of them, such as 'nats://127.0.0.1:4222'",
     o.servers,
   );
+  for (const url of servers) {
+    checkOption(
+      SERVER.test(url),
+      'options.cluster.servers',
+      "must hold NATS server URLs: nats://, tls://, ws:// or wss:// and a host (and port), such as 'nats://10.0.0.5:4222', or host:port",
+      url,
+    );
+  }
   checkOption(
     typeof o.name === 'string' && NAME.test(o.name),
     'options.cluster.name',
@@ -156,10 +167,22 @@ export function resolveCluster(o: ClusterOptions): ResolvedCluster {
     downAfter,
   );
   checkOption(
-    o.root === undefined || (typeof o.root === 'string' && o.root !== ''),
+    o.root === undefined || (typeof o.root === 'string' && isAbsolute(o.root) && isDirectory(o.root)),
     'options.cluster.root',
-    'must be a directory path',
+    "must be the absolute path of a directory (the project's root on this node), or left out",
     o.root,
+  );
+  checkOption(
+    (o.user === undefined) === (o.pass === undefined),
+    o.user === undefined ? 'options.cluster.pass' : 'options.cluster.user',
+    'goes with user/pass: give both, or neither',
+    o.user === undefined ? 'a pass without a user' : 'a user without a pass',
+  );
+  checkOption(
+    o.token === undefined || o.user === undefined,
+    'options.cluster.token',
+    'cannot be combined with user/pass: NATS takes one way of logging in; drop one',
+    'a token and a user',
   );
   for (const k of ['user', 'pass', 'token'] as const) {
     checkOption(
@@ -200,5 +223,13 @@ function defaultRoot(): string {
     const up = dirname(dir);
     if (up === dir) return process.cwd();
     dir = up;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -95,13 +95,17 @@ export class Places {
 
   idFromWire(w: unknown, from: string): number {
     if (typeof w === 'number') {
+      // 0 is no actor (a call from outside any actor) on every node.
+      if (w === 0) return 0;
       const place = Math.floor(w / ID_SPACE);
+      if (!Number.isSafeInteger(w) || w < 0 || place >= REMOTE_BASE) throw new TypeError('bad id');
       return this.alias(from, place) * ID_SPACE + (w - place * ID_SPACE);
     }
-    const s = String(w);
-    const cut = s.lastIndexOf(':');
-    const n = Number(s.slice(cut + 1));
-    return this.placeFromWire(s.slice(0, cut), from) * ID_SPACE + n;
+    if (typeof w !== 'string') throw new TypeError('bad id');
+    const cut = w.lastIndexOf(':');
+    const n = Number(w.slice(cut + 1));
+    if (cut <= 0 || !Number.isInteger(n) || n < 0 || n >= ID_SPACE) throw new TypeError('bad id');
+    return this.placeFromWire(w.slice(0, cut), from) * ID_SPACE + n;
   }
 
   // ---- descriptors (where an actor class is defined) ----

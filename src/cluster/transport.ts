@@ -133,6 +133,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   private nextRequest = 1;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private lastTick = 0;
+  private joinedAt = 0;
   /** The version of the nodes table (shareTable), and the version each worker thread has. */
   private tableVersion = 1;
   private readonly tableSent = new Map<number, number>();
@@ -196,16 +197,13 @@ export class ClusterTransport implements Transport, ClusterNameTable {
       return;
     }
     this.nc = nc;
+    this.joinedAt = this.now();
     this.maxPayload = nc.info?.max_payload ?? this.maxPayload;
     try {
       this.kvNames = await ClusterNames.open(nc, {
         cluster: o.name,
         self: this.self,
-        // Known dead only: a node not heard of yet may be alive.
-        isAlive: (owner) => {
-          const p = this.peers.get(owner);
-          return p === undefined || p.up;
-        },
+        isAlive: (owner) => this.ownerAlive(owner),
         debug: (m) => this.rt.logger.debug(`cluster names: ${m}`),
       });
     } catch (err) {
@@ -335,7 +333,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
 
   placeText(place: number): string {
     const a = this.places.lookup(place);
-    if (a === undefined) return String(place);
+    if (a === undefined) return place === 0 ? this.options.node : `${this.options.node}/${place}`;
     return a.thread === 0 ? a.node : `${a.node}/${a.thread}`;
   }
 
@@ -379,14 +377,45 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     return this.kvNames === undefined ? undefined : this;
   }
 
+  /**
+   * Is the node incarnation that holds a name alive? This one is; an earlier incarnation of this node, or of
+   * a node now up as another incarnation, is not; a node that is down is not (its names are hidden and may
+   * be taken over, and show again if it comes back first); one never heard of is alive only while this
+   * node is too new to have heard every live node (its heartbeat would have come).
+   */
+  private ownerAlive(owner: string): boolean {
+    if (owner === this.self) return true;
+    const node = nodeOf(owner);
+    if (node === this.options.node) return false;
+    const current = this.current.get(node);
+    if (current !== undefined && current !== owner) return false;
+    const p = this.peers.get(owner);
+    if (p !== undefined) return p.up;
+    return this.now() - this.joinedAt < this.options.downAfter + this.options.heartbeat;
+  }
+
   async claim(name: string, ref: ActorRef, target: Descriptor | undefined): Promise<ActorRef | undefined> {
+    const first = await this.claimOnce(name, ref, target);
+    if (first === undefined || this.peers.has(first.owner)) return first?.ref;
+    // Held by a node not heard of yet: once every live node must have been heard, ask again.
+    const wait = this.joinedAt + this.options.downAfter + this.options.heartbeat - this.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    return (await this.claimOnce(name, ref, target))?.ref;
+  }
+
+  private async claimOnce(
+    name: string,
+    ref: ActorRef,
+    target: Descriptor | undefined,
+  ): Promise<{ ref: ActorRef; owner: string } | undefined> {
     const entry = {
       r: this.globalRef(ref),
       t: target === undefined ? null : this.places.descriptorToWire(target),
     };
     const got = await this.kvNames!.claim(name, entry);
     if (got.ok) return undefined;
-    return this.entryRef(got.holder)?.ref;
+    const held = this.entryRef(got.holder);
+    return held === undefined ? undefined : { ref: held.ref, owner: got.holder.owner };
   }
 
   release(name: string, ref: ActorRef): void {
@@ -405,7 +434,13 @@ export class ClusterTransport implements Transport, ClusterNameTable {
 
   lookup(name: string): { ref: ActorRef; target: Descriptor | undefined } | undefined {
     const entry = this.kvNames?.lookup(name);
-    return entry === undefined ? undefined : this.entryRef(entry);
+    // This node's own names are known to its registry (an entry here may be one it just released).
+    return entry === undefined || entry.owner === this.self ? undefined : this.entryRef(entry);
+  }
+
+  async fetch(name: string): Promise<{ ref: ActorRef; target: Descriptor | undefined } | undefined> {
+    const entry = await this.kvNames?.fetch(name);
+    return entry === undefined || entry.owner === this.self ? undefined : this.entryRef(entry);
   }
 
   mainOf(place: number): number {
@@ -635,6 +670,8 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     try {
       ({ header, packets } = openBatch(data, this.key, this.options.name));
     } catch (err) {
+      const reason = (err as { reason?: unknown }).reason;
+      if (reason === 'signature' || reason === 'cluster') this.warnRefused(reason, err as Error);
       return this.reject(`envelope refused: ${(err as Error).message}`);
     }
     if (header.from === this.self) return; // our own heartbeat
@@ -653,6 +690,24 @@ export class ClusterTransport implements Transport, ClusterNameTable {
         return this.onData(header, packets);
     }
   }
+
+  /**
+   * A wrong signature or cluster is a misconfiguration the user must hear of (a node with another secret
+   * is otherwise just never seen): a warning, at most once a minute, with the count so far.
+   */
+  private warnRefused(reason: string, err: Error): void {
+    const now = this.now();
+    if (now - this.lastRefusalWarning < 60_000) return;
+    this.lastRefusalWarning = now;
+    this.rt.logger.warn(
+      `cluster ${this.options.name}: node ${this.options.node} refused an envelope (${err.message}); ` +
+        `${this.counters.rejected + 1} refused so far. A node with another cluster secret (or none), or a ` +
+        'forgery: check that every node has the same cluster.secret (or all insecure: true)',
+    );
+  }
+  private lastRefusalWarning = -Infinity;
+  /** Other incarnations using this node's name (logged once each). */
+  private readonly impostors = new Set<string>();
 
   private reject(why: string): void {
     this.counters.rejected++;
@@ -734,9 +789,13 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     if (!create) return undefined;
     const node = nodeOf(key);
     if (node === this.options.node) {
-      this.rt.logger.error(
-        `cluster ${this.options.name}: another node calls itself '${node}' (${key}); node names must be unique`,
-      );
+      if (!this.impostors.has(key)) {
+        this.impostors.add(key);
+        this.rt.logger.error(
+          `cluster ${this.options.name}: another node calls itself '${node}' (${key}); node names must be ` +
+            'unique: its envelopes are refused here. Give every node its own cluster.node',
+        );
+      }
       return undefined;
     }
     const old = this.current.get(node);
@@ -1021,8 +1080,9 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     if (this.current.get(peer.node) === peer.key) this.current.delete(peer.node);
     this.rt.logger.debug(`cluster: node ${peer.node} is down (${why})`);
     this.tableChanged();
-    // Its names are free again (every survivor tries; the table's compare-and-set frees each once).
-    if (this.kvNames !== undefined) {
+    // A node that left or was replaced: its names are free again (every survivor tries; the table's
+    // compare-and-set frees each once). A silent one's names are only hidden: it may come back.
+    if (this.kvNames !== undefined && peer.gone) {
       void this.kvNames
         .releaseOwner(peer.key)
         .catch((err) => this.rt.logger.debug(`cluster names: names of ${peer.node} not freed: ${err}`));

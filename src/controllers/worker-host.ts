@@ -67,7 +67,10 @@ const rt = new Runtime(
       runtime.router.connectRemote(via);
       // Its view of the cluster arrives from the main thread (if the node is in one).
       runtime.cluster = via;
-      runtime.placeText = (place) => via.placeText(place);
+      // Once it is (the main thread says so), places print by node name, as on the main thread.
+      via.onLearn = () => {
+        runtime.placeText = (place) => via.placeText(place);
+      };
       return fabric;
     },
     onIdle: setup.spinMicros > 0 ? () => fabric.spin(setup.spinMicros) : undefined,

@@ -433,6 +433,15 @@ export class NoSuchNodeError extends ParleyError {
   }
 }
 
+/**
+ * The cluster's name table (NATS key-value) did not answer in time — the connection to NATS is down or the
+ * server is overloaded — so `register`/`unregister` could not complete. The write may still land: retry
+ * `register` with the same actor (idempotent), or check with `whereis`.
+ */
+export class ClusterNamesUnavailableError extends ParleyError {
+  override readonly code = 'ERR_PARLEY_CLUSTER_NAMES_UNAVAILABLE';
+}
+
 /** @internal Parley's error classes by code, so errors keep their class when copied across threads. */
 export const PARLEY_ERRORS_BY_CODE: ReadonlyMap<string, Function> = new Map(
   [
@@ -463,6 +472,7 @@ export const PARLEY_ERRORS_BY_CODE: ReadonlyMap<string, Function> = new Map(
     WrongActorClassError,
     MessageTooLargeError,
     NoSuchNodeError,
+    ClusterNamesUnavailableError,
   ].map((cls) => [codeOf(cls), cls]),
 );
 

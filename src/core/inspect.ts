@@ -21,7 +21,7 @@ export const ID_SPACE = 2 ** 32;
  * `web-1.42` for the 42nd that another node's main thread handed out (`place` names places in a cluster).
  */
 export function idText(id: number, place?: (p: number) => string): string {
-  if (id >= 0 && id < ID_SPACE) return String(id);
+  if (place === undefined && id >= 0 && id < ID_SPACE) return String(id);
   const t = Math.floor(id / ID_SPACE);
   return `${place === undefined ? t : place(t)}.${id - t * ID_SPACE}`;
 }
@@ -29,11 +29,14 @@ export function idText(id: number, place?: (p: number) => string): string {
 /**
  * An actor as people read it, everywhere (toString, inspect, error messages, the logger, the tree):
  * `<Account#42>` on the main thread, `<Account#42@1>` on worker thread 1, `<Account#2.42@1>` for the
- * 42nd id thread 2 handed out, on thread 1. `name` is the class or function name (`actor` when it is not
+ * 42nd id thread 2 handed out, on thread 1; in a cluster `<Account#web-1.42@web-2/1>` (the 42nd id
+ * web-1's main thread handed out, running on web-2's thread 1), the same text on every node. `name` is the class or function name (`actor` when it is not
  * known where the ref was made).
  */
 export function refText(name: string, id: number, thread: number, place?: (p: number) => string): string {
-  return `<${name}#${idText(id, place)}${thread === 0 ? '' : `@${place === undefined ? thread : place(thread)}`}>`;
+  // In a cluster every place is named (`web-1`, `web-1/2`), so an actor prints the same on every node.
+  if (place !== undefined) return `<${name}#${idText(id, place)}@${place(thread)}>`;
+  return `<${name}#${idText(id)}${thread === 0 ? '' : `@${thread}`}>`;
 }
 
 /** The name a ref gets where the actor's name is not known (a ref rebuilt from a bare id). */

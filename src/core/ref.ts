@@ -143,7 +143,7 @@ export class ReplyRef extends ActorRef {
   override toString(): string {
     const place = this[BOUND]?.placeText;
     const caller = this.id === 0 ? 'top level' : `#${idText(this.id, place)}`;
-    const at = this.thread === 0 ? '' : `@${place === undefined ? this.thread : place(this.thread)}`;
+    const at = place !== undefined ? `@${place(this.thread)}` : this.thread === 0 ? '' : `@${this.thread}`;
     return `<reply#${this.callId} to ${caller}${at}>`;
   }
 

@@ -41,6 +41,8 @@ export interface ClusterNameTable {
   release(name: string, ref: ActorRef): void;
   /** The holder of `name` on any node, from the local cache of the table (no round trip). */
   lookup(name: string): { ref: ActorRef; target: Descriptor | undefined } | undefined;
+  /** `lookup` read from the table itself (a round trip), for a name the cache does not have yet. */
+  fetch(name: string): Promise<{ ref: ActorRef; target: Descriptor | undefined } | undefined>;
   /** The place of the main thread of the node that runs the actor at `place` (to ask it things). */
   mainOf(place: number): number;
 }

@@ -78,6 +78,7 @@ export class Registry {
       await this.rt.router.request(0, { q: 'register', name, ref });
       return;
     }
+    if (this.rt.cluster !== undefined) await this.rt.whenJoined(); // the cluster's names, once joined
     const holder = this.byName.get(name);
     if (holder !== undefined && (await this.alive(holder)).alive && this.byName.get(name) === holder) {
       throw new NameTakenError(name, holder);
@@ -117,6 +118,7 @@ export class Registry {
 
   async unregister(name: string): Promise<boolean> {
     if (this.remote) return this.rt.router.request(0, { q: 'unregister', name });
+    if (this.rt.cluster !== undefined) await this.rt.whenJoined();
     const holder = this.byName.get(name);
     if (holder === undefined) {
       // Held on another node: that node unregisters it.
@@ -135,7 +137,12 @@ export class Registry {
   /** The live holder of `name` and, for one on another thread, what to import for a typed proxy. */
   async whereis(name: string): Promise<Found | undefined> {
     if (this.remote) return this.rt.router.request(0, { q: 'whereis', name });
-    const holder = this.byName.get(name) ?? this.rt.cluster?.names?.lookup(name)?.ref;
+    if (this.rt.cluster !== undefined) await this.rt.whenJoined();
+    const table = this.rt.cluster?.names;
+    // Another node's name: from the cache, or (registered a moment ago) from the table itself.
+    const holder =
+      this.byName.get(name) ??
+      (table === undefined ? undefined : (table.lookup(name) ?? (await table.fetch(name)))?.ref);
     if (holder === undefined) return undefined;
     const { alive, target } = await this.alive(holder);
     if (!alive) {

@@ -9,8 +9,9 @@ import { classInfo } from '../actors/handles.js';
 import { type Descriptor, descriptorOf, isImportable } from '../actors/importable.js';
 import { FunctionActorProxy, ProxyBase, proxyClassFor } from '../actors/proxy.js';
 import type { Placement } from '../controllers/controller.js';
-import { checkOption, InvalidOptionError } from '../core/errors.js';
+import { checkOption, InvalidOptionError, NotImportableError } from '../core/errors.js';
 import type { ActorRef } from '../core/ref.js';
+import { REMOTE_BASE } from '../router/transport.js';
 import type { SpawnOptions, SpawnTarget } from './options.js';
 import type { Runtime } from './runtime.js';
 
@@ -25,7 +26,7 @@ export function placeOf(rt: Runtime, target: SpawnTarget, name: string, options:
       );
     }
     const place = cluster.placeOn(options.node);
-    if (place !== rt.thread) descriptorOf(target, name); // NotImportableError now, not on the other node
+    if (place !== rt.thread) importableOnNode(target, name, options.node); // now, not on the other node
     return place;
   }
   // This node named: without worker threads, its one thread (a placement only picks among threads).
@@ -44,6 +45,16 @@ export function placeOf(rt: Runtime, target: SpawnTarget, name: string, options:
     }
     descriptorOf(target, name); // NotImportableError now, not on the new thread
     return rt.controller.ownThread!(rt);
+  }
+  if (
+    typeof where === 'number' &&
+    where >= REMOTE_BASE &&
+    rt.cluster !== undefined &&
+    rt.router.reaches(where)
+  ) {
+    // Another node's thread (a ref's \`thread\`): beside that actor, on its node and thread.
+    descriptorOf(target, name);
+    return where;
   }
   if (typeof where === 'number') {
     checkOption(
@@ -77,4 +88,25 @@ export function proxyForTarget(ref: ActorRef, target: unknown): ProxyBase {
 export function describeTarget(t: unknown): Descriptor | undefined {
   if (t === null || (typeof t !== 'object' && typeof t !== 'function') || !isImportable(t)) return undefined;
   return descriptorOf(t, t instanceof FunctionActor ? t.name : (t as Function).name);
+}
+
+/** NotImportableError, worded for another node, if `target` cannot be imported there. */
+function importableOnNode(target: SpawnTarget, name: string, node: string): void {
+  if (typeof target === 'function' && !(target.prototype instanceof Actor) && !isImportable(target)) {
+    throw new NotImportableError(
+      `${name} cannot be spawned on node '${node}': it is a plain function, and another node finds an actor ` +
+        'by importing its module: wrap it with functionActor(fn) (which records its module) and export that ' +
+        'from the top level of a module in the project (see README, "Clusters")',
+    );
+  }
+  try {
+    descriptorOf(target, name);
+  } catch (err) {
+    throw new NotImportableError(
+      `${name} cannot be spawned on node '${node}': another node finds an actor class by importing its module ` +
+        '(its path relative to the project root), so it must be exported from the top level of a module in ' +
+        `the project, with at least one @handles method or @actor() (see README, "Clusters"). ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
 }

@@ -172,11 +172,15 @@ export class Runtime implements Delivery, RouterHost {
         this.router.connectRemote(this.cluster);
         this.joining = this.cluster.join();
         // Seen by run() and connectNode(); a failure to connect is logged now too.
-        this.joining.catch((err) =>
-          this.logger.error(`cluster ${cluster.name}: node ${cluster.node} could not join: ${err}`, {
-            error: err,
-          }),
-        );
+        this.joining.catch((err) => {
+          if (this.stopping !== undefined) return; // shut down before it joined: nothing to report
+          this.logger.error(
+            `cluster ${cluster.name}: node ${cluster.node} could not join through ${cluster.servers.join(', ')}: ` +
+              `${err instanceof Error ? err.message : String(err)}; check that nats-server runs there (with -js ` +
+              'for cluster-wide names) and the NATS credentials (cluster.user/pass, token, tls, authenticator)',
+            { error: err },
+          );
+        });
       }
     }
   }
@@ -240,6 +244,11 @@ export class Runtime implements Delivery, RouterHost {
       if (timer !== undefined) this.clock.clearTimeout(timer);
       if (stop !== undefined) this.waits.delete(stop);
     }
+  }
+
+  /** @internal Resolves once the cluster connection is up (or failed; at once without a cluster). */
+  whenJoined(): Promise<void> | undefined {
+    return this.joining?.catch(() => undefined);
   }
 
   /** Waits that shutdown ends (connectNode). */
@@ -608,6 +617,12 @@ export class Runtime implements Delivery, RouterHost {
     link: boolean,
     born?: number,
   ): Cell {
+    if (this.stopping !== undefined) {
+      // Spawned here by another node while this one shuts down: it fails its start (the spawner's
+      // links, monitors and started() learn why), and nothing is left behind.
+      target = undefined;
+      args = [new RuntimeStoppedError(`cannot start ${name}: node ${this.node ?? ''} is shutting down`)];
+    }
     const cell = adoptCell(this, id, name, target, args, parent, link, born);
     this.cells.set(id, cell);
     this.scheduler.push(cell);

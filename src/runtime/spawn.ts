@@ -137,7 +137,9 @@ function failRemoteCallers(rt: Runtime, cell: Cell, reason: ExitReason): void {
 /** A crash reason as the log shows it (an Error's message, else the value), whatever it is. */
 function crashText(reason: unknown): string {
   try {
-    return isErrorValue(reason) ? reason.message : String(reason);
+    if (isErrorValue(reason)) return reason.message;
+    // A plain object reason ({ custom: 'bye' }) reads as itself, not '[object Object]'.
+    return typeof reason === 'object' && reason !== null ? describeReason(reason) : String(reason);
   } catch {
     return describeReason(reason);
   }

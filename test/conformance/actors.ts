@@ -380,7 +380,8 @@ export class ReplyKind extends Actor {
 export class ReplyIdEcho extends Actor {
   override async run(): Promise<void> {
     const [, s] = await recv();
-    s?.send('reply', me(), s instanceof ReplyRef ? s.id : -1);
+    // The reply address itself: it travels back as the caller's own (an id is per node in a cluster).
+    s?.send('reply', me(), s instanceof ReplyRef ? s : -1);
   }
 }
 

@@ -7,6 +7,7 @@ import {
   exit,
   me,
   NoSuchActorError,
+  type ReplyRef,
   recv,
   spawn,
   spawnLink,
@@ -249,8 +250,8 @@ onEveryController('ActorProxy calls', (h) => {
     const rt = h.runtime();
     const result = await rt.run(async () => {
       const echo = spawnWith(h.on(1), ReplyIdEcho);
-      const id = await echo.call('who');
-      return id === me().id;
+      const from: ReplyRef = await echo.call('who');
+      return from.id === me().id;
     });
     expect(result).to.equal(true);
   });
@@ -258,7 +259,7 @@ onEveryController('ActorProxy calls', (h) => {
   it('gives a call started outside any actor a ReplyRef with id 0', async () => {
     const rt = h.runtime();
     const echo = rt.spawnWith(h.on(1), ReplyIdEcho);
-    expect(await echo.call('who')).to.equal(0);
+    expect(((await echo.call('who')) as ReplyRef).id).to.equal(0);
   });
 
   it('keeps a waiting actor idle without blocking the runtime', async () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  type ActorRef,
   CallTimeoutError,
   ChildStartError,
   InvalidArgumentError,
@@ -46,9 +47,9 @@ onEveryController('pools', (h) => {
     const rt = h.runtime();
     const p = await rt.pool(Member, { size: 4 }, 'm');
     expect(p).to.be.instanceOf(PoolProxy);
-    const seen: { id: number; thread: number; label: string }[] = [];
+    const seen: { id: number; ref: ActorRef; thread: number; label: string }[] = [];
     for (let i = 0; i < 8; i++) seen.push(await p.whoami());
-    const ids = seen.map((s) => s.id);
+    const ids = seen.map((s) => s.ref.id);
     expect(new Set(ids).size).to.equal(4);
     expect(ids.slice(4)).to.deep.equal(ids.slice(0, 4)); // in turn
     expect(seen.every((s) => s.label === 'm')).to.equal(true);
@@ -101,7 +102,7 @@ onEveryController('pools', (h) => {
     expect((err as Error).message).to.equal('member c crashed');
     await gone;
     const ids = new Set<number>();
-    for (let i = 0; i < 12; i++) ids.add((await p.whoami()).id);
+    for (let i = 0; i < 12; i++) ids.add((await p.whoami()).ref.id);
     expect(ids.has(victim)).to.equal(false);
     const after = (await p.members()).map((r) => r.id);
     expect(after.length).to.equal(3);

@@ -13,9 +13,14 @@ import { Account } from './printing-actors.js';
 /** What gives away runtime internals in a print. */
 const INTERNALS = /Cell \{|Runtime \{|Symbol\(parley|Scheduler|Fabric|\[Circular|unknown#/;
 
-/** The text a ref must print as, from its fields (the rule the README states). */
-function expected(ref: ActorRef): string {
+/**
+ * The text a ref must print as, from its fields (the rule the README states). In a cluster every place is
+ * named by its node (`place`, how the runtime names places): `<Account#here.1@peer/2>`.
+ */
+function expected(ref: ActorRef, place?: (p: number) => string): string {
   const spawner = Math.floor(ref.id / ID_SPACE);
+  if (place !== undefined)
+    return `<${ref.name}#${place(spawner)}.${ref.id - spawner * ID_SPACE}@${place(ref.thread)}>`;
   const id = spawner === 0 ? `${ref.id}` : `${spawner}.${ref.id - spawner * ID_SPACE}`;
   return `<${ref.name}#${id}${ref.thread === 0 ? '' : `@${ref.thread}`}>`;
 }
@@ -27,8 +32,8 @@ onEveryController('printing refs, proxies and errors', (h) => {
     expect(await account.add(1, 2)).to.equal(3);
     const text = String(account.ref);
     expect(text)
-      .to.equal(expected(account.ref))
-      .and.match(/^<Account#\d+(@\d+)?>$/);
+      .to.equal(expected(account.ref, rt.placeText))
+      .and.match(rt.placeText === undefined ? /^<Account#\d+(@\d+)?>$/ : /^<Account#[\w-]+\.\d+@[\w/-]+>$/);
     if (h.controller.threads) expect(text).to.equal(`<Account#${account.ref.id}@${account.ref.thread}>`);
     expect(inspect(account.ref)).to.equal(text);
     expect(inspect(account)).to.equal(`ActorProxy${text}`);
@@ -49,7 +54,7 @@ onEveryController('printing refs, proxies and errors', (h) => {
     const account = rt.spawnWith(h.on(1), Account);
     const target = h.on(2).thread ?? 'local';
     const sibling: ActorRef = await account.call('spawn', [target]);
-    expect(String(sibling)).to.equal(expected(sibling));
+    expect(String(sibling)).to.equal(expected(sibling, rt.placeText));
     if (h.controller.threads) {
       // Handed out by the account's worker thread, so not a 10-digit number.
       expect(String(sibling)).to.equal(

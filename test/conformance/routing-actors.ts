@@ -69,8 +69,9 @@ export class Member extends Actor {
     super();
   }
 
-  @handles('whoami') whoami(): { id: number; thread: number; label: string } {
-    return { id: this.self.id, thread: this.self.thread, label: this.label };
+  /** `ref` is the member as the caller names it (ids are per node in a cluster; refs travel). */
+  @handles('whoami') whoami(): { id: number; ref: ActorRef; thread: number; label: string } {
+    return { id: this.self.id, ref: this.self, thread: this.self.thread, label: this.label };
   }
 
   /** Stays busy until `gate` is open (polls it), then answers its id. */

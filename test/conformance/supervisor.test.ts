@@ -690,7 +690,8 @@ onEveryController('Supervisor', (h) => {
       ],
     });
     const text = await rt.tree();
-    expect(text).to.match(/^<Supervisor#\d+> rest_for_one, 0\/1 restarts in 5000 ms/);
+    // (In a cluster refs print with their node: `<Supervisor#here.1@here>`.)
+    expect(text).to.match(/^<Supervisor#[\w.-]+(@[\w/-]+)?> rest_for_one, 0\/1 restarts in 5000 ms/);
     expect(text)
       .to.include('├─ w <Worker#')
       .and.include('└─ inner <Supervisor#')
