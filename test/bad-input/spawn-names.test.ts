@@ -37,8 +37,23 @@ describe('bad input: spawnWith options', () => {
     ['a number', 42, /options must be an object.*\(got number 42\)/],
     ['a string', 'own', /options must be an object.*\(got the string 'own'\)/],
     ['an array', [], /options must be an object.*\(got an array\)/],
-    ['an unknown key', { thraed: 'own' }, /options\.thraed is not a spawn option \(known: thread, link\)/],
-    ['an inherited unknown key', Object.create({ node: 'b' }), /options\.node is not a spawn option/],
+    [
+      'an unknown key',
+      { thraed: 'own' },
+      /options\.thraed is not a spawn option \(known: thread, link, node\)/,
+    ],
+    ['node not a string', { node: 42 }, /options\.node must be the name of a node of the cluster/],
+    [
+      'node outside a cluster',
+      { node: 'web-2' },
+      /options\.node \('web-2', for Pinger\): this runtime is not in a cluster/,
+    ],
+    [
+      'node and thread together',
+      { node: 'web-2', thread: 1 },
+      /options\.node and options\.thread cannot be combined/,
+    ],
+    ['an inherited unknown key', Object.create({ place: 'b' }), /options\.place is not a spawn option/],
     [
       "thread 'bogus'",
       { thread: 'bogus' },

@@ -54,7 +54,7 @@ describe('a cluster of processes', function () {
       await connectNode('peer');
       expect(nodes()).to.deep.equal(['here', 'peer']);
       const acc = spawnWith({ node: 'peer' }, Account, 10);
-      expect(String(acc.ref)).to.match(/^<Account#\d+@peer>$/);
+      expect(String(acc.ref)).to.match(/^<Account#here\.\d+@peer>$/);
       const who = await acc.whoami();
       expect(who.equals(acc.ref)).to.equal(true);
       return acc.deposit(5);
@@ -127,7 +127,7 @@ describe('a cluster of processes', function () {
       return sp.spawnOnWhenUp('peer2', 10);
     });
     expect(total).to.equal(11);
-    expect(spawner).to.match(/^<Spawner#\d+@\d+>$/);
-    expect(acc).to.match(/^<Account#[\d.]+@peer2\/\d+>$/);
+    expect(spawner).to.match(/^<Spawner#here\.\d+@here\/\d+>$/);
+    expect(acc).to.match(/^<Account#here\/\d+\.\d+@peer2\/\d+>$/);
   });
 });
