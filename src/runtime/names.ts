@@ -100,7 +100,12 @@ export class Registry {
     const liveness = await this.alive(ref);
     if (!liveness.alive) throw new NoSuchActorError(ref, 'register');
     if (table !== undefined) {
-      const other = await table.claim(name, ref, liveness.target);
+      let other = await table.claim(name, ref, liveness.target);
+      // A holder this node still takes for alive may be on a node others have found lost: ask its node (a
+      // lost node's answer is 'not alive' once this node finds it lost too), then claim again.
+      if (other !== undefined && !other.equals(ref) && !(await this.alive(other)).alive) {
+        other = await table.claim(name, ref, liveness.target);
+      }
       if (other !== undefined && !other.equals(ref)) {
         throw new NameTakenError(
           name,
