@@ -39,7 +39,7 @@ import {
   type SpawnPacket,
   signalToPacket,
 } from '../threads/protocol.js';
-import { decodeValue, encodeValue } from '../wire/codec.js';
+import { decodeValue, encodeAnswer, encodeValue } from '../wire/codec.js';
 import {
   clusterKey,
   decodePacket,
@@ -241,7 +241,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     const a = this.places.lookup(place);
     if (a === undefined) return false;
     const peer = this.peers.get(a.key);
-    return peer !== undefined && peer.up && !peer.waiting;
+    return peer?.up === true && !peer.waiting;
   }
 
   post(place: number, s: Signal): void {
@@ -671,7 +671,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
       ({ header, packets } = openBatch(data, this.key, this.options.name));
     } catch (err) {
       const reason = (err as { reason?: unknown }).reason;
-      if (reason === 'signature' || reason === 'cluster') this.warnRefused(reason, err as Error);
+      if (reason === 'signature' || reason === 'cluster') this.warnRefused(err as Error);
       return this.reject(`envelope refused: ${(err as Error).message}`);
     }
     if (header.from === this.self) return; // our own heartbeat
@@ -695,7 +695,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
    * A wrong signature or cluster is a misconfiguration the user must hear of (a node with another secret
    * is otherwise just never seen): a warning, at most once a minute, with the count so far.
    */
-  private warnRefused(reason: string, err: Error): void {
+  private warnRefused(err: Error): void {
     const now = this.now();
     if (now - this.lastRefusalWarning < 60_000) return;
     this.lastRefusalWarning = now;
@@ -1008,19 +1008,11 @@ export class ClusterTransport implements Transport, ClusterNameTable {
 
   private answer(peer: Peer, req: number, value: unknown, failed: boolean): void {
     if (!peer.up) return;
-    let enc: { v: unknown; load: unknown };
+    const enc = encodeAnswer(value, failed);
     try {
-      enc = encodeValue(value, 'answer');
+      this.enqueue(peer.key, 0, { op: 'answer', req, failed: enc.failed, value: enc.v, load: enc.load });
     } catch (err) {
-      enc = encodeValue(
-        err instanceof Error ? { name: err.name, message: err.message } : String(err),
-        'answer',
-      );
-      failed = true;
-    }
-    try {
-      this.enqueue(peer.key, 0, { op: 'answer', req, failed, value: enc.v, load: enc.load });
-    } catch (err) {
+      // Too large for one message (MessageTooLargeError): the asker learns why.
       this.enqueue(peer.key, 0, {
         op: 'answer',
         req,

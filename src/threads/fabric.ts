@@ -10,7 +10,7 @@
  */
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { DEAD } from '../actors/cell.js';
-import { type Descriptor, load } from '../actors/importable.js';
+import { load } from '../actors/importable.js';
 import { Ring } from '../actors/ring.js';
 import { NO_KWARGS } from '../core/message.js';
 import { ReplyRef } from '../core/ref.js';
@@ -18,7 +18,7 @@ import { applyReply } from '../router/apply.js';
 import type { AnswerOf, Request, Signal, Tables } from '../router/signal.js';
 import { PlaceLostError, type Transport, type TransportSink } from '../router/transport.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { decodeValue, encodeValue } from '../wire/codec.js';
+import { decodeValue, encodeAnswer, encodeValue } from '../wire/codec.js';
 import { Arrivals } from './arrivals.js';
 import { ThreadDecoder } from './decoder.js';
 import { LaneReader, type LaneSink } from './lane.js';
@@ -287,17 +287,8 @@ export class Fabric implements Transport {
   }
 
   private answer(to: number, req: number, value: unknown, failed: boolean): void {
-    let enc: { v: unknown; load: Descriptor[] | undefined };
-    try {
-      enc = encodeValue(value, 'answer');
-    } catch (err) {
-      enc = encodeValue(
-        err instanceof Error ? { name: err.name, message: err.message } : String(err),
-        'answer',
-      );
-      failed = true;
-    }
-    this.out.send(to, { op: 'answer', req, failed, value: enc.v, load: enc.load });
+    const enc = encodeAnswer(value, failed);
+    this.out.send(to, { op: 'answer', req, failed: enc.failed, value: enc.v, load: enc.load });
   }
 
   // ---- what arrives ----

@@ -34,7 +34,7 @@
 
 export { copyMessage } from './copy.js';
 export { decodePlain, decodeValue, type Reviver } from './decode.js';
-export { encodeMessage, encodeValue } from './encode.js';
+export { encodeAnswer, encodeMessage, encodeValue } from './encode.js';
 export { type EncodedRef, encodeRef } from './format.js';
 export { canCross, reduceReason } from './reason.js';
 export type { Revive } from './walk.js';

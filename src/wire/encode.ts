@@ -64,3 +64,19 @@ export function encodeValue(v: unknown, path: string): { v: unknown; load: Descr
   const out = w.run(v);
   return { v: w.shared ? { [TAG]: 'graph', v: out } : out, load: w.load };
 }
+
+/**
+ * @internal Encodes a request's answer; one that cannot cross becomes a plain `{ name, message }` (or the
+ * text) of why, and `failed` (the asker gets a rejection, not a value it cannot use).
+ */
+export function encodeAnswer(
+  value: unknown,
+  failed: boolean,
+): { v: unknown; load: Descriptor[] | undefined; failed: boolean } {
+  try {
+    return { ...encodeValue(value, 'answer'), failed };
+  } catch (err) {
+    const why = err instanceof Error ? { name: err.name, message: err.message } : String(err);
+    return { ...encodeValue(why, 'answer'), failed: true };
+  }
+}
