@@ -56,7 +56,10 @@ function cpuStart(): void {
 function cpuReport(): void {
   if (cpuLog === undefined) return;
   const used = process.cpuUsage(cpuFrom);
-  appendFileSync(cpuLog, `${workload} ${role} ${((used.user + used.system) / n).toFixed(2)} ${(used.system / n).toFixed(2)}\n`);
+  appendFileSync(
+    cpuLog,
+    `${workload} ${role} ${((used.user + used.system) / n).toFixed(2)} ${(used.system / n).toFixed(2)}\n`,
+  );
 }
 
 const rt = new Runtime({
