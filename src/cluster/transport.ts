@@ -20,11 +20,12 @@
  *   another incarnation are dropped (and counted).
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { Cell } from '../actors/cell.js';
+import { type Cell, ERROR_REPLY } from '../actors/cell.js';
 import type { Descriptor } from '../actors/importable.js';
 import { load } from '../actors/importable.js';
 import { type ActorExitedError, MessageTooLargeError, NoSuchNodeError } from '../core/errors.js';
 import { ID_SPACE } from '../core/inspect.js';
+import { NO_KWARGS } from '../core/message.js';
 import type { ActorRef } from '../core/ref.js';
 import type { AnswerOf, Request, Signal } from '../router/signal.js';
 import { PlaceLostError, type Transport } from '../router/transport.js';
@@ -255,11 +256,37 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     const a = this.places.lookup(place);
     if (a === undefined || !this.reaches(place)) {
       // Lost meanwhile: answer as the router does for an unreachable place.
+      if (p.op === 'spawn') return this.spawn(place, p as unknown as SpawnPacket);
       const s = packetToSignal(p as never, this.remoteDecoder(place));
       this.rt.router.route(s);
       return;
     }
-    this.enqueue(a.key, a.thread, p);
+    try {
+      this.enqueue(a.key, a.thread, p);
+    } catch (err) {
+      // Too large for a NATS message (the worker could not know): a call fails with it, anything else is
+      // reported here; nothing is dropped silently.
+      const m = p.m as unknown[] | undefined;
+      const sender = p.op === 'msg' && Array.isArray(m) ? m[1] : undefined;
+      if (Array.isArray(sender) && sender.length === 4) {
+        const reply = this.rt.bindRef(sender[0] as number, sender[1] as number, 'reply', sender[3] as number);
+        this.rt.router.route({
+          kind: 'reply',
+          to: reply as never,
+          tag: ERROR_REPLY,
+          sender: null,
+          args: [err],
+          kwargs: NO_KWARGS,
+        });
+      } else {
+        this.rt.logger.error(
+          `cluster: a ${String(p.op)} from a worker thread to node ${a.node} was not sent: ${err}`,
+          {
+            error: err,
+          },
+        );
+      }
+    }
   }
 
   request<R extends Request>(place: number, r: R): Promise<AnswerOf<R>> {
@@ -872,10 +899,11 @@ export class ClusterTransport implements Transport, ClusterNameTable {
         cause = undefined;
       }
       if (h.seq !== 1 || cause === undefined) {
+        // The announcement must name this session (the one that lost batches), so the sender breaks too.
+        peer.seenEpoch = h.epoch;
         this.breakSession(peer, `session ${h.epoch} from ${peer.node} did not start at its beginning`);
         if (peer.inEpoch !== -1) peer.ended.add(peer.inEpoch);
         peer.inEpoch = h.epoch;
-        peer.seenEpoch = h.epoch;
         peer.inSeq = h.seq;
         return; // its start is lost; this batch belongs to a session already broken
       }
@@ -1067,7 +1095,6 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     if (!peer.up) return;
     peer.up = false;
     peer.batch = [];
-    peer.held = undefined;
     this.dirty.delete(peer);
     if (this.current.get(peer.node) === peer.key) this.current.delete(peer.node);
     this.rt.logger.debug(`cluster: node ${peer.node} is down (${why})`);
@@ -1095,6 +1122,8 @@ export class ClusterTransport implements Transport, ClusterNameTable {
       r.reject(new PlaceLostError(0));
     }
     const places = [...this.places.placesOf(peer.key)];
+    // Spawns from it that may have been lost: what waits for them meets a missing actor now.
+    this.arrivals.giveUp(places);
     const fabric = this.rt.fabric;
     for (const t of fabric?.reached ?? []) fabric!.send(t, { op: 'remoteLost', places, down: !peer.up });
     for (const place of places) this.rt.router.lost(place);
@@ -1176,6 +1205,10 @@ const ACTOR_OPS = new Set(['msg', 'exit', 'link', 'unlink', 'monitor', 'demonito
 function checkShape(p: Record<string, unknown>): void {
   const op = p.op;
   const isArr = Array.isArray;
+  // Fields only a thread of this node may set (urgent exits, packets applied ahead): never from the wire.
+  delete p.xid;
+  delete p.urgent;
+  delete p.applied;
   if (p.load !== undefined && p.load !== null) {
     if (!isArr(p.load) || !p.load.every(isDescriptor)) badPacket(op, 'load');
   }
@@ -1186,6 +1219,7 @@ function checkShape(p: Record<string, unknown>): void {
     case 'reply':
       if (op === 'reply' && !Number.isSafeInteger(p.call)) badPacket(op, 'call');
       if (!isArr(p.m) || p.m.length !== 4 || typeof p.m[0] !== 'string') badPacket(op, 'message');
+      if (p.plain === true && !isArr(p.m[2])) badPacket(op, 'args');
       return;
     case 'exit':
     case 'down':

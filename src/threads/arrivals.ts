@@ -74,6 +74,23 @@ export class Arrivals {
     this.diedAhead.delete(thread);
   }
 
+  /**
+   * Spawns from `spawners` (another node's places, whose session broke or which is down) may never come:
+   * what waits for them is let in now, to meet a missing actor ('noproc'), and those ids are no longer
+   * expected.
+   */
+  giveUp(spawners: readonly number[]): void {
+    if (this.early.size === 0) return;
+    const lost = new Set(spawners);
+    for (const [id, waiting] of [...this.early]) {
+      const spawner = Math.floor(id / ID_SPACE);
+      if (!lost.has(spawner)) continue;
+      this.spawnedFrom.set(spawner, Math.max(id, this.spawnedFrom.get(spawner) ?? -1));
+      this.early.delete(id);
+      for (const w of waiting) w();
+    }
+  }
+
   /** Is `id` (unknown here) one another thread spawned here whose spawn has not arrived yet? */
   isFuture(id: number): boolean {
     const spawner = Math.floor(id / ID_SPACE);

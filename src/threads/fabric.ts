@@ -399,6 +399,7 @@ export class Fabric implements Transport {
         return;
       }
       case 'remoteLost':
+        this.arrivals.giveUp(p.places);
         for (const place of p.places) this.sink.lost(place);
         return;
       default:
