@@ -135,6 +135,8 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private lastTick = 0;
   private joinedAt = 0;
+  /** @internal Tests: called with the connection before any traffic (subscriptions ordered with it). */
+  onConnect: ((nc: NatsConnection) => void) | undefined = undefined;
   /** The version of the nodes table (shareTable), and the version each worker thread has. */
   private tableVersion = 1;
   private readonly tableSent = new Map<number, number>();
@@ -198,6 +200,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
       return;
     }
     this.nc = nc;
+    this.onConnect?.(nc);
     this.joinedAt = this.now();
     this.maxPayload = nc.info?.max_payload ?? this.maxPayload;
     try {

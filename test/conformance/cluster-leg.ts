@@ -5,8 +5,10 @@
  * harness makes, in this process) and `peer` (a fresh runtime in the peer host process). A cluster per
  * test keeps tests apart: no heartbeat, goodbye or late packet of one test reaches the next.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { deserialize } from 'node:v8';
 import { type ClusterOptions, type Logger, type Runtime, TaskletController } from '../../src/index.js';
 import { NatsServer } from '../cluster/nats-server.js';
 import type { PeerAnswer, PeerRequest } from './peer-host.js';
@@ -54,6 +56,17 @@ type Ask = {
 class PeerHost {
   private next = 1;
   private readonly waiting = new Map<number, (a: PeerAnswer & { op: 'answer' }) => void>();
+  /** A log line of the peer (over IPC before its node has connected, over NATS after). */
+  deliverLog(cluster: string, level: keyof Logger, text: string, fields: unknown): void {
+    if (process.env.PARLEY_PEER_LOG === '1') {
+      process.stderr.write(
+        `[${cluster} peer ${level}] ${text} ${(fields as { error?: Error })?.error?.stack ?? ''}\n`,
+      );
+    }
+    const to = this.logTo;
+    if (to !== undefined && to.cluster === cluster) to.logger[level](text, fields as never);
+  }
+
   /** Where the peer's log lines and recorded events go (the current test's), by the peer cluster. */
   logTo: { cluster: string; logger: Logger; rt: Runtime } | undefined;
   cluster = '';
@@ -68,15 +81,7 @@ class PeerHost {
         }
         return;
       }
-      if (a.op === 'log') {
-        if (process.env.PARLEY_PEER_LOG === '1')
-          process.stderr.write(
-            `[${this.cluster} peer ${a.level}] ${a.text} ${(a.fields as { error?: Error })?.error?.stack ?? ''}\n`,
-          );
-        const to = this.logTo;
-        if (to !== undefined && to.cluster === this.cluster) to.logger[a.level](a.text, a.fields as never);
-        return;
-      }
+      if (a.op === 'log') return this.deliverLog(this.cluster, a.level, a.text, a.fields);
       const w = this.waiting.get(a.id);
       this.waiting.delete(a.id);
       w?.(a);
@@ -233,6 +238,38 @@ export async function startTestCluster(): Promise<TestCluster> {
     },
     logTo(logger, rt) {
       host.logTo = { cluster, logger, rt };
+      // The peer's log lines come over NATS, on this runtime's own connection (ordered with the replies).
+      const transport = rt.cluster as unknown as {
+        connection?: NatsLike;
+        onConnect: ((nc: NatsLike) => void) | undefined;
+      };
+      const listen = (nc: NatsLike) => {
+        nc.subscribe(`parley-log.${cluster}`, {
+          callback: (err, m) => {
+            if (err !== null) return;
+            try {
+              const a = deserialize(m.data) as {
+                level: keyof Logger;
+                text: string;
+                fields?: unknown;
+              };
+              host.deliverLog(cluster, a.level, a.text, a.fields);
+            } catch {
+              // not a log line
+            }
+          },
+        });
+      };
+      if (transport.connection !== undefined) listen(transport.connection);
+      else transport.onConnect = listen;
     },
   };
+}
+
+/** The part of a NATS connection the log forwarding uses. */
+interface NatsLike {
+  subscribe(
+    subject: string,
+    opts: { callback: (err: Error | null, m: { data: Uint8Array }) => void },
+  ): unknown;
 }

@@ -7,6 +7,7 @@
  * Actor classes are imported on demand, when a spawn packet names their module. Exits when the mocha
  * process goes away (the IPC channel closes).
  */
+import { serialize } from 'node:v8';
 import { type Logger, Runtime, TaskletController } from '../../src/index.js';
 
 /** What the harness asks (cluster-leg.ts sends these). */
@@ -30,6 +31,8 @@ export type PeerAnswer =
   | { op: 'event'; node: string; event: unknown };
 
 let rt: Runtime | undefined;
+/** Where log lines go over NATS (the current cluster's), once the runtime is connected. */
+let logSubject: string | undefined;
 /** Fences the other node has published (see cluster-leg.ts, FENCE) since this runtime started. */
 let fences = 0;
 let fenced: (() => void) | undefined;
@@ -73,7 +76,14 @@ function forwardingLogger(node: string): Logger {
     (level: keyof Logger) =>
     (text: string, fields?: unknown): void => {
       try {
-        reply({ op: 'log', node, level, text: String(text), fields: portable(fields) });
+        const line = { op: 'log' as const, node, level, text: String(text), fields: portable(fields) };
+        // Over this node's own cluster connection once it is up: then a line logged before a reply reaches
+        // the test before the reply does (NATS keeps one connection's order), as a worker thread's would.
+        const nc = (rt?.cluster as unknown as { connection?: { publish(s: string, d: Uint8Array): void } })
+          ?.connection;
+        if (nc !== undefined && logSubject !== undefined) {
+          nc.publish(logSubject, serialize(line));
+        } else reply(line);
       } catch (err) {
         reply({ op: 'log', node, level, text: `[a log line that could not be forwarded: ${err}]` });
       }
@@ -99,6 +109,7 @@ async function handle(r: PeerRequest): Promise<PeerAnswer> {
         },
       });
       rt = made;
+      logSubject = `parley-log.${r.cluster}`;
       await made.connectNode(r.node); // resolves once joined
       const cluster = made.cluster as unknown as {
         self: string;
