@@ -626,15 +626,23 @@ function writeU32(b: Uint8Array, p: number, n: number): void {
   b[p + 3] = n;
 }
 
+/** @internal Packets already framed (`([u32 len][packet])*`, `count` of them in `buf[0, len)`). */
+export interface FramedPackets {
+  buf: Uint8Array;
+  len: number;
+  count: number;
+}
+
 /**
  * @internal Frames a batch (see the module comment for the layout), signed when `key` is given. The
  * header is validated as openBatch would (EnvelopeError('header') if not). Packets are copied in as they
- * are (from encodePacket).
+ * are (from encodePacket), then those of `body` (framed already: see batch-body.ts).
  */
 export function sealBatch(
   header: EnvelopeHeader,
   packets: readonly Uint8Array[],
   key: Uint8Array | undefined,
+  body?: FramedPackets,
 ): Uint8Array {
   const { cluster, from, to, kind, epoch, seq } = header;
   const problem = headerProblem(cluster, from, to, kind, epoch, seq);
@@ -643,7 +651,8 @@ export function sealBatch(
   const count = packets.length;
   let size = PREFIX + h.length + 4;
   for (let i = 0; i < count; i++) size += 4 + packets[i].length;
-  const body = size;
+  if (body !== undefined) size += body.len;
+  const signedEnd = size;
   if (key !== undefined) size += TAG_BYTES;
   const out = Buffer.allocUnsafe(size);
   out[0] = MAGIC;
@@ -653,7 +662,7 @@ export function sealBatch(
   out[4] = h.length & 0xff;
   out.set(h, PREFIX);
   let p = PREFIX + h.length;
-  writeU32(out, p, count);
+  writeU32(out, p, count + (body?.count ?? 0));
   p += 4;
   for (let i = 0; i < count; i++) {
     const packet = packets[i];
@@ -661,8 +670,9 @@ export function sealBatch(
     out.set(packet, p + 4);
     p += 4 + packet.length;
   }
+  if (body !== undefined && body.len > 0) out.set(body.buf.subarray(0, body.len), p);
   if (key !== undefined) {
-    createHmac('sha256', hmacKey(key)).update(out.subarray(0, body)).digest().copy(out, body);
+    createHmac('sha256', hmacKey(key)).update(out.subarray(0, signedEnd)).digest().copy(out, signedEnd);
   }
   return out;
 }
@@ -678,6 +688,21 @@ export function openBatch(
   key: Uint8Array | undefined,
   cluster: string,
 ): { header: EnvelopeHeader; packets: Uint8Array[] } {
+  const { header, bounds } = openFrame(bytes, key, cluster);
+  const packets: Uint8Array[] = new Array(bounds.length >> 1);
+  for (let i = 0; i < packets.length; i++) packets[i] = bytes.subarray(bounds[2 * i]!, bounds[2 * i + 1]!);
+  return { header, packets };
+}
+
+/**
+ * @internal openBatch, with each packet as its bounds in `bytes` (`bounds[2i]` to `bounds[2i + 1]`), so
+ * nothing is allocated per packet.
+ */
+export function openFrame(
+  bytes: Uint8Array,
+  key: Uint8Array | undefined,
+  cluster: string,
+): { header: EnvelopeHeader; bounds: number[] } {
   if (!(bytes instanceof Uint8Array)) throw new EnvelopeError('short', 'not bytes');
   const n = bytes.length;
   if (n < PREFIX + 1 + 4) throw new EnvelopeError('short', `${n} bytes`);
@@ -704,13 +729,14 @@ export function openBatch(
   const count = readU32(bytes, p);
   p += 4;
   if (count > (end - p) / 4) throw new EnvelopeError('layout', `${count} packets in ${end - p} bytes`);
-  const packets: Uint8Array[] = new Array(count);
+  const bounds: number[] = new Array(2 * count);
   for (let i = 0; i < count; i++) {
     if (p + 4 > end) throw new EnvelopeError('layout', `packet ${i} runs past the end`);
     const len = readU32(bytes, p);
     p += 4;
     if (len > end - p) throw new EnvelopeError('layout', `packet ${i} of ${len} bytes runs past the end`);
-    packets[i] = bytes.subarray(p, (p += len));
+    bounds[2 * i] = p;
+    bounds[2 * i + 1] = p += len;
   }
   if (p !== end) throw new EnvelopeError('layout', `${end - p} bytes after the last packet`);
   checkShape(bytes, PREFIX, PREFIX + hlen, false, 'header');
@@ -727,7 +753,7 @@ export function openBatch(
   if (problem !== undefined) throw new EnvelopeError('header', `a header with ${problem}`);
   if (hCluster !== cluster)
     throw new EnvelopeError('cluster', `from cluster '${hCluster}', this is '${cluster}'`);
-  return { header: { cluster, from, to, kind, epoch, seq }, packets };
+  return { header: { cluster, from, to, kind, epoch, seq }, bounds };
 }
 
 /**

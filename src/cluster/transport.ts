@@ -20,13 +20,14 @@
  *   another incarnation are dropped (and counted).
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { type Cell, ERROR_REPLY } from '../actors/cell.js';
+import { type Cell, DEAD, ERROR_REPLY } from '../actors/cell.js';
 import type { Descriptor } from '../actors/importable.js';
 import { load } from '../actors/importable.js';
 import { type ActorExitedError, MessageTooLargeError, NoSuchNodeError } from '../core/errors.js';
 import { ID_SPACE } from '../core/inspect.js';
-import { NO_KWARGS } from '../core/message.js';
-import type { ActorRef } from '../core/ref.js';
+import { type Message, NO_KWARGS } from '../core/message.js';
+import { ActorRef, ReplyRef } from '../core/ref.js';
+import { applyReply } from '../router/apply.js';
 import type { AnswerOf, Request, Signal } from '../router/signal.js';
 import { PlaceLostError, type Transport } from '../router/transport.js';
 import type { ClusterNameTable } from '../runtime/cluster-hook.js';
@@ -40,19 +41,27 @@ import {
   type SpawnPacket,
   signalToPacket,
 } from '../threads/protocol.js';
-import { decodeValue, encodeAnswer, encodeValue } from '../wire/codec.js';
+import { decodeValue, type EncodedRef, encodeAnswer, encodeValue } from '../wire/codec.js';
+import {
+  BatchBody,
+  PLAIN_MODE,
+  type PlainRecord,
+  REC_REPLY,
+  RecordReader,
+  SENDER_REPLY_TO,
+} from './batch-body.js';
 import {
   clusterKey,
   decodePacket,
   type EnvelopeHeader,
   encodePacket,
-  openBatch,
+  openFrame,
   packetMayShare,
   sealBatch,
 } from './envelope.js';
 import { ClusterNames } from './names.js';
 import type { ResolvedCluster } from './options.js';
-import { nodeOf, Places, REMOTE_BASE } from './places.js';
+import { type Alias, nodeOf, Places, REMOTE_BASE } from './places.js';
 
 // The cluster keeps real time even while a test fakes the global timers (sinon): heartbeats and loss
 // detection are between processes, whatever clock the runtime's own timeouts use.
@@ -62,6 +71,7 @@ const realNow = performance.now.bind(performance);
 
 /** Bytes an envelope adds around its packets (header, counts, signature), kept free in every NATS message. */
 const OVERHEAD = 512;
+const NO_PACKETS: Uint8Array[] = [];
 
 /** What one node incarnation is to this one. */
 interface Peer {
@@ -76,8 +86,7 @@ interface Peer {
   /** Outgoing session: epoch, last sequence sent, the batch being filled. */
   outEpoch: number;
   outSeq: number;
-  batch: Uint8Array[];
-  bytes: number;
+  body: BatchBody;
   /** The cause the next batch's session packet announces (a new session starts with one). */
   announce: 'start' | 'broken' | 'ack' | undefined;
   /** Incoming session: its epoch and the last sequence taken. */
@@ -148,6 +157,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   /** Disconnected from NATS (the client is reconnecting). */
   private offline = false;
   private readonly decoder: ThreadDecoder;
+  private readonly reader = new RecordReader();
   private readonly arrivals: Arrivals;
   private readonly upWaiters = new Map<string, (() => void)[]>();
   /** Node monitors: node name → watchers (refs of actors on this node, any thread). */
@@ -251,6 +261,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   post(place: number, s: Signal): void {
     const a = this.places.lookup(place);
     if (a === undefined) throw new Error(`internal: place ${place} is not another node's`);
+    if ((s.kind === 'msg' || s.kind === 'reply') && s.kwargs === NO_KWARGS && this.plain(a, s)) return;
     this.enqueue(a.key, a.thread, signalToPacket(s) as unknown as Record<string, unknown>);
   }
 
@@ -578,17 +589,75 @@ export class ClusterTransport implements Transport, ClusterNameTable {
       throw new MessageTooLargeError(bytes.length, limit, peer.node);
     }
     // Each packet takes its bytes and a 4-byte length in the batch.
-    if (peer.bytes + bytes.length + 4 > limit) this.flushPeer(peer);
-    peer.batch.push(bytes);
-    peer.bytes += bytes.length + 4;
+    if (peer.body.len + bytes.length + 4 > limit) this.flushPeer(peer);
+    peer.body.packet(bytes);
     this.counters.packetsOut++;
+    this.dirtied(peer);
+  }
+
+  /** `peer` has a batch to send: it goes at the end of this turn. */
+  private dirtied(peer: Peer): void {
     if (!this.dirty.has(peer)) {
       this.dirty.add(peer);
       if (!this.flushing) {
         this.flushing = true;
-        queueMicrotask(() => this.flush());
+        queueMicrotask(this.flushFn);
       }
     }
+  }
+  private readonly flushFn = (): void => this.flush();
+
+  /**
+   * An id for a record to node incarnation `key` (see batch-body.ts): the id itself if it is of this node's
+   * places, `-(local id) - 1` if it is of that node's own, NaN if it is a third node's (the packet path
+   * names those).
+   */
+  private recordId(id: number, key: string): number {
+    const place = Math.floor(id / ID_SPACE);
+    if (place < REMOTE_BASE) return id;
+    const a = this.places.lookup(place);
+    if (a === undefined || a.key !== key) return Number.NaN;
+    return -(a.thread * ID_SPACE + (id - place * ID_SPACE)) - 1;
+  }
+
+  /**
+   * The fast path: a plain message or reply (batch-body.ts) written straight into the batch of the node
+   * of alias `a`; false if it is not plain (or too large: the packet path then says so).
+   */
+  private plain(a: Alias, s: Signal): boolean {
+    const peer = this.peers.get(a.key);
+    if (peer === undefined || !peer.up) return false;
+    const body = peer.body;
+    let size: number;
+    try {
+      if (s.kind === 'msg') {
+        const to = this.recordId(s.to.id, a.key);
+        const sender = s.sender;
+        let from = 0;
+        if (sender !== null) {
+          if (!(sender instanceof ActorRef) || sender.thread >= REMOTE_BASE) return false;
+          from = this.recordId(sender.id, a.key);
+          if (Number.isNaN(from)) return false;
+        }
+        if (Number.isNaN(to)) return false;
+        size = body.msg(a.thread, to, s.tag, sender as ActorRef | null, from, s.args);
+      } else if (s.kind === 'reply') {
+        size = body.reply(a.thread, s.to.callId, s.tag, s.args);
+      } else return false;
+    } catch {
+      return false; // reading the args threw: the packet path's encoder names the bad value
+    }
+    if (size === 0) return false;
+    const limit = this.maxPayload - OVERHEAD;
+    if (body.len > limit) {
+      const tail = body.takeTail(size, 1);
+      if (size > limit) return false;
+      this.flushPeer(peer);
+      peer.body.putTail(tail, 1);
+    }
+    this.counters.packetsOut++;
+    this.dirtied(peer);
+    return true;
   }
 
   private flush(): void {
@@ -599,22 +668,24 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   }
 
   private flushPeer(peer: Peer): void {
-    if ((peer.batch.length === 0 && peer.announce === undefined) || this.nc === undefined || !peer.up) return;
-    const packets = peer.batch;
+    const body = peer.body;
+    if ((body.count === 0 && peer.announce === undefined) || this.nc === undefined || !peer.up) return;
+    let first: Uint8Array[] = NO_PACKETS;
     if (peer.announce !== undefined) {
       // `seen`: the other side's session this side last took, so a 'broken' that is about a session the
       // other side has already replaced (and reported) does not break its new one again.
-      packets.unshift(encodePacket({ op: 'session', cause: peer.announce, seen: peer.announceSeen }));
+      first = [encodePacket({ op: 'session', cause: peer.announce, seen: peer.announceSeen })];
       peer.announce = undefined;
     }
-    peer.batch = [];
-    peer.bytes = 0;
     peer.outSeq++;
     const header: EnvelopeHeader = { ...this.header(peer.key, 'b'), epoch: peer.outEpoch, seq: peer.outSeq };
     this.counters.batchesOut++;
     try {
-      this.nc.publish(nodeSubject(this.options.name, peer.node), this.seal(header, packets));
+      const bytes = sealBatch(header, first, this.key, body);
+      body.reset();
+      this.nc.publish(nodeSubject(this.options.name, peer.node), bytes);
     } catch (err) {
+      body.reset();
       this.rt.logger.warn(`cluster: could not publish to node ${peer.node}: ${err}`, { error: err });
       this.breakSession(peer, 'publish failed');
     }
@@ -696,9 +767,9 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   private onBatch(data: Uint8Array): void {
     if (this.closed) return;
     let header: EnvelopeHeader;
-    let packets: Uint8Array[];
+    let bounds: number[];
     try {
-      ({ header, packets } = openBatch(data, this.key, this.options.name));
+      ({ header, bounds } = openFrame(data, this.key, this.options.name));
     } catch (err) {
       const reason = (err as { reason?: unknown }).reason;
       if (reason === 'signature' || reason === 'cluster') this.warnRefused(err as Error);
@@ -709,15 +780,18 @@ export class ClusterTransport implements Transport, ClusterNameTable {
       return this.reject(`envelope for ${header.to} (this node is ${this.self})`);
     }
     switch (header.kind) {
-      case 'hb':
+      case 'hb': {
+        const packets: Uint8Array[] = [];
+        for (let i = 0; i < bounds.length; i += 2) packets.push(data.subarray(bounds[i]!, bounds[i + 1]!));
         return this.onHeartbeat(header, packets);
+      }
       case 'bye': {
         const peer = this.peers.get(header.from);
         if (peer?.up) this.down(peer, 'bye');
         return;
       }
       case 'b':
-        return this.onData(header, packets);
+        return this.onData(header, data, bounds);
     }
   }
 
@@ -842,8 +916,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
       next: 0,
       outEpoch: randomEpoch(),
       outSeq: 0,
-      batch: [],
-      bytes: 0,
+      body: new BatchBody(),
       announce: 'start',
       inEpoch: -1,
       inSeq: 0,
@@ -871,7 +944,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     if (waiting !== undefined) for (const w of waiting) w();
   }
 
-  private onData(h: EnvelopeHeader, packets: Uint8Array[]): void {
+  private onData(h: EnvelopeHeader, bytes: Uint8Array, bounds: number[]): void {
     // A batch of a session that ended, or one already taken: a replay (checked before a replay could
     // bring a node that is down back up).
     const known = this.peers.get(h.from);
@@ -895,7 +968,11 @@ export class ClusterTransport implements Transport, ClusterNameTable {
       let cause: unknown;
       let seen: unknown;
       try {
-        const s = decodePacket(packets[0]!) as { op?: unknown; cause?: unknown; seen?: unknown };
+        const s = decodePacket(bytes.subarray(bounds[0]!, bounds[1]!)) as {
+          op?: unknown;
+          cause?: unknown;
+          seen?: unknown;
+        };
         cause = s?.op === 'session' ? s.cause : undefined;
         seen = s?.seen;
       } catch {
@@ -929,12 +1006,28 @@ export class ClusterTransport implements Transport, ClusterNameTable {
       return;
     } else peer.inSeq = h.seq;
     this.counters.batchesIn++;
-    for (let i = first; i < packets.length; i++) {
+    const reader = this.reader;
+    reader.use(bytes);
+    for (let i = 2 * first; i < bounds.length; i += 2) {
+      const start = bounds[i]!;
+      const end = bounds[i + 1]!;
+      if (bytes[start] === PLAIN_MODE) {
+        let r: PlainRecord;
+        try {
+          r = reader.read(start, end);
+        } catch (err) {
+          this.reject(`packet from ${peer.node} refused: ${(err as Error).message}`);
+          continue;
+        }
+        this.counters.packetsIn++;
+        this.takeRecord(peer, r);
+        continue;
+      }
       let p: Packet;
       try {
-        const bytes = packets[i]!;
-        const raw = decodePacket(bytes) as Record<string, unknown>;
-        p = this.validate(raw, peer, packetMayShare(bytes));
+        const packet = bytes.subarray(start, end);
+        const raw = decodePacket(packet) as Record<string, unknown>;
+        p = this.validate(raw, peer, packetMayShare(packet));
       } catch (err) {
         this.reject(`packet from ${peer.node} refused: ${(err as Error).message}`);
         continue;
@@ -942,6 +1035,62 @@ export class ClusterTransport implements Transport, ClusterNameTable {
       this.counters.packetsIn++;
       this.take(peer, p);
     }
+  }
+
+  /**
+   * A plain record from `peer` (read into the reader's own object: used before this returns). A message
+   * for a live actor of this thread, or a reply here, is applied at once; anything else (a packet from it
+   * waits for imports, the actor is not here yet or is gone, a worker thread's) takes the packet's way.
+   */
+  private takeRecord(peer: Peer, r: PlainRecord): void {
+    const rt = this.rt;
+    try {
+      if (peer.held === undefined && r.at === rt.thread) {
+        if (r.kind === REC_REPLY) return applyReply(rt.router, r.to, r.tag, r.args);
+        const cell = rt.localCell(this.idIn(r.to, peer.key));
+        if (cell !== undefined && cell.state !== DEAD) {
+          return cell.enqueue(r.tag, this.senderOf(peer, r), r.args, NO_KWARGS);
+        }
+      }
+      this.take(peer, this.recordPacket(peer, r));
+    } catch (err) {
+      this.reject(`message from ${peer.node} refused: ${(err as Error).message}`); // a bad id
+    }
+  }
+
+  /** An id from a record (see recordId), as an id here; TypeError if it is bad. */
+  private idIn(w: number, key: string): number {
+    if (w >= 0) return this.places.idFromWire(w, key);
+    const id = -w - 1;
+    if (id >= REMOTE_BASE * ID_SPACE) throw new TypeError('bad id');
+    return id;
+  }
+
+  /** The sender of a record, bound here (its places are `peer`'s threads' aliases). */
+  private senderOf(peer: Peer, r: PlainRecord): ActorRef | null {
+    if (r.senderKind === 0) return null;
+    const place = this.places.alias(peer.key, r.senderThread);
+    const id = this.idIn(r.senderId, peer.key);
+    return r.senderKind === SENDER_REPLY_TO
+      ? new ReplyRef(id, place, r.senderCall, this.rt)
+      : this.rt.bindRef(id, place, r.senderName);
+  }
+
+  /** The packet a record stands for (thread-wire form, this node's places). */
+  private recordPacket(peer: Peer, r: PlainRecord): Packet {
+    const at = r.at;
+    if (r.kind === REC_REPLY) {
+      return { op: 'reply', call: r.to, m: [r.tag, null, r.args, NO_KWARGS], plain: true, at } as Packet;
+    }
+    let sender: EncodedRef | null = null;
+    if (r.senderKind !== 0) {
+      const place = this.places.alias(peer.key, r.senderThread);
+      const id = this.idIn(r.senderId, peer.key);
+      sender =
+        r.senderKind === SENDER_REPLY_TO ? [id, place, 'reply', r.senderCall] : [id, place, r.senderName];
+    }
+    const m = [r.tag, sender, r.args, NO_KWARGS] as unknown as Message;
+    return { op: 'msg', to: this.idIn(r.to, peer.key), m, plain: true, at } as Packet;
   }
 
   /** Checks a decoded packet's shape and rewrites its places for this node; TypeError if it is bad. */
@@ -1079,8 +1228,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
 
   /** A new outgoing session with `peer`; its first batch announces `cause` (sent even with nothing else). */
   private restart(peer: Peer, cause: 'start' | 'broken' | 'ack'): void {
-    peer.batch = [];
-    peer.bytes = 0;
+    peer.body.reset();
     peer.outEpoch = randomEpoch();
     peer.outSeq = 0;
     peer.announce = cause;
@@ -1097,7 +1245,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     if (why === 'bye' || why === 'replaced') peer.gone = true;
     if (!peer.up) return;
     peer.up = false;
-    peer.batch = [];
+    peer.body.reset();
     this.dirty.delete(peer);
     if (this.current.get(peer.node) === peer.key) this.current.delete(peer.node);
     this.rt.logger.debug(`cluster: node ${peer.node} is down (${why})`);
@@ -1147,8 +1295,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
           this.rt.logger.warn(
             `cluster: disconnected from NATS; links and monitors to node ${peer.node} get 'noconnection'`,
           );
-          peer.batch = [];
-          peer.bytes = 0;
+          peer.body.reset();
           // Its session to us is over too: what it sends until it has heard of this is refused (it
           // reports the break itself when our new session's announcement reaches it).
           if (peer.inEpoch !== -1) peer.ended.add(peer.inEpoch);
