@@ -23,6 +23,7 @@
  * Uint8Array of its own bytes). The reader (readRecord) trusts nothing: every length is checked against
  * the record's end, and a bad record throws EnvelopeError('decode').
  */
+import { types } from 'node:util';
 import { ID_SPACE } from '../core/inspect.js';
 import { type ActorRef, ReplyRef } from '../core/ref.js';
 import { REMOTE_BASE } from '../router/transport.js';
@@ -51,6 +52,14 @@ const MAX_ARGS = 255;
 /** Longest tag or sender name a record carries. */
 const MAX_NAME = 0xffff;
 const INITIAL = 4096;
+/** A batch buffer larger than this is let go when its batch is sent. */
+const SHRINK = 256 * 1024;
+
+/** A Uint8Array itself (not a subclass such as Buffer, not a Proxy, not an object given its prototype). */
+function isBytes(v: object): boolean {
+  // isUint8Array first: it is false for a Proxy, whose getPrototypeOf trap then never runs.
+  return types.isUint8Array(v) && Object.getPrototypeOf(v) === Uint8Array.prototype;
+}
 
 const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
@@ -62,10 +71,20 @@ export class BatchBody {
   /** Bytes used, and packets in them. */
   len = 0;
   count = 0;
+  /** The largest record msg() and reply() write (a larger message takes the packet path, which refuses it). */
+  max = Number.POSITIVE_INFINITY;
 
   reset(): void {
     this.len = 0;
     this.count = 0;
+    // A batch that grew large (large messages) does not keep its memory while the pair is quiet.
+    if (this.buf.length > SHRINK) this.fresh(INITIAL);
+  }
+
+  private fresh(size: number): void {
+    this.buf = new Uint8Array(size);
+    this.dv = new DataView(this.buf.buffer);
+    this.b = Buffer.from(this.buf.buffer);
   }
 
   /** Room for `n` more bytes. */
@@ -74,11 +93,9 @@ export class BatchBody {
     if (need <= this.buf.length) return;
     let cap = this.buf.length * 2;
     while (cap < need) cap *= 2;
-    const grown = new Uint8Array(cap);
-    grown.set(this.buf.subarray(0, this.len));
-    this.buf = grown;
-    this.dv = new DataView(grown.buffer);
-    this.b = Buffer.from(grown.buffer);
+    const old = this.buf;
+    this.fresh(cap);
+    this.buf.set(old.subarray(0, this.len));
   }
 
   /** Appends a packet (bytes from encodePacket). */
@@ -122,7 +139,7 @@ export class BatchBody {
       size += 20;
     }
     const argsSize = sizeOfArgs(args);
-    if (argsSize < 0) return 0;
+    if (argsSize < 0 || size + argsSize > this.max) return 0;
     this.room(size + argsSize);
     const start = this.len;
     const buf = this.buf;
@@ -149,7 +166,7 @@ export class BatchBody {
   /** Appends a reply to call `callId` of thread `at`: as msg(). */
   reply(at: number, callId: number, tag: string, args: unknown[]): number {
     const argsSize = sizeOfArgs(args);
-    if (argsSize < 0) return 0;
+    if (argsSize < 0 || 24 + tag.length + argsSize > this.max) return 0;
     this.room(24 + tag.length + argsSize);
     const start = this.len;
     const buf = this.buf;
@@ -273,7 +290,7 @@ function sizeOfArgs(args: unknown[]): number {
         break;
       case 'object':
         if (v === null) size += 1;
-        else if (Object.getPrototypeOf(v) === Uint8Array.prototype) size += 5 + (v as Uint8Array).length;
+        else if (isBytes(v)) size += 5 + (v as Uint8Array).length;
         else return -1;
         break;
       default:

@@ -32,7 +32,7 @@
  * failure, including stack overflow on deep nesting, becomes EnvelopeError('decode').
  *
  * Batch (one NATS message):
- *   `[0x50 'P'][version 1][flags: bit0 = signed][u16 header length][header][u32 count]([u32 len][packet])*`
+ *   `[0x50 'P'][version 2][flags: bit0 = signed][u16 header length][header][u32 count]([u32 len][packet])*`
  *   `[32-byte HMAC-SHA256 over everything before it, if signed]`, integers big-endian; the header is the
  *   msgpack array `[cluster, from, to, kind, epoch, seq]`. openBatch checks the frame and the HMAC (in
  *   constant time) before any msgpack is decoded, then decodes and validates the header; packets are
@@ -572,7 +572,8 @@ export interface EnvelopeHeader {
 }
 
 const MAGIC = 0x50;
-const VERSION = 1;
+/** 2: packets may be plain records (batch-body.ts), which a version-1 node would drop one by one. */
+const VERSION = 2;
 const FLAG_SIGNED = 1;
 const TAG_BYTES = 32;
 /** Bytes before the header: magic, version, flags, u16 header length. */

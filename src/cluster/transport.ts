@@ -628,6 +628,7 @@ export class ClusterTransport implements Transport, ClusterNameTable {
     const peer = this.peers.get(a.key);
     if (peer === undefined || !peer.up) return false;
     const body = peer.body;
+    body.max = this.maxPayload - OVERHEAD;
     let size: number;
     try {
       if (s.kind === 'msg') {
@@ -663,8 +664,10 @@ export class ClusterTransport implements Transport, ClusterNameTable {
   private flush(): void {
     this.flushing = false;
     if (this.nc === undefined) return; // not joined yet: the batches wait (join() flushes them)
-    for (const peer of this.dirty) this.flushPeer(peer);
+    // A peer a failed flush marks again (its new session's announcement) stays marked for the next flush.
+    const dirty = [...this.dirty];
     this.dirty.clear();
+    for (const peer of dirty) this.flushPeer(peer);
   }
 
   private flushPeer(peer: Peer): void {

@@ -130,18 +130,33 @@ describe('cluster batch records (the fast path)', () => {
       [new Map()],
       [new Date(0)],
       ['lone \ud800 surrogate'],
+      [new Proxy(new Uint8Array(2), {})],
+      [Object.setPrototypeOf({ length: 1, 0: 7 }, Uint8Array.prototype)],
       [new Array(300).fill(0)].flat(),
     ];
-    for (const args of notPlain) {
-      expect(body.msg(0, 1, 'tag', null, 0, args), String(args[0])).to.equal(0);
-      expect(body.reply(0, 1, 'tag', args), String(args[0])).to.equal(0);
-    }
+    notPlain.forEach((args, i) => {
+      expect(body.msg(0, 1, 'tag', null, 0, args), `case ${i}`).to.equal(0);
+      expect(body.reply(0, 1, 'tag', args), `case ${i}`).to.equal(0);
+    });
     expect(body.msg(0, 1, 'tàg', null, 0, [1]), 'a tag that is not ASCII').to.equal(0);
     const odd = new ActorRef(7, 0, 'Ünï', delivery, undefined);
     expect(body.msg(0, 1, 'tag', odd, 7, [1]), 'a sender name that is not ASCII').to.equal(0);
     expect(body.len).to.equal(len);
     expect(body.count).to.equal(1);
     expect(readAll(body)).to.have.length(1);
+  });
+
+  it('refuses a record larger than its limit before writing it, and lets a grown buffer go when reset', () => {
+    const body = new BatchBody();
+    body.max = 1000;
+    expect(body.msg(0, 1, 'big', null, 0, [new Uint8Array(2000)])).to.equal(0);
+    expect(body.reply(0, 1, 'big', ['x'.repeat(400)])).to.equal(0); // 3 bytes per unit reserved: over 1000
+    expect(body.len).to.equal(0);
+    expect(body.buf.length).to.equal(4096);
+    body.max = Number.POSITIVE_INFINITY;
+    expect(body.msg(0, 1, 'big', null, 0, [new Uint8Array(1 << 20)])).to.be.greaterThan(1 << 20);
+    body.reset();
+    expect(body.buf.length).to.equal(4096);
   });
 
   it('grows past its first buffer and keeps every record', () => {

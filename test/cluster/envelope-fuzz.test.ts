@@ -158,7 +158,7 @@ describe('cluster envelope fuzz', function () {
         const b = Uint8Array.from({ length: int(300) }, () => int(256));
         if (b.length > 3 && rnd() < 0.5) {
           b[0] = 0x50;
-          b[1] = 1;
+          b[1] = 2;
           b[2] = int(2);
         }
         tryOpen(b, undefined, i);

@@ -40,7 +40,7 @@ function expectEnvelopeError(fn: () => unknown, reason: EnvelopeErrorReason): En
 /** Builds a batch by hand: `[P][1][flags][u16 hlen][header][u32 count]([u32 len][packet])*[tag?]`. */
 function frame(headerBytes: Uint8Array, packets: Uint8Array[], key?: Uint8Array, flags?: number): Buffer {
   const parts: Buffer[] = [
-    Buffer.from([0x50, 1, flags ?? (key ? 1 : 0), headerBytes.length >> 8, headerBytes.length & 255]),
+    Buffer.from([0x50, 2, flags ?? (key ? 1 : 0), headerBytes.length >> 8, headerBytes.length & 255]),
   ];
   parts.push(Buffer.from(headerBytes));
   const count = Buffer.alloc(4);
@@ -550,7 +550,7 @@ describe('cluster envelope: batches', () => {
       const unsigned = sealBatch(header(), ps, undefined);
       expect(unsigned.length).to.equal(5 + hLen + 4 + sum);
       expect(sealBatch(header(), ps, KEY).length).to.equal(5 + hLen + 4 + sum + 32);
-      expect([unsigned[0], unsigned[1], unsigned[2]]).to.deep.equal([0x50, 1, 0]);
+      expect([unsigned[0], unsigned[1], unsigned[2]]).to.deep.equal([0x50, 2, 0]);
       expect((unsigned[3] << 8) | unsigned[4]).to.equal(hLen);
       expect(Buffer.from(unsigned).readUInt32BE(5 + hLen)).to.equal(n);
     }
@@ -652,7 +652,7 @@ describe('cluster envelope: batches', () => {
     expectEnvelopeError(() => openBatch(good.subarray(0, 8), undefined, 'c1'), 'short');
     expectEnvelopeError(() => openBatch(Buffer.from('{"json": true}'), undefined, 'c1'), 'magic');
     const v2 = Buffer.from(good);
-    v2[1] = 2;
+    v2[1] = 3;
     expectEnvelopeError(() => openBatch(v2, undefined, 'c1'), 'version');
     const flags = Buffer.from(good);
     flags[2] = 2;
