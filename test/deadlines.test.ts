@@ -12,7 +12,7 @@ describe('Deadlines (one timer per runtime)', () => {
   });
   afterEach(() => clock.restore());
 
-  const entry = (log: string[], name: string): Deadline => ({ at: 0, fire: () => log.push(name) });
+  const entry = (log: string[], name: string): Deadline => ({ at: 0, slot: -1, fire: () => log.push(name) });
 
   it('fires each deadline once, in time order, with a single armed timer', () => {
     const d = new Deadlines(systemClock);
@@ -42,6 +42,32 @@ describe('Deadlines (one timer per runtime)', () => {
     expect(clock.countTimers()).to.equal(1);
     clock.tick(1000);
     expect(log).to.deep.equal([]);
+  });
+
+  it('fires exactly the deadlines left pending among many added and cancelled, and holds no more entries than it needs', () => {
+    const d = new Deadlines(systemClock);
+    const log: string[] = [];
+    const kept: Deadline[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const e = entry(log, `e${i}`);
+      d.add(e, 1000 + (i % 7));
+      if (i % 1000 === 0) kept.push(e);
+      else {
+        d.cancel(e);
+        d.cancel(e); // twice: no effect
+      }
+    }
+    expect(d.size).to.equal(kept.length);
+    expect((d as unknown as { entries: unknown[] }).entries.length).to.be.below(200);
+    const again = kept[3]!;
+    d.add(again, 5000); // re-adding a pending deadline moves it, once
+    expect(d.size).to.equal(kept.length);
+    clock.tick(1010);
+    // In time order (at 1000 + i % 7), ties in the order added.
+    expect(log).to.deep.equal(['e0', 'e7000', 'e6000', 'e5000', 'e4000', 'e2000', 'e9000', 'e1000', 'e8000']);
+    clock.tick(4000);
+    expect(log.at(-1)).to.equal('e3000');
+    expect(d.size).to.equal(0);
   });
 
   it('keeps the process alive only while a deadline is pending (unref after the turn the last one ends)', async () => {

@@ -9,12 +9,14 @@ import { ActorExitedError, BadReplyError, CallTimeoutError, ParleyError } from '
 import { UNNAMED } from '../core/inspect.js';
 import type { ExitReason } from '../core/message.js';
 import type { ActorRef } from '../core/ref.js';
+import { CallTable } from './call-table.js';
 import type { Cell } from './cell.js';
 import { ERROR_REPLY } from './cell.js';
 import type { Deadline, Deadlines } from './deadlines.js';
 
 class PendingCall implements Deadline {
   at = 0;
+  slot = -1;
   constructor(
     readonly calls: Calls,
     readonly id: number,
@@ -33,7 +35,7 @@ class PendingCall implements Deadline {
 
 /** @internal */
 export class Calls {
-  private readonly pending = new Map<number, PendingCall>();
+  private readonly pending = new CallTable<PendingCall>();
   private nextId = 1;
 
   constructor(private readonly deadlines: Deadlines) {}
@@ -49,7 +51,7 @@ export class Calls {
     const promise = new Promise<unknown>((resolve, reject) => {
       p = new PendingCall(this, id, tag, to, cell, timeout, resolve, reject);
     });
-    this.pending.set(id, p);
+    this.pending.add(p);
     this.deadlines.add(p, timeout);
     if (cell !== undefined) cell.callsIn++;
     return [id, promise];
@@ -83,7 +85,7 @@ export class Calls {
   /** The callee `cell` exited: reject everyone still waiting on it. */
   calleeExited(cell: Cell, reason: ExitReason): void {
     for (const p of this.pending.values()) {
-      if (p.cell === cell) {
+      if (p.cell === cell && this.pending.get(p.id) === p) {
         this.forget(p);
         p.reject(new ActorExitedError(reason, p.to));
       }
@@ -92,8 +94,8 @@ export class Calls {
 
   /** A thread was lost: calls to its actors fail with ActorExitedError('noconnection'). */
   threadLost(thread: number): void {
-    for (const p of [...this.pending.values()]) {
-      if (p.to.thread === thread) {
+    for (const p of this.pending.values()) {
+      if (p.to.thread === thread && this.pending.get(p.id) === p) {
         this.forget(p);
         p.reject(new ActorExitedError('noconnection', p.to));
       }
@@ -101,14 +103,13 @@ export class Calls {
   }
 
   timedOut(p: PendingCall): void {
-    if (this.pending.get(p.id) !== p) return;
-    this.pending.delete(p.id);
+    if (!this.pending.delete(p)) return;
     if (p.cell !== undefined) p.cell.callsIn--;
     p.reject(new CallTimeoutError(p.tag, p.timeout, p.to));
   }
 
   private forget(p: PendingCall): void {
-    this.pending.delete(p.id);
+    this.pending.delete(p);
     this.deadlines.cancel(p);
     if (p.cell !== undefined) p.cell.callsIn--;
   }

@@ -417,6 +417,7 @@ export class Cell extends CellState implements Runnable {
     return new Promise<Message>((resolve, reject) => {
       const w: Waiter = {
         at: 0,
+        slot: -1,
         filter,
         resolve,
         reject,

@@ -155,7 +155,11 @@ export class Shutdown {
 
   /** Waits for `ref` to exit, killing it after `timeout` ms. */
   private async awaitStop(ref: ActorRef, exited: Promise<unknown>, timeout: number): Promise<void> {
-    const kill = { at: 0, fire: () => this.rt.links.exitSignal(ref, this.rt.systemRef, 'kill', false) };
+    const kill = {
+      at: 0,
+      slot: -1,
+      fire: () => this.rt.links.exitSignal(ref, this.rt.systemRef, 'kill', false),
+    };
     this.rt.deadlines.add(kill, timeout);
     await exited;
     this.rt.deadlines.cancel(kill);

@@ -43,6 +43,7 @@ export function awaitStarted(rt: Runtime, actor: unknown, options: unknown, fn: 
     let done = false;
     const deadline: Deadline = {
       at: 0,
+      slot: -1,
       fire: () => {
         if (done) return;
         done = true;

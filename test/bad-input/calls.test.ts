@@ -239,7 +239,7 @@ describe('Bad input: timeouts (a number of ms from 0 to 2^31 − 1, or Infinity 
     };
     const d = new Deadlines(clock);
     const fired: string[] = [];
-    const far: Deadline = { at: 0, fire: () => fired.push('far') };
+    const far: Deadline = { at: 0, slot: -1, fire: () => fired.push('far') };
     d.add(far, 2 * MAX_TIMEOUT_MS + 5);
     expect(armed).to.deep.equal([MAX_TIMEOUT_MS]);
     now += MAX_TIMEOUT_MS;
