@@ -16,6 +16,7 @@ import {
   Runtime,
   spawn,
   TaskletController,
+  ThreadController,
   trapExit,
 } from '../../src/index.js';
 import { MAX_DEPTH, MAX_LINE } from '../../src/record/json.js';
@@ -312,13 +313,12 @@ describe('Recording never breaks the program', () => {
 
   it('records an event of a worker thread that holds an unrecordable value (a placeholder in its line)', async function () {
     this.timeout(60_000);
-    const threads = controllers.find((c) => c.threads)!;
     const file = join(dir, 'worker.jsonl');
     const rt = new Runtime({
       record: file,
       logger: spyLogger(),
       callTimeout: 60_000,
-      controller: threads.make(),
+      controller: new ThreadController({ threads: 2 }), // a worker thread whatever legs PARLEY_LEGS picks
     });
     try {
       const s = rt.spawnWith({ thread: rt.fabricThreads()[0]! }, SpawnsUnrecordable);
