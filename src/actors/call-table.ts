@@ -1,9 +1,12 @@
 /**
- * @internal The calls in flight by call id: an open-addressing hash table (linear probing, backward-shift
- * deletion) whose hash is the id itself. Call ids count up, so consecutive calls land in consecutive slots;
+ * @internal The calls in flight by call id: an open-addressing hash table (linear probing, deleted slots
+ * marked and reclaimed by the next rebuild) whose hash is the id itself. Call ids count up, so consecutive calls land in consecutive slots;
  * a sequential caller adds and removes one entry per call with no allocation, where a `Map` churns its
- * backing tables (measured: ~3.5× the cost per call). Load is kept at most 1/2 (the table doubles) and at
- * least 1/8 (it halves, down to 16 slots), so iterating over it is proportional to the calls in flight.
+ * backing tables (measured: ~3.5× the cost per call). Live and deleted slots together are kept at most 1/2
+ * (the table is rebuilt, doubling if live ones fill a quarter) and live ones at least 1/8 (it halves, down to
+ * 16 slots), so every operation is O(1) amortized and iterating is proportional to the calls in flight.
+ * (Deleting by backward shift, tried first, walks the whole run of consecutive ids to its end: O(calls in
+ * flight) per reply when replies come oldest first.)
  */
 
 /** What the table holds: anything with a non-negative integer `id`. */
@@ -12,11 +15,14 @@ export interface Keyed {
 }
 
 const MIN = 16;
+/** Marks a slot whose entry was deleted: lookups probe past it, adds may reuse it. */
+const TOMB: Keyed = { id: -1 };
 
 export class CallTable<T extends Keyed> {
   private slots: (T | undefined)[] = new Array(MIN).fill(undefined);
   private mask = MIN - 1;
   private count = 0;
+  private tombs = 0;
 
   get size(): number {
     return this.count;
@@ -33,8 +39,24 @@ export class CallTable<T extends Keyed> {
 
   /** Adds `e` (its id must not be in the table). */
   add(e: T): void {
-    if ((this.count + 1) * 2 > this.slots.length) this.resize(this.slots.length * 2);
-    this.place(e);
+    const length = this.slots.length;
+    if ((this.count + this.tombs + 1) * 2 > length) {
+      // Mostly deleted slots: rebuild at the same size; else grow.
+      this.resize((this.count + 1) * 4 <= length ? length : length * 2);
+    }
+    const slots = this.slots;
+    const mask = this.mask;
+    let s = e.id & mask;
+    for (;;) {
+      const x = slots[s];
+      if (x === undefined) break;
+      if (x === TOMB) {
+        this.tombs--;
+        break;
+      }
+      s = (s + 1) & mask;
+    }
+    slots[s] = e;
     this.count++;
   }
 
@@ -42,51 +64,38 @@ export class CallTable<T extends Keyed> {
   delete(e: T): boolean {
     const slots = this.slots;
     const mask = this.mask;
-    let i = e.id & mask;
-    for (;;) {
+    for (let i = e.id & mask; ; i = (i + 1) & mask) {
       const x = slots[i];
       if (x === undefined) return false;
-      if (x === e) break;
-      i = (i + 1) & mask;
-    }
-    // Backward shift: move later entries of the probe run into the hole when their home slot allows it.
-    slots[i] = undefined;
-    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
-      const x = slots[j];
-      if (x === undefined) break;
-      const home = x.id & mask;
-      // x may move to i unless its home lies cyclically in (i, j].
-      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (!stays) {
-        slots[i] = x;
-        slots[j] = undefined;
-        i = j;
+      if (x === e) {
+        slots[i] = TOMB as T;
+        this.count--;
+        this.tombs++;
+        if (this.count * 8 < slots.length && slots.length > MIN) this.resize(slots.length / 2);
+        return true;
       }
     }
-    this.count--;
-    if (this.count * 8 < this.slots.length && this.slots.length > MIN) this.resize(this.slots.length / 2);
-    return true;
   }
 
   /** The entries, copied (the table may change while the caller goes through them). */
   values(): T[] {
     const out: T[] = [];
-    for (const e of this.slots) if (e !== undefined) out.push(e);
+    for (const e of this.slots) if (e !== undefined && e !== TOMB) out.push(e);
     return out;
-  }
-
-  private place(e: T): void {
-    const slots = this.slots;
-    const mask = this.mask;
-    let s = e.id & mask;
-    while (slots[s] !== undefined) s = (s + 1) & mask;
-    slots[s] = e;
   }
 
   private resize(size: number): void {
     const old = this.slots;
-    this.slots = new Array(size).fill(undefined);
-    this.mask = size - 1;
-    for (const e of old) if (e !== undefined) this.place(e);
+    const slots: (T | undefined)[] = new Array(size).fill(undefined);
+    const mask = size - 1;
+    for (const e of old) {
+      if (e === undefined || e === TOMB) continue;
+      let s = e.id & mask;
+      while (slots[s] !== undefined) s = (s + 1) & mask;
+      slots[s] = e;
+    }
+    this.slots = slots;
+    this.mask = mask;
+    this.tombs = 0;
   }
 }
